@@ -1,0 +1,54 @@
+# MS Progress — `make run` serves the dashboard; `make test` runs every check CI runs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test lint typecheck pytest snapshot browser-deps clean help
+
+help:
+	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (port $(PORT))"
+	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
+	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
+
+$(VENV)/.ok:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.ok
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+snapshot: $(VENV)/.installed
+	$(PY) -m msprogress.ingest build
+
+# Debian's Chromium for the Playwright browser tests (Playwright's own browser download does not work offline).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(PY) -m mypy
+
+pytest: $(VENV)/.dev-installed browser-deps
+	$(PY) -m pytest -q
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

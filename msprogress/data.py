@@ -1,0 +1,70 @@
+"""The only place that caches: the database per snapshot, and one function per named query.
+
+`st.cache_resource` holds one sandboxed `Database` per snapshot id; `st.cache_data` holds
+query results keyed by (query, snapshot id, filters, extra parameters). Pages call the named
+functions below and never see SQL or DuckDB.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from msprogress import paths
+from msprogress.db import Database
+from msprogress.filters import Filters
+from msprogress.snapshot import Snapshot, open_serving
+
+
+@st.cache_resource(show_spinner=False)
+def _serving(snapshots_dir: str) -> tuple[Database, str | None]:
+    from pathlib import Path
+
+    snap, notice = open_serving(Path(snapshots_dir))
+    return Database(snap), notice
+
+
+def database() -> Database:
+    return _serving(str(paths.snapshots_dir()))[0]
+
+
+def serving_notice() -> str | None:
+    """Set when CURRENT could not be served and an older good snapshot is shown instead."""
+    return _serving(str(paths.snapshots_dir()))[1]
+
+
+def snapshot() -> Snapshot:
+    return database().snapshot
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(name: str, snapshot_id: str, f: Filters | None, extra: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+    return database().run(name, f.as_struct() if f is not None else None, **dict(extra))
+
+
+def run(name: str, f: Filters | None = None, **extra: object) -> pd.DataFrame:
+    return _run(name, snapshot().snapshot_id, f, tuple(sorted(extra.items())))
+
+
+def headline_trials(f: Filters) -> pd.DataFrame:
+    return run("headline_trials", f)
+
+
+def headline_projects(f: Filters) -> pd.DataFrame:
+    return run("headline_projects", f)
+
+
+def headline_funding(f: Filters, currency: str) -> pd.DataFrame:
+    return run("headline_funding", f, currency=currency)
+
+
+def pipeline_phase_counts(f: Filters) -> pd.DataFrame:
+    return run("pipeline_phase_counts", f)
+
+
+def funding_years_covered(f: Filters) -> pd.DataFrame:
+    return run("funding_years_covered", f)
+
+
+def filter_options() -> pd.DataFrame:
+    return run("filter_options")

@@ -1,0 +1,67 @@
+"""The sandboxed, read-only DuckDB layer over one snapshot.
+
+One in-memory DuckDB connection per snapshot holds a view per parquet table and the shared
+filter macros. It is then locked down, in the order DuckDB requires: the snapshot folder is
+the only allowed directory, external access is off, and the configuration is locked, so a
+query cannot read other files, install extensions, attach databases or change settings.
+Each query runs on its own cursor (a connection shared across Streamlit's threads is not
+safe), and only a single SELECT statement from `queries/` is ever executed.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from msprogress import queries
+from msprogress.snapshot import Snapshot
+
+
+class QueryError(Exception):
+    """A named query failed or was refused."""
+
+
+def _quote_path(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
+class Database:
+    def __init__(self, snapshot: Snapshot, threads: int = 2):
+        self.snapshot = snapshot
+        con = duckdb.connect(":memory:", config={"threads": threads})
+        folder = str(snapshot.path.resolve())
+        con.execute(f"SET allowed_directories=[{_quote_path(folder)}]")
+        con.execute("SET enable_external_access=false")
+        for table in snapshot.tables:  # NOTE: names come from the manifest the build wrote, checked here
+            if not table.isidentifier():
+                raise QueryError(f"bad table name in manifest: {table!r}")
+            path = str(snapshot.table_path(table).resolve())
+            con.execute(f"create view {table} as select * from read_parquet({_quote_path(path)})")
+        con.execute(queries.macros_sql())
+        con.execute("SET lock_configuration=true")
+        self._con = con
+
+    def run(self, name: str, f: dict[str, object] | None = None, **extra: object) -> pd.DataFrame:
+        """Run the named query with the filter struct `f` and any extra named parameters."""
+        q = queries.get(name)
+        supplied: dict[str, object] = {"f": f, **extra}
+        missing = [p for p in q.params if p not in supplied]
+        if missing:
+            raise QueryError(f"query {name}: parameters not supplied: {missing}")
+        params = {p: supplied[p] for p in q.params}
+        return self.execute_select(q.sql, params)
+
+    def execute_select(self, sql: str, params: dict[str, object]) -> pd.DataFrame:
+        statements = self._con.extract_statements(sql)
+        if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+            raise QueryError("only a single SELECT statement may run")
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or None).df()
+        except duckdb.Error as exc:
+            raise QueryError(str(exc)) from exc
+        finally:
+            cur.close()
+
+    def raw_connection_for_tests(self) -> duckdb.DuckDBPyConnection:
+        return self._con

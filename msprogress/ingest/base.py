@@ -1,0 +1,97 @@
+"""Types every source reader shares: rejected rows, fatal source errors, and results.
+
+A reader never drops a row silently: a row it cannot use becomes a `Rejection` naming
+file, row, column and reason, and the manifest counts them. A file it cannot read at all
+raises `SourceError` with the same four facts, and the build stops before touching any
+snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One input row not kept, and why. `row` is the 1-based line/record number in the file
+    (header = row 1 for CSV), or None when the reason concerns the whole file."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", row {self.row}" if self.row is not None else "")
+        col = f", column '{self.column}'" if self.column else ""
+        return f"{where}{col}: {self.reason}"
+
+
+class SourceError(Exception):
+    """A source file that cannot be read at all (missing, empty, wrong columns, bad encoding)."""
+
+    def __init__(self, file: str | Path, reason: str, row: int | None = None, column: str | None = None):
+        self.rejection = Rejection(str(file), row, column, reason)
+        super().__init__(str(self.rejection))
+
+
+@dataclass
+class FileRead:
+    """What was read from one file: its path relative to the raw folder, checksum and counts."""
+
+    path: str
+    sha256: str
+    rows_read: int
+    rows_kept: int
+    rows_rejected: int
+
+
+@dataclass
+class SourceResult:
+    """A reader's output: partial canonical tables plus accounting for the manifest.
+
+    `tables` maps a canonical table name (see `msprogress.schema.TABLES`) to the rows this
+    source contributes; columns not supplied are filled with nulls by the build.
+    """
+
+    source_id: str
+    title: str
+    as_of: str  # ISO date the source data were retrieved or published
+    terms: str
+    url: str
+    files: list[FileRead] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_kept(self) -> int:
+        return sum(f.rows_kept for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def relpath(path: Path, raw_dir: Path) -> str:
+    """A file's path as the manifest and error messages show it: relative to `raw_dir`."""
+    try:
+        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+    except ValueError:
+        return path.name

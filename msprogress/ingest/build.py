@@ -1,0 +1,302 @@
+"""Build a snapshot: run every source reader, conform and validate, write atomically.
+
+A snapshot is a folder `snapshots/<id>/` holding one parquet file per canonical table and a
+`manifest.json` (sources, files, checksums, row accounting, coverage). It is written into a
+hidden temporary folder beside its final place and renamed only after every table has been
+validated and written, so an interrupted or failed build leaves no half-written snapshot and
+never touches the one being served. `snapshots/CURRENT` names the served snapshot; it is
+replaced atomically (`os.replace`) after the rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from msprogress import schema
+from msprogress.ingest.base import SourceError, SourceResult, sha256_file
+from msprogress.paths import ROOT
+
+# (module, function) of every reader, in build order. Adding a source = one line here.
+READERS: tuple[tuple[str, str], ...] = (
+    ("msprogress.ingest.ctgov", "read"),
+    ("msprogress.ingest.ctis", "read"),
+    ("msprogress.ingest.nih_reporter", "read"),
+    ("msprogress.ingest.nih_exporter", "read"),
+    ("msprogress.ingest.curated", "read_alliance"),
+    ("msprogress.ingest.curated", "read_charity"),
+    ("msprogress.ingest.curated", "read_public_funders"),
+    ("msprogress.ingest.member_grants", "read"),
+)
+
+PRIMARY_KEYS = {
+    "trials": ["trial_id"],
+    "trial_countries": ["trial_id", "iso3"],
+    "projects": ["project_id"],
+    "grants": ["grant_id"],
+    "agents": ["agent_id"],
+    "organisations": ["org_id"],
+    "countries": ["iso3"],
+}
+VOCABULARIES = {
+    ("trials", "phase"): schema.PHASES,
+    ("trials", "status_group"): schema.STATUS_GROUPS,
+    ("trials", "population"): schema.POPULATIONS,
+    ("trials", "gap_area"): schema.GAP_AREAS,
+    ("trial_interventions", "modality"): schema.MODALITIES,
+    ("projects", "ms_relevance"): schema.RELEVANCE,
+    ("projects", "gap_area"): schema.GAP_AREAS,
+    ("grants", "ms_relevance"): schema.RELEVANCE,
+    ("grants", "gap_area"): schema.GAP_AREAS,
+    ("grants", "record_type"): schema.RECORD_TYPES,
+    ("grants", "amount_basis"): schema.AMOUNT_BASES,
+    ("grants", "year_convention"): schema.YEAR_CONVENTIONS,
+}
+REFERENCES = (  # (table, column) must exist in (table, column) when not null
+    ("trial_countries", "trial_id", "trials", "trial_id"),
+    ("trial_interventions", "trial_id", "trials", "trial_id"),
+    ("trial_interventions", "agent_id", "agents", "agent_id"),
+    ("grants", "project_id", "projects", "project_id"),
+)
+
+Progress = Callable[[Iterable], Iterable]
+
+
+class BuildError(Exception):
+    """The build cannot produce a valid snapshot; nothing was written or changed."""
+
+
+def _no_progress(items: Iterable, **_: object) -> Iterable:
+    return items
+
+
+def run_readers(raw_dir: Path, progress: Callable[..., Iterable] = _no_progress) -> list[SourceResult]:
+    results = []
+    for module, func in progress(READERS, desc="reading sources", unit="source"):
+        reader = getattr(importlib.import_module(module), func)
+        try:
+            results.append(reader(raw_dir))
+        except SourceError:
+            raise
+        except Exception as exc:  # a reader bug must still name the source, not lose the snapshot
+            raise BuildError(f"{module}.{func} failed on {raw_dir}: {type(exc).__name__}: {exc}") from exc
+    return results
+
+
+def conform(table: str, frames: list[pd.DataFrame]) -> pa.Table:
+    """Concatenate a table's partial frames and cast them to the declared schema."""
+    target = schema.arrow_schema(table)
+    names = target.names
+    frames = [f for f in frames if f is not None and len(f.columns)]
+    for f in frames:
+        extra = sorted(set(f.columns) - set(names))
+        if extra:
+            raise BuildError(f"table {table}: undeclared column(s) {extra} (declare them in msprogress/schema.py)")
+    df = pd.concat([f.reindex(columns=names) for f in frames], ignore_index=True) if frames else None
+    if df is None or df.empty:
+        return target.empty_table()
+    arrays = [_to_arrow(df[c], target.field(c).type, table, c) for c in names]
+    out = pa.Table.from_arrays(arrays, schema=target.with_metadata(None))
+    return out
+
+
+def _to_arrow(series: pd.Series, type_: pa.DataType, table: str, col: str) -> pa.Array:
+    s = series.astype(object).where(series.notna(), None)
+    if pa.types.is_date32(type_):
+        s = pd.to_datetime(s, errors="raise").dt.date.astype(object).where(s.notna(), None)
+    try:
+        return pa.array(s.tolist(), type=type_, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise BuildError(f"table {table}, column {col}: cannot store as {type_}: {exc}") from exc
+
+
+def validate(tables: dict[str, pa.Table]) -> None:
+    """Check not-null columns, primary keys, vocabularies and references; raise on the first fault."""
+    for name, tbl in tables.items():
+        df = tbl.to_pandas()
+        for field in tbl.schema:
+            if not field.nullable and df[field.name].isna().any():
+                raise BuildError(f"table {name}: column {field.name} has {int(df[field.name].isna().sum())} nulls")
+        key = PRIMARY_KEYS.get(name)
+        if key and df.duplicated(key).any():
+            dups = df.loc[df.duplicated(key, keep=False), key].head(3).to_dict("records")
+            raise BuildError(f"table {name}: duplicate key {key}, e.g. {dups}")
+    for (name, col), allowed in VOCABULARIES.items():
+        values = set(tables[name].column(col).drop_null().to_pylist())
+        unknown = values - set(allowed)
+        if unknown:
+            raise BuildError(f"table {name}, column {col}: values outside the vocabulary: {sorted(unknown)[:5]}")
+    for t, c, rt, rc in REFERENCES:
+        have = set(tables[t].column(c).drop_null().to_pylist())
+        missing = have - set(tables[rt].column(rc).to_pylist())
+        if missing:
+            raise BuildError(f"table {t}.{c}: {len(missing)} value(s) not in {rt}.{rc}, e.g. {sorted(missing)[:3]}")
+
+
+def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
+    from msprogress.ingest import agents, countries
+
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in schema.TABLES}
+    for r in results:
+        for t, df in r.tables.items():
+            if t not in parts:
+                raise BuildError(f"source {r.source_id}: unknown table {t!r}")
+            parts[t].append(df)
+    parts["agents"] = [agents.agents_table()]
+    parts["countries"] = [countries.countries_table()]
+    parts["rejections"] = [_rejections_frame(results)]
+    orgs = pd.concat(parts["organisations"], ignore_index=True) if parts["organisations"] else None
+    if orgs is not None:  # several sources may name one organisation: keep the first that has coordinates
+        orgs = orgs.sort_values("latitude", na_position="last", kind="stable").drop_duplicates("org_id")
+        parts["organisations"] = [orgs.sort_values("org_id").reset_index(drop=True)]
+    return {t: conform(t, frames) for t, frames in parts.items()}
+
+
+def _rejections_frame(results: list[SourceResult]) -> pd.DataFrame:
+    rows = [
+        {"source": r.source_id, "file": j.file, "row": j.row, "column": j.column, "reason": j.reason}
+        for r in results
+        for j in r.rejections
+    ]
+    return pd.DataFrame(rows, columns=["source", "file", "row", "column", "reason"])
+
+
+def reason_kind(reason: str) -> str:
+    """A rejection reason without its specific values, for counting ('amount: not a number')."""
+    return re.sub(r"\s*[\('\"].*$", "", reason.split(":")[0] if ":" in reason else reason).strip() or reason
+
+
+def manifest(snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]) -> dict:
+    from msprogress.ingest import agents
+
+    trials = tables["trials"].to_pandas()
+    return {
+        "snapshot_id": snapshot_id,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "code_version": _git_version(),
+        "inputs_sha256": _inputs_hash(results),
+        "sources": [_source_entry(r) for r in results],
+        "tables": {t: {"rows": tables[t].num_rows, "file": f"{t}.parquet", "sha256": files[t]} for t in tables},
+        "coverage": {
+            "agents": agents.coverage(trials, tables["trial_interventions"].to_pandas()),
+            "trials_by_population": _counts(trials, "population"),
+            "trials_by_gap_area": _counts(trials, "gap_area"),
+            "projects_by_relevance": _counts(tables["projects"].to_pandas(), "ms_relevance"),
+            "grants_by_record_type": _counts(tables["grants"].to_pandas(), "record_type"),
+        },
+    }
+
+
+def _counts(df: pd.DataFrame, col: str) -> dict[str, int]:
+    return {str(k): int(v) for k, v in df[col].fillna("(none)").value_counts().sort_index().items()}
+
+
+def _source_entry(r: SourceResult) -> dict:
+    return {
+        "source_id": r.source_id,
+        "title": r.title,
+        "url": r.url,
+        "terms": r.terms,
+        "as_of": r.as_of,
+        "rows_read": r.rows_read,
+        "rows_kept": r.rows_kept,
+        "rows_rejected": r.rows_rejected,
+        "files": [vars(f) for f in r.files],
+        "rejections_by_reason": dict(sorted(Counter(reason_kind(j.reason) for j in r.rejections).items())),
+        "notes": r.notes,
+    }
+
+
+def _inputs_hash(results: list[SourceResult]) -> str:
+    h = hashlib.sha256()
+    for f in sorted((f.path, f.sha256) for r in results for f in r.files):
+        h.update(f"{f[0]}:{f[1]}\n".encode())
+    return h.hexdigest()
+
+
+def _git_version() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=5
+        )
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def new_snapshot_id(results: list[SourceResult]) -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{_inputs_hash(results)[:8]}"
+
+
+def write_snapshot(snapshots_dir: Path, snapshot_id: str, tables: dict[str, pa.Table], results: list[SourceResult],
+                   progress: Callable[..., Iterable] = _no_progress) -> Path:
+    """Write tables and manifest into a temporary folder, then rename it into place."""
+    final = snapshots_dir / snapshot_id
+    if final.exists():
+        raise BuildError(f"snapshot {snapshot_id} already exists; snapshots are never overwritten")
+    snapshots_dir.mkdir(parents=True, exist_ok=True)
+    tmp = snapshots_dir / f".tmp-{snapshot_id}-{os.getpid()}"
+    try:
+        tmp.mkdir()
+        checksums = {}
+        for name in progress(sorted(tables), desc="writing tables", unit="table"):
+            path = tmp / f"{name}.parquet"
+            pq.write_table(tables[name], path, compression="zstd")
+            checksums[name] = sha256_file(path)
+        (tmp / "manifest.json").write_text(json.dumps(manifest(snapshot_id, results, tables, checksums), indent=2))
+        _fsync_dir(tmp)
+        os.rename(tmp, final)
+        _fsync_dir(snapshots_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _fsync_dir(path: Path) -> None:
+    for child in path.iterdir():
+        if child.is_file():
+            with child.open("rb") as fh:
+                os.fsync(fh.fileno())
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def set_current(snapshots_dir: Path, snapshot_id: str) -> None:
+    """Point CURRENT at `snapshot_id` atomically."""
+    if not (snapshots_dir / snapshot_id / "manifest.json").is_file():
+        raise BuildError(f"no snapshot {snapshot_id} in {snapshots_dir}")
+    tmp = snapshots_dir / f".CURRENT.{os.getpid()}"
+    tmp.write_text(snapshot_id + "\n")
+    os.replace(tmp, snapshots_dir / "CURRENT")
+
+
+def build(raw_dir: Path, snapshots_dir: Path, *, make_current: bool = True,
+          progress: Callable[..., Iterable] = _no_progress) -> Path:
+    """Read every source in `raw_dir` and write a new snapshot; return its folder."""
+    results = run_readers(raw_dir, progress)
+    tables = assemble(results)
+    validate(tables)
+    snapshot_id = new_snapshot_id(results)
+    path = write_snapshot(snapshots_dir, snapshot_id, tables, results, progress)
+    if make_current:
+        set_current(snapshots_dir, snapshot_id)
+    return path
+
