@@ -1,0 +1,212 @@
+"""Reader for the EU Clinical Trials Information System export (`raw/ctis/*.csv`).
+
+Owns the translation of the CTIS public search export into `trials`, `trial_countries` and
+`trial_interventions`. The export is UTF-8 with a byte-order mark, has newlines inside quoted
+fields (titles, conditions, products), writes dates as DD/MM/YYYY and missing values as "N/A",
+states the phase and status as text (mapped by the tables in `trial_common`), and lists every
+EU/EEA country of a trial with its own recruitment status:
+"Croatia:Authorised, recruiting, Bulgaria:Authorised, recruitment pending". Statuses contain
+commas, so the list is split only before ", <Country>:".
+
+NOTE: unlike ClinicalTrials.gov, CTIS lists *every* country of the trial (within the EU/EEA), so
+its `trial_countries` rows are `list_complete=True`, basis "all trial countries", with the
+country's own `site_status`.
+NOTE: CTIS has one title; it fills both `brief_title` and `official_title`, newlines kept.
+`completion_date` is "Global end of the trial", else "End date" (the EU/EEA end) when only that
+is given. Every CTIS trial is an interventional trial of a medicinal product.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from msprogress.ingest import countries
+from msprogress.ingest import trial_common as tc
+from msprogress.ingest.base import SourceResult
+
+SOURCE_ID = "ctis"
+SUBFOLDER = "ctis"
+REGISTRY = "CTIS"
+TRIAL_URL = "https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={}"
+STUDY_TYPE = "Interventional"
+DATE_FORMATS = ("%d/%m/%Y",)
+LOCATIONS = "Location(s) and recruitment status"
+REQUIRED_COLUMNS = (
+    "Trial number",
+    "Title of the trial",
+    "Overall trial status",
+    LOCATIONS,
+    "Number of participants enrolled",
+    "Medical conditions",
+    "Trial phase",
+    "Product",
+    "Start date",
+    "End date",
+    "Global end of the trial",
+    "Sponsor/Co-Sponsors",
+    "Sponsor type",
+)
+# ", " followed by a capitalised name and a colon starts the next Country:Status pair.
+PAIR_BOUNDARY = re.compile(r",\s+(?=[A-Z][^,:]*:)")
+
+
+def read(raw_dir: Path) -> SourceResult:
+    """Read every CTIS export under `raw_dir/ctis` (newest file first)."""
+    result = SourceResult(
+        source_id=SOURCE_ID,
+        title="EU Clinical Trials Information System (CTIS): trials in multiple sclerosis",
+        as_of="",
+        terms="European Medicines Agency, CTIS public portal; reuse with acknowledgement of the source",
+        url="https://euclinicaltrials.eu/",
+        notes=[
+            "CTIS lists every EU/EEA country of a trial with its own recruitment status; countries "
+            "outside the EU/EEA are not listed.",
+            "CTIS 'Ended' is grouped as Completed (the export does not say whether a trial ended early); "
+            "'Phase III and phase IV (Integrated)' is counted as Phase 3.",
+            tc.CROSS_REGISTRY_NOTE,
+        ],
+    )
+    batch = tc.Batch(SOURCE_ID)
+    for path in tc.source_files(raw_dir, SUBFOLDER):
+        read_file(path, raw_dir, batch)
+    return tc.finish(result, batch)
+
+
+def read_file(path: Path, raw_dir: Path, batch: tc.Batch) -> None:
+    file, as_of, csv_file = tc.open_file(batch, path, raw_dir, REQUIRED_COLUMNS)
+    kept = 0
+    for n, fields in csv_file.records:
+        ctx = tc.RowContext(batch, file, n, as_of)
+        row = tc.record_dict(ctx, csv_file.header, fields)
+        if row is not None and _keep(ctx, row["Trial number"]):
+            add_trial(ctx, row)
+            kept += 1
+    batch.files.append(tc.file_read(path, file, csv_file, kept))
+
+
+def _keep(ctx: tc.RowContext, number: str) -> bool:
+    """True for a new, well-formed EU CT number; otherwise the row is rejected."""
+    if number and not tc.CTIS_TRIAL_NUMBER.match(number):
+        ctx.reject("Trial number", f"not an EU CT number: {number!r} (expected YYYY-NNNNNN-NN-NN)")
+        return False
+    return tc.claim_id(ctx, number, "Trial number")
+
+
+def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
+    trial_id = row["Trial number"]
+    title = tc.text_or_none(row["Title of the trial"])
+    conditions = tc.text_or_none(row["Medical conditions"])
+    products = tc.split_products(row["Product"])
+    modalities = tc.add_interventions(ctx, trial_id, [(p, None) for p in products])
+    n_countries = add_countries(ctx, trial_id, row[LOCATIONS])
+    strong = " | ".join(t for t in (conditions, title) if t)
+    ctx.batch.trials.append(
+        {
+            "trial_id": trial_id,
+            "registry": REGISTRY,
+            "url": TRIAL_URL.format(trial_id),
+            "brief_title": title,
+            "official_title": title,
+            "study_type": STUDY_TYPE,
+            **phase(ctx, row["Trial phase"]),
+            **status(ctx, row["Overall trial status"]),
+            "start_date": tc.parse_date(ctx, "Start date", row["Start date"], DATE_FORMATS),
+            "completion_date": completion_date(ctx, row),
+            "enrollment": tc.parse_count(
+                ctx, "Number of participants enrolled", row["Number of participants enrolled"]
+            ),
+            "enrollment_type": None,
+            "sponsor": sponsor(row["Sponsor/Co-Sponsors"]),
+            "sponsor_class": sponsor_class(ctx, row["Sponsor type"]),
+            "conditions": " ".join(conditions.split()) if conditions else None,
+            **tc.classify_trial(strong, modalities, STUDY_TYPE),
+            "intervention_kinds": tc.kinds(modalities),
+            "n_countries": n_countries,
+            "total_locations": None,
+            **ctx.provenance(),
+        }
+    )
+
+
+def phase(ctx: tc.RowContext, text: str) -> dict[str, object]:
+    value = tc.FOLDED_CTIS_PHASES.get(tc.fold(text))
+    if value is None and tc.text_or_none(text):
+        ctx.reject("Trial phase", f"phase not recognised: {text!r}; left empty")
+    return {"phase": value, "phase_rank": tc.phase_rank(value)}
+
+
+def status(ctx: tc.RowContext, text: str) -> dict[str, object]:
+    known = tc.FOLDED_CTIS_STATUSES.get(tc.fold(text))
+    if known:
+        return {"status": known[0], "status_group": known[1]}
+    ctx.reject("Overall trial status", f"status not recognised: {text!r}; grouped as Unknown")
+    return {"status": tc.text_or_none(text), "status_group": "Unknown"}
+
+
+def completion_date(ctx: tc.RowContext, row: dict[str, str]) -> dt.date | None:
+    end = tc.parse_date(ctx, "End date", row["End date"], DATE_FORMATS)
+    global_end = tc.parse_date(ctx, "Global end of the trial", row["Global end of the trial"], DATE_FORMATS)
+    return global_end or end
+
+
+def sponsor(text: str) -> str | None:
+    """The sponsor field, with an exact repetition ("Amsterdam UMC, Amsterdam UMC") collapsed."""
+    value = tc.text_or_none(text)
+    if value is None:
+        return None
+    parts = value.split(", ")
+    return parts[0] if len(parts) > 1 and len(set(parts)) == 1 else value
+
+
+def sponsor_class(ctx: tc.RowContext, text: str) -> str | None:
+    """Sponsor class of the (first) sponsor type; types repeat per co-sponsor."""
+    value = tc.text_or_none(text)
+    if value is None:
+        return None
+    first = value.split(", ")[0]
+    found = tc.FOLDED_CTIS_SPONSOR_TYPES.get(tc.fold(first))
+    if found is None:
+        ctx.reject("Sponsor type", f"value not recognised: {first!r}; left empty")
+    return found
+
+
+def country_pairs(text: str) -> list[tuple[str, str | None]]:
+    """'Croatia:Authorised, recruiting, Bulgaria:Ended' -> [('Croatia', 'Authorised, recruiting'), ...]."""
+    value = tc.text_or_none(text)
+    if value is None:
+        return []
+    pairs = []
+    for part in PAIR_BOUNDARY.split(value):
+        country, _, site_status = part.partition(":")
+        pairs.append((country.strip(), site_status.strip() or None))
+    return pairs
+
+
+def add_countries(ctx: tc.RowContext, trial_id: str, text: str) -> int:
+    """Add one row per listed country; return how many were added."""
+    added: set[str] = set()
+    for name, site_status in country_pairs(text):
+        iso3 = countries.to_iso3(name)
+        if iso3 is None:
+            ctx.reject(LOCATIONS, f"country not recognised: {name!r}; trial kept without it")
+            continue
+        if iso3 in added:
+            ctx.reject(LOCATIONS, f"country listed twice: {name!r}; first entry kept")
+            continue
+        added.add(iso3)
+        ctx.batch.countries.append(
+            {
+                "trial_id": trial_id,
+                "iso3": iso3,
+                "site_status": site_status,
+                "city": None,
+                "latitude": None,
+                "longitude": None,
+                "list_complete": True,
+                "basis": "all trial countries",
+                **ctx.provenance(),
+            }
+        )
+    return len(added)

@@ -1,0 +1,422 @@
+"""What the two trial-registry readers (`ctgov`, `ctis`) share: vocabularies as data, strict CSV
+reading, value parsers, and the derivations every trial gets (population, gap area, interventions).
+
+The registries speak different dialects (ClinicalTrials.gov enum codes such as
+`ACTIVE_NOT_RECRUITING`, CTIS free text such as "Therapeutic confirmatory (Phase III)"); the
+tables below translate both into the vocabularies of `msprogress.schema`. Every value either
+registry produced in the files of 2025-09 is listed, so an unseen value is noticed (it becomes a
+`Rejection` naming the value; the trial itself is kept) rather than guessed.
+
+Two kinds of problem, two treatments:
+- a *row* that cannot become a trial (no id, duplicate id, wrong number of fields) is not kept: a
+  `Rejection`, counted in `FileRead.rows_rejected`;
+- a *value* that cannot be used (an unparseable date, an unknown country) leaves that field empty,
+  keeps the trial, and is still recorded as a `Rejection` with the row and column, so nothing is
+  lost silently. These do not count as rejected rows.
+
+NOTE: `Rejection.row` is the CSV *record* number (header = 1). CTIS records span several lines
+when a quoted field holds newlines, so record 5 may start on line 9.
+NOTE: when a registry folder holds several exports, files are read newest first (by the date in
+the name), so a trial present in two exports is kept from the newest and rejected as a duplicate
+from the older.
+NOTE: a trial's intervention list is de-duplicated on (name, registered type): CTIS names one
+product once per arm and role ("Ocrevus 300 mg ..." ten times in one trial), ClinicalTrials.gov
+occasionally repeats a pair. The repeats carry no information.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from msprogress import schema
+from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath, sha256_file
+
+CROSS_REGISTRY_NOTE = (
+    "A trial may be registered on both ClinicalTrials.gov and CTIS. The two files share no identifier "
+    "column, so such trials appear once per registry and are not de-duplicated."
+)
+
+# --- ClinicalTrials.gov vocabularies (API v2 enum values) ------------------------------------------
+CTGOV_PHASES: dict[str, str | None] = {
+    "": None,  # observational and expanded-access studies have no phase
+    "NA": "Not applicable",
+    "EARLY_PHASE1": "Early phase 1",
+    "PHASE1": "Phase 1",
+    "PHASE1|PHASE2": "Phase 1/2",
+    "PHASE2": "Phase 2",
+    "PHASE2|PHASE3": "Phase 2/3",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+}
+# code -> (status as the registry's web pages write it, schema status group)
+CTGOV_STATUSES: dict[str, tuple[str, str]] = {
+    "RECRUITING": ("Recruiting", "Recruiting"),
+    "NOT_YET_RECRUITING": ("Not yet recruiting", "Recruiting"),
+    "ENROLLING_BY_INVITATION": ("Enrolling by invitation", "Recruiting"),
+    "ACTIVE_NOT_RECRUITING": ("Active, not recruiting", "Active, not recruiting"),
+    "COMPLETED": ("Completed", "Completed"),
+    "TERMINATED": ("Terminated", "Stopped early"),
+    "SUSPENDED": ("Suspended", "Stopped early"),
+    "WITHDRAWN": ("Withdrawn", "Withdrawn"),
+    "UNKNOWN": ("Unknown", "Unknown"),
+    "AVAILABLE": ("Available", "Unknown"),  # expanded access
+    "NO_LONGER_AVAILABLE": ("No longer available", "Unknown"),  # expanded access
+}
+CTGOV_STUDY_TYPES: dict[str, str] = {
+    "INTERVENTIONAL": "Interventional",
+    "OBSERVATIONAL": "Observational",
+    "EXPANDED_ACCESS": "Expanded access",
+}
+CTGOV_SPONSOR_CLASSES: dict[str, str] = {
+    "INDUSTRY": "Industry",
+    "NIH": "NIH",
+    "FED": "US federal (non-NIH)",
+    "OTHER_GOV": "Other government",
+    "NETWORK": "Network",
+    "INDIV": "Individual",
+    "OTHER": "Academic/other",
+    "UNKNOWN": "Unknown",
+}
+CTGOV_ENROLLMENT_TYPES = frozenset({"ACTUAL", "ESTIMATED"})
+
+# --- CTIS vocabularies (public search export) --------------------------------------------------------
+# Keys are compared after collapsing runs of white space and case-folding (see `fold`), because the
+# export writes "Therapeutic confirmatory  (Phase III)" and "Human Pharmacology (Phase I)-  Other".
+# NOTE: "Phase III and phase IV (Integrated)" is a confirmatory (phase 3) trial with phase-4 elements
+# (e.g. a marketed drug in a new regimen): it is mapped to Phase 3, not to the higher Phase 4, so the
+# pipeline stage of an agent is not inflated by it.
+CTIS_PHASES: dict[str, str] = {
+    "Human Pharmacology (Phase I)- Other": "Phase 1",
+    "Human Pharmacology (Phase I)- First administration to humans": "Phase 1",
+    "Human Pharmacology (Phase I)- Bioequivalence Study": "Phase 1",
+    "Phase I and Phase II (Integrated)- Other": "Phase 1/2",
+    "Phase I and Phase II (Integrated)- First administration to humans": "Phase 1/2",
+    "Therapeutic exploratory (Phase II)": "Phase 2",
+    "Phase II and Phase III (Integrated)": "Phase 2/3",
+    "Therapeutic confirmatory (Phase III)": "Phase 3",
+    "Phase III and phase IV (Integrated)": "Phase 3",
+    "Therapeutic use (Phase IV)": "Phase 4",
+}
+# Overall trial status -> schema status group.
+# NOTE: CTIS "Ended" does not say whether a trial ended as planned or early; it is grouped as
+# Completed. "Authorised, recruitment pending" is grouped with recruiting, as ClinicalTrials.gov's
+# NOT_YET_RECRUITING is.
+CTIS_STATUSES: dict[str, str] = {
+    "Authorised, recruitment pending": "Recruiting",
+    "Authorised, recruiting": "Recruiting",
+    "Ongoing, recruiting": "Recruiting",
+    "Ongoing, recruitment ended": "Active, not recruiting",
+    "Temporarily halted": "Stopped early",
+    "Ended": "Completed",
+}
+CTIS_SPONSOR_TYPES: dict[str, str] = {
+    "Pharmaceutical company": "Industry",
+    "Hospital/Clinic/Other health care facility": "Academic/other",
+    "Laboratory/Research/Testing facility": "Academic/other",
+    "Educational Institution": "Academic/other",
+    "Health care": "Academic/other",
+    "Patient organisation/association": "Academic/other",
+}
+CTIS_TRIAL_NUMBER = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
+MISSING_MARKERS = frozenset({"", "n/a"})
+
+# --- CTIS product lists --------------------------------------------------------------------------------
+# `Product` is a ", "-joined list whose items may themselves contain ", " ("Placebo to teriflunomide
+# 14 mg capsule, hard", "Sendoxan 1000 mg pulver til injeksjonsvæske, oppløsning"). A fragment is
+# glued back to the item before it when that item has an unclosed "(" or ends with "-", when the
+# fragment opens with "(" or is a dose alone ("500 mg Tabletten", "1 mg/ml"), or when its first
+# word is one of these continuation words (dose forms and descriptors in the export's languages).
+# NOTE: a heuristic. It splits every product list of the 2025-09 export sensibly except one
+# multilingual vaccine list, where a few fragments of foreign-language descriptions stay separate
+# (they match no agent and are harmless).
+PRODUCT_CONTINUATION_WORDS = frozenset(
+    {
+        "hard", "soft", "flat", "round", "scored", "coated", "oral", "powder", "solution", "suspension",
+        "concentrate", "composition:", "without", "i.e.", "no", "tabletten", "oplossing", "oppløsning",
+        "roztwór", "suspenzija", "cjepivo", "adsorbed)", "adsorbirano", "adsorbowana", "polisacharydowa",
+        "polisaharidno", "inactivated", "prepared", "komponentno)", "smanjenog(ih)", "złożona)",
+        "tétanique", "antitetánica", "tetanus", "tetanusa", "tężcowi", "contenido", "à", "csökkentett",
+    }
+)  # fmt: skip
+PRODUCT_DOSE_ONLY = re.compile(r"^\d[\d.,]*\s*(?:mg|g|mcg|µg|ml|mm|microgram\w*)\b", re.IGNORECASE)
+PRODUCT_PLACEHOLDERS = frozenset({"", "-", "n/a"})
+
+
+# --- Files -------------------------------------------------------------------------------------------
+def source_files(raw_dir: Path, subfolder: str) -> list[Path]:
+    """The `*.csv` files of one registry, newest (by the date in the name) first."""
+    folder = raw_dir / subfolder
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        raise SourceError(f"{subfolder}/", f"no *.csv files in {folder}")
+    return sorted(files, key=lambda p: (as_of_from_name(p, relpath(p, raw_dir)), p.name), reverse=True)
+
+
+def as_of_from_name(path: Path, file: str) -> dt.date:
+    """The retrieval date a file's name ends with (`..._2025-09-25.csv`)."""
+    m = re.search(r"(\d{4}-\d{2}-\d{2})\.csv$", path.name)
+    if not m:
+        raise SourceError(
+            file, "file name does not end with its retrieval date (expected ..._YYYY-MM-DD.csv)"
+        )
+    try:
+        return dt.date.fromisoformat(m.group(1))
+    except ValueError as exc:
+        raise SourceError(file, f"file name date is not a date: {m.group(1)}") from exc
+
+
+@dataclass
+class CsvRecords:
+    """A CSV file read strictly: its header and (record number, fields) for each data record."""
+
+    file: str
+    header: list[str]
+    records: list[tuple[int, list[str]]]
+
+
+def read_records(path: Path, file: str, required: Sequence[str]) -> CsvRecords:
+    """Read a UTF-8 CSV (byte-order mark allowed; quoted fields may hold newlines).
+
+    Raises SourceError when the file is not UTF-8, is empty, has no data rows or lacks a
+    required column (all missing columns are named). Blank records (every field empty) hold no
+    data and are skipped; record numbers still count them.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(file, f"not UTF-8 text (byte {exc.start}): re-export the file as UTF-8") from exc
+    if not text.strip():
+        raise SourceError(file, "file is empty (expected a header row and data rows)")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise SourceError(file, f"not a readable CSV file: {exc}") from exc
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SourceError(file, f"missing required column(s): {', '.join(missing)}", row=1, column=missing[0])
+    records = [(n, rec) for n, rec in enumerate(rows[1:], start=2) if any(v.strip() for v in rec)]
+    if not records:
+        raise SourceError(file, "no data rows below the header")
+    return CsvRecords(file, header, records)
+
+
+# --- Accumulating one reader's output ------------------------------------------------------------------
+@dataclass
+class Batch:
+    """Rows, rejections and file accounting collected while a reader works through its files."""
+
+    source: str
+    trials: list[dict] = field(default_factory=list)
+    countries: list[dict] = field(default_factory=list)
+    interventions: list[dict] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    files: list[FileRead] = field(default_factory=list)
+    seen_ids: dict[str, str] = field(default_factory=dict)  # trial id -> "file row n" where first kept
+    latest: dt.date | None = None  # newest retrieval date among the files read
+
+
+@dataclass
+class RowContext:
+    """One record being turned into a trial: where it came from, and a way to record problems."""
+
+    batch: Batch
+    file: str
+    row: int
+    as_of: dt.date
+
+    def provenance(self) -> dict[str, object]:
+        return {"source": self.batch.source, "source_file": self.file, "as_of": self.as_of}
+
+    def reject(self, column: str | None, reason: str) -> None:
+        self.batch.rejections.append(Rejection(self.file, self.row, column, reason))
+
+
+def record_dict(ctx: RowContext, header: list[str], fields: list[str]) -> dict[str, str] | None:
+    """The record as {column: value}, or None (rejected) when its field count differs from the header."""
+    if len(fields) != len(header):
+        ctx.reject(None, f"wrong number of fields: {len(fields)} fields, header has {len(header)}")
+        return None
+    return {h: v.strip() for h, v in zip(header, fields, strict=True)}
+
+
+def claim_id(ctx: RowContext, trial_id: str, column: str) -> bool:
+    """True when `trial_id` is new; otherwise record why the row is not kept."""
+    if not trial_id:
+        ctx.reject(column, "missing trial id: the row has no registry identifier")
+        return False
+    first = ctx.batch.seen_ids.get(trial_id)
+    if first:
+        ctx.reject(column, f"duplicate trial id: {trial_id} already read from {first}")
+        return False
+    ctx.batch.seen_ids[trial_id] = f"{ctx.file} row {ctx.row}"
+    return True
+
+
+def result_tables(batch: Batch) -> dict[str, pd.DataFrame]:
+    """The three trial tables, columns in schema order (only those a reader fills)."""
+    return {
+        "trials": frame("trials", batch.trials),
+        "trial_countries": frame("trial_countries", batch.countries),
+        "trial_interventions": frame("trial_interventions", batch.interventions),
+    }
+
+
+def frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """A DataFrame of `rows` with the schema's columns (in order) and integer columns as Int64."""
+    cols = [c for c in schema.TABLES[table] if rows and c.name in rows[0]] or schema.TABLES[table]
+    df = pd.DataFrame(rows, columns=[c.name for c in cols])
+    for c in cols:
+        if c.type == "int":
+            df[c.name] = df[c.name].astype("Int64")
+        elif c.type == "float":
+            df[c.name] = df[c.name].astype("float64")
+        elif c.type == "bool" and not c.nullable:
+            df[c.name] = df[c.name].astype(bool)
+    return df
+
+
+def finish(result: SourceResult, batch: Batch) -> SourceResult:
+    result.files = batch.files
+    result.rejections = batch.rejections
+    result.tables = result_tables(batch)
+    result.as_of = batch.latest.isoformat() if batch.latest else result.as_of
+    return result
+
+
+def open_file(
+    batch: Batch, path: Path, raw_dir: Path, required: Sequence[str]
+) -> tuple[str, dt.date, CsvRecords]:
+    """A registry file's relative name, retrieval date and records (see `read_records`)."""
+    file = relpath(path, raw_dir)
+    as_of = as_of_from_name(path, file)
+    batch.latest = max(batch.latest or as_of, as_of)
+    return file, as_of, read_records(path, file, required)
+
+
+def file_read(path: Path, file: str, records: CsvRecords, kept: int) -> FileRead:
+    n = len(records.records)
+    return FileRead(file, sha256_file(path), rows_read=n, rows_kept=kept, rows_rejected=n - kept)
+
+
+# --- Values --------------------------------------------------------------------------------------------
+def fold(text: str) -> str:
+    """Case-folded text with white-space runs collapsed, for looking up free-text vocabularies."""
+    return " ".join(text.split()).casefold()
+
+
+FOLDED_CTIS_PHASES = {fold(k): v for k, v in CTIS_PHASES.items()}
+FOLDED_CTIS_STATUSES = {fold(k): (k, v) for k, v in CTIS_STATUSES.items()}
+FOLDED_CTIS_SPONSOR_TYPES = {fold(k): v for k, v in CTIS_SPONSOR_TYPES.items()}
+
+
+def text_or_none(value: str | None) -> str | None:
+    """The value, or None when empty or a missing-value marker ("N/A")."""
+    if value is None or value.strip().casefold() in MISSING_MARKERS:
+        return None
+    return value.strip()
+
+
+def parse_date(ctx: RowContext, column: str, value: str, formats: Sequence[str]) -> dt.date | None:
+    """A date in one of `formats` (a month-only format gives the first of the month); else None."""
+    value = text_or_none(value) or ""
+    if not value:
+        return None
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    ctx.reject(column, f"date not recognised: {value!r} (expected {' or '.join(formats)}); left empty")
+    return None
+
+
+def parse_count(ctx: RowContext, column: str, value: str) -> int | None:
+    """A non-negative whole number written as '735' or '735.0'; else None."""
+    value = text_or_none(value) or ""
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not (number >= 0 and number.is_integer()):
+        ctx.reject(column, f"count not a whole number: {value!r}; left empty")
+        return None
+    return int(number)
+
+
+def phase_rank(phase: str | None) -> float | None:
+    return schema.PHASE_RANK.get(phase) if phase else None
+
+
+# --- Derivations -----------------------------------------------------------------------------------------
+def classify_trial(strong_text: str, modalities: frozenset[str], study_type: str | None) -> dict[str, object]:
+    """population, is_progressive and gap_area of a trial from its conditions/titles/keywords."""
+    from msprogress.ingest import classify
+
+    population = classify.ms_population(strong_text)
+    progressive = classify.is_progressive(population)
+    if population == "Not MS":
+        relevance = "Not MS"
+    else:
+        relevance = "Progressive-specific" if progressive else "MS, not progression-specific"
+    gap = classify.gap_area(strong_text, relevance=relevance, modalities=modalities, study_type=study_type)
+    return {"population": population, "is_progressive": progressive, "gap_area": gap}
+
+
+def add_interventions(
+    ctx: RowContext, trial_id: str, pairs: Iterable[tuple[str, str | None]]
+) -> frozenset[str]:
+    """Classify each distinct (name, type) pair, add its row; return the non-placebo modalities."""
+    from msprogress.ingest import agents
+
+    modalities: set[str] = set()
+    for name, rtype in dict.fromkeys(pairs):
+        match = agents.classify_intervention(name, rtype)
+        ctx.batch.interventions.append(
+            {
+                "trial_id": trial_id,
+                "intervention_name": name,
+                "intervention_type": rtype,
+                "modality": match.modality,
+                "is_placebo": match.is_placebo,
+                "agent_id": match.agent_id,
+                **ctx.provenance(),
+            }
+        )
+        if not match.is_placebo:
+            modalities.add(match.modality)
+    return frozenset(modalities)
+
+
+def kinds(modalities: frozenset[str]) -> str | None:
+    """The '|'-joined, sorted modalities (None when there are none)."""
+    return "|".join(sorted(modalities)) or None
+
+
+def split_products(value: str) -> list[str]:
+    """A CTIS `Product` field as a list of product names (see PRODUCT_CONTINUATION_WORDS)."""
+    items: list[str] = []
+    for fragment in re.split(r",\s+", value.replace("\r", "")):
+        fragment = " ".join(fragment.split())
+        if items and _continues(items[-1], fragment):
+            items[-1] = f"{items[-1]}, {fragment}"
+        else:
+            items.append(fragment)
+    return [i for i in items if i.casefold() not in PRODUCT_PLACEHOLDERS]
+
+
+def _continues(previous: str, fragment: str) -> bool:
+    if previous.count("(") > previous.count(")") or previous.endswith("-") or fragment.startswith("("):
+        return True
+    first = fragment.split(" ", 1)[0].casefold() if fragment else ""
+    return first in PRODUCT_CONTINUATION_WORDS or bool(PRODUCT_DOSE_ONLY.match(fragment))
