@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from msprogress.ingest import countries
+from msprogress.ingest import agents, countries
 from msprogress.ingest import trial_common as tc
 from msprogress.ingest.base import SourceResult
 
@@ -98,7 +98,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
     trial_id = row["Trial number"]
     title = tc.text_or_none(row["Title of the trial"])
     conditions = tc.text_or_none(row["Medical conditions"])
-    products = tc.split_products(row["Product"])
+    products = agents.split_ctis_products(row["Product"])  # one splitter serves reader and matcher
     modalities = tc.add_interventions(ctx, trial_id, [(p, None) for p in products])
     n_countries = add_countries(ctx, trial_id, row[LOCATIONS])
     strong = " | ".join(t for t in (conditions, title) if t)

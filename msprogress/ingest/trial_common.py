@@ -128,26 +128,6 @@ CTIS_SPONSOR_TYPES: dict[str, str] = {
 CTIS_TRIAL_NUMBER = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 MISSING_MARKERS = frozenset({"", "n/a"})
 
-# --- CTIS product lists --------------------------------------------------------------------------------
-# `Product` is a ", "-joined list whose items may themselves contain ", " ("Placebo to teriflunomide
-# 14 mg capsule, hard", "Sendoxan 1000 mg pulver til injeksjonsvæske, oppløsning"). A fragment is
-# glued back to the item before it when that item has an unclosed "(" or ends with "-", when the
-# fragment opens with "(" or is a dose alone ("500 mg Tabletten", "1 mg/ml"), or when its first
-# word is one of these continuation words (dose forms and descriptors in the export's languages).
-# NOTE: a heuristic. It splits every product list of the 2025-09 export sensibly except one
-# multilingual vaccine list, where a few fragments of foreign-language descriptions stay separate
-# (they match no agent and are harmless).
-PRODUCT_CONTINUATION_WORDS = frozenset(
-    {
-        "hard", "soft", "flat", "round", "scored", "coated", "oral", "powder", "solution", "suspension",
-        "concentrate", "composition:", "without", "i.e.", "no", "tabletten", "oplossing", "oppløsning",
-        "roztwór", "suspenzija", "cjepivo", "adsorbed)", "adsorbirano", "adsorbowana", "polisacharydowa",
-        "polisaharidno", "inactivated", "prepared", "komponentno)", "smanjenog(ih)", "złożona)",
-        "tétanique", "antitetánica", "tetanus", "tetanusa", "tężcowi", "contenido", "à", "csökkentett",
-    }
-)  # fmt: skip
-PRODUCT_DOSE_ONLY = re.compile(r"^\d[\d.,]*\s*(?:mg|g|mcg|µg|ml|mm|microgram\w*)\b", re.IGNORECASE)
-PRODUCT_PLACEHOLDERS = frozenset({"", "-", "n/a"})
 
 
 # --- Files -------------------------------------------------------------------------------------------
@@ -401,22 +381,3 @@ def add_interventions(
 def kinds(modalities: frozenset[str]) -> str | None:
     """The '|'-joined, sorted modalities (None when there are none)."""
     return "|".join(sorted(modalities)) or None
-
-
-def split_products(value: str) -> list[str]:
-    """A CTIS `Product` field as a list of product names (see PRODUCT_CONTINUATION_WORDS)."""
-    items: list[str] = []
-    for fragment in re.split(r",\s+", value.replace("\r", "")):
-        fragment = " ".join(fragment.split())
-        if items and _continues(items[-1], fragment):
-            items[-1] = f"{items[-1]}, {fragment}"
-        else:
-            items.append(fragment)
-    return [i for i in items if i.casefold() not in PRODUCT_PLACEHOLDERS]
-
-
-def _continues(previous: str, fragment: str) -> bool:
-    if previous.count("(") > previous.count(")") or previous.endswith("-") or fragment.startswith("("):
-        return True
-    first = fragment.split(" ", 1)[0].casefold() if fragment else ""
-    return first in PRODUCT_CONTINUATION_WORDS or bool(PRODUCT_DOSE_ONLY.match(fragment))
