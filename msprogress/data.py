@@ -38,7 +38,9 @@ def snapshot() -> Snapshot:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _run(name: str, snapshot_id: str, f: Filters | None, extra: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+def _run(
+    name: str, snapshot_id: str, f: Filters | None, extra: tuple[tuple[str, object], ...]
+) -> pd.DataFrame:
     return database().run(name, f.as_struct() if f is not None else None, **dict(extra))
 
 

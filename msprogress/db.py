@@ -1,9 +1,12 @@
 """The sandboxed, read-only DuckDB layer over one snapshot.
 
 One in-memory DuckDB connection per snapshot holds a view per parquet table and the shared
-filter macros. It is then locked down, in the order DuckDB requires: the snapshot folder is
-the only allowed directory, external access is off, and the configuration is locked, so a
-query cannot read other files, install extensions, attach databases or change settings.
+filter macros. It is then locked down, in the order DuckDB requires: the snapshot's own
+parquet files are the only allowed paths, external access is off, and the configuration is
+locked, so a query cannot read other files, write anything (not even into the snapshot
+folder), install extensions, attach databases or change settings.
+NOTE: `allowed_paths` (the files) rather than `allowed_directories` (the folder): a folder
+allowance also permits `COPY … TO` into that folder.
 Each query runs on its own cursor (a connection shared across Streamlit's threads is not
 safe), and only a single SELECT statement from `queries/` is ever executed.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from msprogress import queries
+from msprogress import queries, schema
 from msprogress.snapshot import Snapshot
 
 
@@ -29,14 +32,14 @@ class Database:
     def __init__(self, snapshot: Snapshot, threads: int = 2):
         self.snapshot = snapshot
         con = duckdb.connect(":memory:", config={"threads": threads})
-        folder = str(snapshot.path.resolve())
-        con.execute(f"SET allowed_directories=[{_quote_path(folder)}]")
+        for table in snapshot.tables:
+            if table not in schema.TABLES:  # identifiers only from the fixed schema, never from input
+                raise QueryError(f"unknown table in manifest: {table[:40]!r}")
+        files = {t: _quote_path(str(snapshot.table_path(t).resolve())) for t in snapshot.tables}
+        con.execute(f"SET allowed_paths=[{', '.join(files.values())}]")
         con.execute("SET enable_external_access=false")
-        for table in snapshot.tables:  # NOTE: names come from the manifest the build wrote, checked here
-            if not table.isidentifier():
-                raise QueryError(f"bad table name in manifest: {table!r}")
-            path = str(snapshot.table_path(table).resolve())
-            con.execute(f"create view {table} as select * from read_parquet({_quote_path(path)})")
+        for table, path in files.items():
+            con.execute(f"create view {table} as select * from read_parquet({path})")  # noqa: S608
         con.execute(queries.macros_sql())
         con.execute("SET lock_configuration=true")
         self._con = con

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 
-
 MAX_VALUE_LEN = 200
 MAX_VALUES = 60
 YEAR_MIN, YEAR_MAX = 1950, 2100
@@ -26,7 +25,12 @@ GAP_SLUGS = {
     "general": "MS research, not progression-specific",
 }
 RELEVANCE_SLUGS = {"all": "All MS research", "progressive": "Progressive-specific only"}
-POPULATION_SLUGS = {"ppms": "PPMS", "spms": "SPMS", "progressive": "Progressive, unspecified", "mixed": "Mixed progressive"}
+POPULATION_SLUGS = {
+    "ppms": "PPMS",
+    "spms": "SPMS",
+    "progressive": "Progressive, unspecified",
+    "mixed": "Mixed progressive",
+}
 PHASE_SLUGS = {
     "early1": "Early phase 1",
     "1": "Phase 1",
@@ -45,7 +49,19 @@ STATUS_SLUGS = {
     "withdrawn": "Withdrawn",
     "unknown": "Unknown",
 }
-URL_KEYS = ("country", "region", "gap", "relevance", "population", "funder", "from", "to", "phase", "status", "q")
+URL_KEYS = (
+    "country",
+    "region",
+    "gap",
+    "relevance",
+    "population",
+    "funder",
+    "from",
+    "to",
+    "phase",
+    "status",
+    "q",
+)
 OTHER_KEYS = ("snapshot", "present")  # handled elsewhere, but known
 
 
@@ -116,7 +132,9 @@ class Filters:
             parts.append("regions: " + ", ".join(self.regions))
         if self.gap_areas:
             parts.append("gap area: " + ", ".join(GAP_SLUGS[g] for g in self.gap_areas))
-        parts.append("progressive-specific research only" if self.relevance == "progressive" else "all MS research")
+        parts.append(
+            "progressive-specific research only" if self.relevance == "progressive" else "all MS research"
+        )
         if self.populations:
             parts.append("population: " + ", ".join(POPULATION_SLUGS[p] for p in self.populations))
         if self.funders:
@@ -136,7 +154,9 @@ def _clip(value: str) -> str:
     return value if len(value) <= 40 else value[:37] + "…"
 
 
-def _choices(key: str, values: list[str], allowed: Mapping[str, str] | set[str], notices: list[str]) -> tuple[str, ...]:
+def _choices(
+    key: str, values: list[str], allowed: Mapping[str, str] | set[str], notices: list[str]
+) -> tuple[str, ...]:
     kept: list[str] = []
     for v in values[:MAX_VALUES]:
         v = v.strip()
@@ -184,7 +204,9 @@ def from_params(
         countries=_choices("country", [v.upper() for v in clean.get("country", [])], countries, notices),
         regions=_choices("region", clean.get("region", []), regions, notices),
         gap_areas=_choices("gap", clean.get("gap", []), GAP_SLUGS, notices),
-        relevance=(_choices("relevance", clean.get("relevance", [])[-1:], RELEVANCE_SLUGS, notices) or ("all",))[0],
+        relevance=(
+            _choices("relevance", clean.get("relevance", [])[-1:], RELEVANCE_SLUGS, notices) or ("all",)
+        )[0],
         populations=_choices("population", clean.get("population", []), POPULATION_SLUGS, notices),
         funders=_choices("funder", clean.get("funder", []), funders, notices),
         year_from=_year("from", clean.get("from", []), notices),
@@ -201,4 +223,3 @@ def from_params(
 
 def field_names() -> list[str]:
     return [f.name for f in fields(Filters)]
-

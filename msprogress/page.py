@@ -12,11 +12,20 @@ from msprogress import data, sidebar
 from msprogress.filters import Filters
 
 TRIAL_SOURCES = ("ctgov", "ctis")
-FUNDING_SOURCES = ("nih_reporter", "nih_exporter", "alliance_awards", "charity_grants", "public_funders", "member_grants")
+FUNDING_SOURCES = (
+    "nih_reporter",
+    "nih_exporter",
+    "alliance_awards",
+    "charity_grants",
+    "public_funders",
+    "member_grants",
+)
 
 
 def sources_text(source_ids: tuple[str, ...]) -> str:
-    entries = [s for s in data.snapshot().manifest["sources"] if s["source_id"] in source_ids and s["rows_kept"]]
+    entries = [
+        s for s in data.snapshot().manifest["sources"] if s["source_id"] in source_ids and s["rows_kept"]
+    ]
     return "; ".join(f"{s['title']} (as of {s['as_of']})" for s in entries)
 
 

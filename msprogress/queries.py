@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from msprogress.paths import QUERIES
 
@@ -54,7 +54,7 @@ def _parse(name: str, sql: str) -> Query:
     return Query(name, sql, purpose, params, tuple(columns))
 
 
-@lru_cache(maxsize=None)
+@cache
 def get(name: str) -> Query:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise KeyError(name)

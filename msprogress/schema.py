@@ -30,7 +30,16 @@ def C(name: str, type_: str, title: str, description: str, unit: str = "", nulla
 
 
 # Controlled vocabularies: the values classification may produce.
-PHASES = ("Early phase 1", "Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Phase 4", "Not applicable")
+PHASES = (
+    "Early phase 1",
+    "Phase 1",
+    "Phase 1/2",
+    "Phase 2",
+    "Phase 2/3",
+    "Phase 3",
+    "Phase 4",
+    "Not applicable",
+)
 PHASE_RANK = {
     "Early phase 1": 0.5,
     "Phase 1": 1.0,
@@ -76,35 +85,83 @@ AMOUNT_BASES = ("exact", "per_award", "total", "up_to", "at_least", "partial", "
 YEAR_CONVENTIONS = ("NIH fiscal year", "award year", "announcement year", "project start year")
 
 _PROVENANCE = [
-    C("source", "str", "Source", "Source id of the raw file this row came from (see About the data).", nullable=False),
+    C(
+        "source",
+        "str",
+        "Source",
+        "Source id of the raw file this row came from (see About the data).",
+        nullable=False,
+    ),
     C("source_file", "str", "Source file", "Raw file, relative to data/raw/.", nullable=False),
     C("as_of", "date", "As of", "Date the source data were retrieved or published.", nullable=False),
 ]
 
 TABLES: dict[str, list[Column]] = {
     "trials": [
-        C("trial_id", "str", "Trial id", "Registry identifier (NCT number or CTIS EU CT number).", nullable=False),
+        C(
+            "trial_id",
+            "str",
+            "Trial id",
+            "Registry identifier (NCT number or CTIS EU CT number).",
+            nullable=False,
+        ),
         C("registry", "str", "Registry", "ClinicalTrials.gov or CTIS.", nullable=False),
         C("url", "str", "Registry page", "Link to the trial's public registry record."),
         C("brief_title", "str", "Title", "Short title as registered."),
         C("official_title", "str", "Official title", "Full scientific title as registered."),
         C("study_type", "str", "Study type", "Interventional, Observational or Expanded access."),
-        C("phase", "str", "Phase", "Normalised phase: " + ", ".join(PHASES) + "; empty for observational studies."),
+        C(
+            "phase",
+            "str",
+            "Phase",
+            "Normalised phase: " + ", ".join(PHASES) + "; empty for observational studies.",
+        ),
         C("phase_rank", "float", "Phase rank", "Phase as a number for ordering (1/2 = 1.5, 2/3 = 2.5)."),
         C("status", "str", "Status", "Overall recruitment status as the registry states it."),
         C("status_group", "str", "Status group", "Status grouped: " + ", ".join(STATUS_GROUPS) + "."),
-        C("start_date", "date", "Start date", "Study start (first of the month where only a month is given)."),
+        C(
+            "start_date",
+            "date",
+            "Start date",
+            "Study start (first of the month where only a month is given).",
+        ),
         C("completion_date", "date", "Completion date", "Study completion (actual or anticipated)."),
         C("enrollment", "int", "Enrollment", "Participants, actual or anticipated.", unit="participants"),
         C("enrollment_type", "str", "Enrollment type", "ACTUAL or ESTIMATED."),
         C("sponsor", "str", "Sponsor", "Lead sponsor."),
-        C("sponsor_class", "str", "Sponsor class", "Industry, NIH, other government, academic/other, network …"),
+        C(
+            "sponsor_class",
+            "str",
+            "Sponsor class",
+            "Industry, NIH, other government, academic/other, network …",
+        ),
         C("conditions", "str", "Conditions", "Conditions as registered, '|'-joined."),
         C("population", "str", "MS population", "Who the trial studies: " + ", ".join(POPULATIONS) + "."),
-        C("is_progressive", "bool", "Progressive MS", "True when the population is a progressive form of MS."),
-        C("intervention_kinds", "str", "Intervention kinds", "Modalities of the trial's interventions, '|'-joined."),
-        C("gap_area", "str", "Gap area", "Alliance gap area: " + ", ".join(GAP_AREAS) + "; empty for non-MS."),
-        C("n_countries", "int", "Countries listed", "Countries the source lists for the trial.", unit="countries"),
+        C(
+            "is_progressive",
+            "bool",
+            "Progressive MS",
+            "True when the population is a progressive form of MS.",
+        ),
+        C(
+            "intervention_kinds",
+            "str",
+            "Intervention kinds",
+            "Modalities of the trial's interventions, '|'-joined.",
+        ),
+        C(
+            "gap_area",
+            "str",
+            "Gap area",
+            "Alliance gap area: " + ", ".join(GAP_AREAS) + "; empty for non-MS.",
+        ),
+        C(
+            "n_countries",
+            "int",
+            "Countries listed",
+            "Countries the source lists for the trial.",
+            unit="countries",
+        ),
         C("total_locations", "int", "Sites", "Number of trial sites the registry reports.", unit="sites"),
         *_PROVENANCE,
     ],
@@ -113,8 +170,20 @@ TABLES: dict[str, list[Column]] = {
         C("iso3", "str", "Country (ISO-3)", "ISO 3166-1 alpha-3 code.", nullable=False),
         C("site_status", "str", "Site status", "Recruitment status in this country (CTIS only)."),
         C("city", "str", "City", "City of the listed site, where given."),
-        C("latitude", "float", "Latitude", "Site latitude (geocoded offline from city and country).", unit="degrees"),
-        C("longitude", "float", "Longitude", "Site longitude (geocoded offline from city and country).", unit="degrees"),
+        C(
+            "latitude",
+            "float",
+            "Latitude",
+            "Site latitude (geocoded offline from city and country).",
+            unit="degrees",
+        ),
+        C(
+            "longitude",
+            "float",
+            "Longitude",
+            "Site longitude (geocoded offline from city and country).",
+            unit="degrees",
+        ),
         C(
             "list_complete",
             "bool",
@@ -123,26 +192,59 @@ TABLES: dict[str, list[Column]] = {
             "first listed site only (the ClinicalTrials.gov export).",
             nullable=False,
         ),
-        C("basis", "str", "Country basis", "'all trial countries' or 'country of first listed site'.", nullable=False),
+        C(
+            "basis",
+            "str",
+            "Country basis",
+            "'all trial countries' or 'country of first listed site'.",
+            nullable=False,
+        ),
         *_PROVENANCE,
     ],
     "trial_interventions": [
         C("trial_id", "str", "Trial id", "Trial (see trials).", nullable=False),
         C("intervention_name", "str", "Intervention", "Intervention as registered.", nullable=False),
-        C("intervention_type", "str", "Registered type", "Registry's intervention type (DRUG, BEHAVIORAL …)."),
+        C(
+            "intervention_type",
+            "str",
+            "Registered type",
+            "Registry's intervention type (DRUG, BEHAVIORAL …).",
+        ),
         C("modality", "str", "Modality", "Normalised modality: " + ", ".join(MODALITIES) + "."),
-        C("is_placebo", "bool", "Placebo/control", "True for placebo, sham or usual-care arms.", nullable=False),
-        C("agent_id", "str", "Agent id", "Canonical agent (see agents) when the intervention is a named therapy."),
+        C(
+            "is_placebo",
+            "bool",
+            "Placebo/control",
+            "True for placebo, sham or usual-care arms.",
+            nullable=False,
+        ),
+        C(
+            "agent_id",
+            "str",
+            "Agent id",
+            "Canonical agent (see agents) when the intervention is a named therapy.",
+        ),
         *_PROVENANCE,
     ],
     "agents": [
         C("agent_id", "str", "Agent id", "Canonical agent key.", nullable=False),
         C("agent_name", "str", "Agent", "Canonical (generic) name.", nullable=False),
         C("aliases", "str", "Aliases", "Brand, code and other names, '|'-joined."),
-        C("mechanism_class", "str", "Mechanism class", "Mechanism of action class (one colour each).", nullable=False),
+        C(
+            "mechanism_class",
+            "str",
+            "Mechanism class",
+            "Mechanism of action class (one colour each).",
+            nullable=False,
+        ),
         C("modality", "str", "Modality", "drug, biological, cell therapy …"),
         C("therapy_role", "str", "Therapy role", "disease-modifying, symptomatic, supportive or diagnostic."),
-        C("reference_url", "str", "Reference", "Drug label, registry record or paper supporting the mechanism."),
+        C(
+            "reference_url",
+            "str",
+            "Reference",
+            "Drug label, registry record or paper supporting the mechanism.",
+        ),
         C("reference_kind", "str", "Reference kind", "label, registry or paper."),
     ],
     "projects": [
@@ -152,8 +254,20 @@ TABLES: dict[str, list[Column]] = {
         C("organisation", "str", "Organisation", "Lead organisation."),
         C("city", "str", "City", "Organisation city."),
         C("iso3", "str", "Country (ISO-3)", "Country of the lead organisation."),
-        C("latitude", "float", "Latitude", "Organisation latitude where the source gives it.", unit="degrees"),
-        C("longitude", "float", "Longitude", "Organisation longitude where the source gives it.", unit="degrees"),
+        C(
+            "latitude",
+            "float",
+            "Latitude",
+            "Organisation latitude where the source gives it.",
+            unit="degrees",
+        ),
+        C(
+            "longitude",
+            "float",
+            "Longitude",
+            "Organisation longitude where the source gives it.",
+            unit="degrees",
+        ),
         C("start_date", "date", "Start", "Project start."),
         C("end_date", "date", "End", "Project end."),
         C("funder", "str", "Funder", "Funding organisation (NIH institute for NIH rows)."),
@@ -168,18 +282,40 @@ TABLES: dict[str, list[Column]] = {
         C("funder", "str", "Funder", "Organisation that awarded the money.", nullable=False),
         C("funder_group", "str", "Funder group", "Funder family for charts (NIH, Alliance, EU, charity …)."),
         C("programme", "str", "Programme", "Funding programme or round."),
-        C("record_type", "str", "Record type", "award (one grant), programme (a round's total), call (announced)."),
+        C(
+            "record_type",
+            "str",
+            "Record type",
+            "award (one grant), programme (a round's total), call (announced).",
+        ),
         C("year", "int", "Year", "Year the money is counted in (see year_convention).", unit="year"),
         C("year_convention", "str", "Year convention", "One of: " + ", ".join(YEAR_CONVENTIONS) + "."),
         C("start_year", "int", "First year", "First year of the award period where known.", unit="year"),
         C("end_year", "int", "Last year", "Last year of the award period where known.", unit="year"),
         C("amount", "float", "Amount", "Amount in the original currency; empty when the source gives none."),
         C("currency", "str", "Currency", "ISO 4217 code of `amount`."),
-        C("amount_basis", "str", "Amount basis", "exact, per_award, total, up_to, at_least, partial, approximate."),
+        C(
+            "amount_basis",
+            "str",
+            "Amount basis",
+            "exact, per_award, total, up_to, at_least, partial, approximate.",
+        ),
         C("n_awards", "int", "Awards", "Number of awards a programme row covers.", unit="awards"),
         C("amount_eur", "float", "Amount (EUR)", "Amount converted to euro by `fx_method`.", unit="EUR"),
-        C("amount_usd", "float", "Amount (USD)", "Amount converted to US dollars by `fx_method`.", unit="USD"),
-        C("amount_gbp", "float", "Amount (GBP)", "Amount converted to pounds sterling by `fx_method`.", unit="GBP"),
+        C(
+            "amount_usd",
+            "float",
+            "Amount (USD)",
+            "Amount converted to US dollars by `fx_method`.",
+            unit="USD",
+        ),
+        C(
+            "amount_gbp",
+            "float",
+            "Amount (GBP)",
+            "Amount converted to pounds sterling by `fx_method`.",
+            unit="GBP",
+        ),
         C("fx_method", "str", "Conversion", "How the amount was converted (rate source and rate year)."),
         C("iso3", "str", "Country (ISO-3)", "Country of the funded organisation."),
         C("ms_relevance", "str", "MS relevance", "One of: " + ", ".join(RELEVANCE) + "."),
@@ -212,7 +348,13 @@ TABLES: dict[str, list[Column]] = {
     ],
 }
 
-_ARROW = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "date": pa.date32()}
+_ARROW = {
+    "str": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+}
 
 
 def arrow_schema(table: str) -> pa.Schema:

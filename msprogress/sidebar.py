@@ -93,19 +93,39 @@ def render() -> Filters:
     sb = st.sidebar
     sb.header("Filters")
     countries, clabels = _labelled("country")
-    sb.multiselect("Country", countries, key="w_country", format_func=clabels.get,
-                   help="Trials: any listed country (CTIS lists all; ClinicalTrials.gov export: first site only).")
+    sb.multiselect(
+        "Country",
+        countries,
+        key="w_country",
+        format_func=lambda v: clabels.get(v, v),
+        help="Trials: any listed country (CTIS lists all; ClinicalTrials.gov export: first site only).",
+    )
     regions, _ = _labelled("region")
     sb.multiselect("Region (UN sub-region)", regions, key="w_region")
-    sb.multiselect("Gap area", list(GAP_SLUGS), key="w_gap", format_func=GAP_SLUGS.get)
-    sb.radio("MS relevance", list(RELEVANCE_SLUGS), key="w_relevance", format_func=RELEVANCE_SLUGS.get)
-    sb.multiselect("Population (trials)", list(POPULATION_SLUGS), key="w_population", format_func=POPULATION_SLUGS.get)
+    sb.multiselect("Gap area", list(GAP_SLUGS), key="w_gap", format_func=lambda v: GAP_SLUGS.get(v, v))
+    sb.radio(
+        "MS relevance",
+        list(RELEVANCE_SLUGS),
+        key="w_relevance",
+        format_func=lambda v: RELEVANCE_SLUGS.get(v, v),
+    )
+    sb.multiselect(
+        "Population (trials)",
+        list(POPULATION_SLUGS),
+        key="w_population",
+        format_func=lambda v: POPULATION_SLUGS.get(v, v),
+    )
     funders, _ = _labelled("funder")
     sb.multiselect("Funder (funding)", funders, key="w_funder")
-    sb.slider("Years", YEAR_LO, YEAR_HI, key="w_years",
-              help="Trial start year, project start year, grant year.")
-    sb.multiselect("Trial phase", list(PHASE_SLUGS), key="w_phase", format_func=PHASE_SLUGS.get)
-    sb.multiselect("Trial status", list(STATUS_SLUGS), key="w_status", format_func=STATUS_SLUGS.get)
+    sb.slider(
+        "Years", YEAR_LO, YEAR_HI, key="w_years", help="Trial start year, project start year, grant year."
+    )
+    sb.multiselect(
+        "Trial phase", list(PHASE_SLUGS), key="w_phase", format_func=lambda v: PHASE_SLUGS.get(v, v)
+    )
+    sb.multiselect(
+        "Trial status", list(STATUS_SLUGS), key="w_status", format_func=lambda v: STATUS_SLUGS.get(v, v)
+    )
     sb.text_input("Search titles", key="w_q", max_chars=200)
     f = _from_widgets()
     if not f.is_default():

@@ -64,12 +64,14 @@ def open_snapshot(snapshots_dir: Path, snapshot_id: str | None = None, verify: b
         raise SnapshotError(f"snapshot {sid}: manifest.json unreadable ({exc})") from exc
     snap = Snapshot(sid, path, manifest)
     if verify:
-        for table, info in manifest.get("tables", {}).items():
+        for info in manifest.get("tables", {}).values():
             file = path / info["file"]
             if not file.is_file():
                 raise SnapshotError(f"snapshot {sid}: {info['file']} is missing")
             if sha256_file(file) != info["sha256"]:
-                raise SnapshotError(f"snapshot {sid}: {info['file']} does not match its checksum in manifest.json")
+                raise SnapshotError(
+                    f"snapshot {sid}: {info['file']} does not match its checksum in manifest.json"
+                )
     return snap
 
 
@@ -86,5 +88,8 @@ def open_serving(snapshots_dir: Path) -> tuple[Snapshot, str | None]:
                 snap = open_snapshot(snapshots_dir, sid)
             except SnapshotError:
                 continue
-            return snap, f"The current snapshot could not be used ({first}). Showing the last good one, {sid}."
+            return (
+                snap,
+                f"The current snapshot could not be used ({first}). Showing the last good one, {sid}.",
+            )
         raise

@@ -7,7 +7,17 @@ from the maps here, so a gap area or mechanism has one colour everywhere.
 
 from __future__ import annotations
 
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999", "#000000")
+OKABE_ITO = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#999999",
+    "#000000",
+)
 
 GAP_AREA_COLOURS = {
     "Mechanisms of progression": "#0072B2",

@@ -24,14 +24,25 @@ phases = data.pipeline_phase_counts(f)
 # 3. Trials ---------------------------------------------------------------------------------
 st.subheader("Clinical trials")
 c = st.columns(4)
-c[0].metric("MS trials registered", f"{trials.trials:,}", help="Trials in the ClinicalTrials.gov and CTIS files.")
+c[0].metric(
+    "MS trials registered", f"{trials.trials:,}", help="Trials in the ClinicalTrials.gov and CTIS files."
+)
 c[1].metric("Progressive-MS trials", f"{trials.progressive_trials:,}")
-c[2].metric("Progressive trials recruiting", f"{trials.recruiting_progressive:,}",
-            help="Recruiting, not yet recruiting, or enrolling by invitation.")
-c[3].metric("Countries with trials", f"{trials.countries:,}",
-            help="CTIS lists every trial country; the ClinicalTrials.gov export gives the first listed site only.")
-page.caption(page.TRIAL_SOURCES, extra=f"Counts of trials; {trials.ctgov_trials:,} from ClinicalTrials.gov, "
-             f"{trials.ctis_trials:,} from CTIS (a trial in both registries counts twice).")
+c[2].metric(
+    "Progressive trials recruiting",
+    f"{trials.recruiting_progressive:,}",
+    help="Recruiting, not yet recruiting, or enrolling by invitation.",
+)
+c[3].metric(
+    "Countries with trials",
+    f"{trials.countries:,}",
+    help="CTIS lists every trial country; the ClinicalTrials.gov export gives the first listed site only.",
+)
+page.caption(
+    page.TRIAL_SOURCES,
+    extra=f"Counts of trials; {trials.ctgov_trials:,} from ClinicalTrials.gov, "
+    f"{trials.ctis_trials:,} from CTIS (a trial in both registries counts twice).",
+)
 
 # 4. Pipeline -------------------------------------------------------------------------------
 st.subheader("Therapy pipeline (progressive MS)")
@@ -39,8 +50,11 @@ if phases.empty:
     st.info("No progressive-MS drug trials match these filters.")
 else:
     st.plotly_chart(charts.pipeline_phase_bars(phases), config={"displaylogo": False})
-    page.caption(page.TRIAL_SOURCES, extra="An agent's stage is the highest phase of its progressive-MS trials; "
-                 "disease-modifying and symptomatic agents; placebo, premedication and tracers excluded.")
+    page.caption(
+        page.TRIAL_SOURCES,
+        extra="An agent's stage is the highest phase of its progressive-MS trials; "
+        "disease-modifying and symptomatic agents; placebo, premedication and tracers excluded.",
+    )
 
 # 5. Projects and funding -------------------------------------------------------------------
 st.subheader("Research projects and funding")
@@ -48,10 +62,15 @@ c = st.columns(4)
 c[0].metric("MS research projects", f"{projects.projects:,}")
 c[1].metric("Progressive-specific projects", f"{projects.progressive_projects:,}")
 awarded = style.money(funding.awarded, currency) if funding.awards_with_amount else "no amounts stated"
-c[2].metric(f"Awarded ({currency})", awarded,
-            help="Sum of individual awards that state an amount. Programme totals are never added.")
+c[2].metric(
+    f"Awarded ({currency})",
+    awarded,
+    help="Sum of individual awards that state an amount. Programme totals are never added.",
+)
 years = f"{int(funding.first_year)}–{int(funding.last_year)}" if funding.awards_with_amount else "—"
-c[3].metric("Years with award amounts", years, help="Not every year in between is covered: see the funding page.")
+c[3].metric(
+    "Years with award amounts", years, help="Not every year in between is covered: see the funding page."
+)
 missing = int(funding.award_rows - funding.awards_with_amount)
 page.caption(
     page.FUNDING_SOURCES,
@@ -69,7 +88,9 @@ page.caption(
 with st.expander("About this data"):
     snap = data.snapshot()
     m = snap.manifest
-    st.markdown(f"Snapshot **{snap.snapshot_id}**, built {m['created_at']} from the raw files in `data/raw/`.")
+    st.markdown(
+        f"Snapshot **{snap.snapshot_id}**, built {m['created_at']} from the raw files in `data/raw/`."
+    )
     st.dataframe(
         [
             {

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -20,7 +22,7 @@ from msprogress.ingest.build import BuildError, build, set_current
 from msprogress.snapshot import SnapshotError, current_id, list_snapshots, open_snapshot
 
 
-def _progress(items, **kw):  # type: ignore[no-untyped-def]
+def _progress(items: Iterable, **kw: Any) -> Iterable:
     return tqdm(list(items), file=sys.stderr, leave=False, **kw)
 
 
@@ -39,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     snaps = getattr(args, "snapshots", None) or paths.snapshots_dir()
     try:
         if args.cmd == "build":
-            path = build(args.raw or paths.raw_dir(), snaps, make_current=not args.no_current, progress=_progress)
+            path = build(
+                args.raw or paths.raw_dir(), snaps, make_current=not args.no_current, progress=_progress
+            )
             _summary(path)
         elif args.cmd == "list":
             cur = current_id(snaps)
@@ -61,7 +65,9 @@ def _summary(path: Path) -> None:
     m = json.loads((path / "manifest.json").read_text())
     print(f"snapshot {m['snapshot_id']} written to {path}")
     for s in m["sources"]:
-        print(f"  {s['source_id']:<16} read {s['rows_read']:>6}  kept {s['rows_kept']:>6}  rejected {s['rows_rejected']:>4}")
+        print(
+            f"  {s['source_id']:<16} read {s['rows_read']:>6}  kept {s['rows_kept']:>6}  rejected {s['rows_rejected']:>4}"
+        )
     for t, info in m["tables"].items():
         print(f"  table {t:<20} {info['rows']:>7} rows")
     cov = m["coverage"]["agents"]

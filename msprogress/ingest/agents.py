@@ -324,6 +324,17 @@ def _agent_modality() -> dict[str, str]:
     return dict(zip(df["agent_id"], df["modality"], strict=True))
 
 
+@lru_cache(maxsize=1)
+def _agent_role() -> dict[str, str]:
+    df = _load_csv()
+    return dict(zip(df["agent_id"], df["therapy_role"], strict=True))
+
+
+def therapy_role(agent_id: str | None) -> str | None:
+    """The curated therapy role of an agent (disease-modifying, symptomatic, supportive, diagnostic)."""
+    return _agent_role().get(agent_id) if agent_id else None
+
+
 @lru_cache(maxsize=8192)
 def match_agent(name: str) -> str | None:
     """Canonical agent id named in `name`, or None: earliest alias in the name, longest on ties."""

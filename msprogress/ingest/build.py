@@ -104,7 +104,9 @@ def conform(table: str, frames: list[pd.DataFrame]) -> pa.Table:
     for f in frames:
         extra = sorted(set(f.columns) - set(names))
         if extra:
-            raise BuildError(f"table {table}: undeclared column(s) {extra} (declare them in msprogress/schema.py)")
+            raise BuildError(
+                f"table {table}: undeclared column(s) {extra} (declare them in msprogress/schema.py)"
+            )
     df = pd.concat([f.reindex(columns=names) for f in frames], ignore_index=True) if frames else None
     if df is None or df.empty:
         return target.empty_table()
@@ -129,7 +131,9 @@ def validate(tables: dict[str, pa.Table]) -> None:
         df = tbl.to_pandas()
         for field in tbl.schema:
             if not field.nullable and df[field.name].isna().any():
-                raise BuildError(f"table {name}: column {field.name} has {int(df[field.name].isna().sum())} nulls")
+                raise BuildError(
+                    f"table {name}: column {field.name} has {int(df[field.name].isna().sum())} nulls"
+                )
         key = PRIMARY_KEYS.get(name)
         if key and df.duplicated(key).any():
             dups = df.loc[df.duplicated(key, keep=False), key].head(3).to_dict("records")
@@ -138,12 +142,16 @@ def validate(tables: dict[str, pa.Table]) -> None:
         values = set(tables[name].column(col).drop_null().to_pylist())
         unknown = values - set(allowed)
         if unknown:
-            raise BuildError(f"table {name}, column {col}: values outside the vocabulary: {sorted(unknown)[:5]}")
+            raise BuildError(
+                f"table {name}, column {col}: values outside the vocabulary: {sorted(unknown)[:5]}"
+            )
     for t, c, rt, rc in REFERENCES:
         have = set(tables[t].column(c).drop_null().to_pylist())
         missing = have - set(tables[rt].column(rc).to_pylist())
         if missing:
-            raise BuildError(f"table {t}.{c}: {len(missing)} value(s) not in {rt}.{rc}, e.g. {sorted(missing)[:3]}")
+            raise BuildError(
+                f"table {t}.{c}: {len(missing)} value(s) not in {rt}.{rc}, e.g. {sorted(missing)[:3]}"
+            )
 
 
 def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
@@ -179,7 +187,9 @@ def reason_kind(reason: str) -> str:
     return re.sub(r"\s*[\('\"].*$", "", reason.split(":")[0] if ":" in reason else reason).strip() or reason
 
 
-def manifest(snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]) -> dict:
+def manifest(
+    snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]
+) -> dict:
     from msprogress.ingest import agents
 
     trials = tables["trials"].to_pandas()
@@ -189,7 +199,9 @@ def manifest(snapshot_id: str, results: list[SourceResult], tables: dict[str, pa
         "code_version": _git_version(),
         "inputs_sha256": _inputs_hash(results),
         "sources": [_source_entry(r) for r in results],
-        "tables": {t: {"rows": tables[t].num_rows, "file": f"{t}.parquet", "sha256": files[t]} for t in tables},
+        "tables": {
+            t: {"rows": tables[t].num_rows, "file": f"{t}.parquet", "sha256": files[t]} for t in tables
+        },
         "coverage": {
             "agents": agents.coverage(trials, tables["trial_interventions"].to_pandas()),
             "trials_by_population": _counts(trials, "population"),
@@ -230,7 +242,10 @@ def _inputs_hash(results: list[SourceResult]) -> str:
 def _git_version() -> str | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=5
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
@@ -242,8 +257,13 @@ def new_snapshot_id(results: list[SourceResult]) -> str:
     return f"{stamp}-{_inputs_hash(results)[:8]}"
 
 
-def write_snapshot(snapshots_dir: Path, snapshot_id: str, tables: dict[str, pa.Table], results: list[SourceResult],
-                   progress: Callable[..., Iterable] = _no_progress) -> Path:
+def write_snapshot(
+    snapshots_dir: Path,
+    snapshot_id: str,
+    tables: dict[str, pa.Table],
+    results: list[SourceResult],
+    progress: Callable[..., Iterable] = _no_progress,
+) -> Path:
     """Write tables and manifest into a temporary folder, then rename it into place."""
     final = snapshots_dir / snapshot_id
     if final.exists():
@@ -257,7 +277,9 @@ def write_snapshot(snapshots_dir: Path, snapshot_id: str, tables: dict[str, pa.T
             path = tmp / f"{name}.parquet"
             pq.write_table(tables[name], path, compression="zstd")
             checksums[name] = sha256_file(path)
-        (tmp / "manifest.json").write_text(json.dumps(manifest(snapshot_id, results, tables, checksums), indent=2))
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest(snapshot_id, results, tables, checksums), indent=2)
+        )
         _fsync_dir(tmp)
         os.rename(tmp, final)
         _fsync_dir(snapshots_dir)
@@ -288,8 +310,13 @@ def set_current(snapshots_dir: Path, snapshot_id: str) -> None:
     os.replace(tmp, snapshots_dir / "CURRENT")
 
 
-def build(raw_dir: Path, snapshots_dir: Path, *, make_current: bool = True,
-          progress: Callable[..., Iterable] = _no_progress) -> Path:
+def build(
+    raw_dir: Path,
+    snapshots_dir: Path,
+    *,
+    make_current: bool = True,
+    progress: Callable[..., Iterable] = _no_progress,
+) -> Path:
     """Read every source in `raw_dir` and write a new snapshot; return its folder."""
     results = run_readers(raw_dir, progress)
     tables = assemble(results)
@@ -299,4 +326,3 @@ def build(raw_dir: Path, snapshots_dir: Path, *, make_current: bool = True,
     if make_current:
         set_current(snapshots_dir, snapshot_id)
     return path
-

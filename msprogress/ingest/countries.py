@@ -44,5 +44,7 @@ def countries_table() -> pd.DataFrame:
     """All current countries: iso3, name, continent, region (UN sub-region)."""
     data = _converter().data
     df = data[data["ISO3"].str.len() == 3][["ISO3", "name_short", "continent", "UNregion"]]
-    df = df.rename(columns={"ISO3": "iso3", "name_short": "name", "continent": "continent", "UNregion": "region"})
+    df = df.rename(
+        columns={"ISO3": "iso3", "name_short": "name", "continent": "continent", "UNregion": "region"}
+    )
     return df.drop_duplicates("iso3").sort_values("iso3").reset_index(drop=True)

@@ -84,7 +84,7 @@ def read_file(path: Path, raw_dir: Path, batch: tc.Batch) -> None:
 def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
     trial_id = row["NCTId"]
     study_type = _lookup(ctx, "StudyType", row["StudyType"], tc.CTGOV_STUDY_TYPES)
-    modalities = tc.add_interventions(ctx, trial_id, intervention_pairs(ctx, row))
+    arms = tc.add_interventions(ctx, trial_id, intervention_pairs(ctx, row))
     n_countries = add_country(ctx, trial_id, row)
     strong = " | ".join([row["Conditions"], row["BriefTitle"], row["OfficialTitle"], row["Keywords"]])
     ctx.batch.trials.append(
@@ -106,8 +106,8 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
                 ctx, "LeadSponsorClass", row["LeadSponsorClass"], tc.CTGOV_SPONSOR_CLASSES
             ),
             "conditions": row["Conditions"] or None,
-            **tc.classify_trial(strong, modalities, study_type),
-            "intervention_kinds": tc.kinds(modalities),
+            **tc.classify_trial(strong, arms, study_type),
+            "intervention_kinds": tc.kinds(arms.modalities),
             "n_countries": n_countries,
             "total_locations": tc.parse_count(ctx, "TotalLocations", row["TotalLocations"]),
             **ctx.provenance(),

@@ -99,7 +99,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
     title = tc.text_or_none(row["Title of the trial"])
     conditions = tc.text_or_none(row["Medical conditions"])
     products = agents.split_ctis_products(row["Product"])  # one splitter serves reader and matcher
-    modalities = tc.add_interventions(ctx, trial_id, [(p, None) for p in products])
+    arms = tc.add_interventions(ctx, trial_id, [(p, None) for p in products])
     n_countries = add_countries(ctx, trial_id, row[LOCATIONS])
     strong = " | ".join(t for t in (conditions, title) if t)
     ctx.batch.trials.append(
@@ -121,8 +121,8 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
             "sponsor": sponsor(row["Sponsor/Co-Sponsors"]),
             "sponsor_class": sponsor_class(ctx, row["Sponsor type"]),
             "conditions": " ".join(conditions.split()) if conditions else None,
-            **tc.classify_trial(strong, modalities, STUDY_TYPE),
-            "intervention_kinds": tc.kinds(modalities),
+            **tc.classify_trial(strong, arms, STUDY_TYPE),
+            "intervention_kinds": tc.kinds(arms.modalities),
             "n_countries": n_countries,
             "total_locations": None,
             **ctx.provenance(),

@@ -49,8 +49,16 @@ def annual_mean_rate(currency: str, year: int) -> float:
 
 def rate_year_for(year: int, currencies: tuple[str, ...]) -> int:
     """The year whose rates are used for `year`: itself if every currency has it, else nearest."""
-    lo = max(rate_years(c)[0] for c in currencies if c != "EUR") if any(c != "EUR" for c in currencies) else year
-    hi = min(rate_years(c)[1] for c in currencies if c != "EUR") if any(c != "EUR" for c in currencies) else year
+    lo = (
+        max(rate_years(c)[0] for c in currencies if c != "EUR")
+        if any(c != "EUR" for c in currencies)
+        else year
+    )
+    hi = (
+        min(rate_years(c)[1] for c in currencies if c != "EUR")
+        if any(c != "EUR" for c in currencies)
+        else year
+    )
     return min(max(year, lo), hi)
 
 

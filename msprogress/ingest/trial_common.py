@@ -129,7 +129,6 @@ CTIS_TRIAL_NUMBER = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 MISSING_MARKERS = frozenset({"", "n/a"})
 
 
-
 # --- Files -------------------------------------------------------------------------------------------
 def source_files(raw_dir: Path, subfolder: str) -> list[Path]:
     """The `*.csv` files of one registry, newest (by the date in the name) first."""
@@ -339,7 +338,15 @@ def phase_rank(phase: str | None) -> float | None:
 
 
 # --- Derivations -----------------------------------------------------------------------------------------
-def classify_trial(strong_text: str, modalities: frozenset[str], study_type: str | None) -> dict[str, object]:
+@dataclass(frozen=True)
+class InterventionSummary:
+    """What classification needs to know of a trial's non-placebo interventions."""
+
+    modalities: frozenset[str]
+    disease_modifying: bool  # at least one agent whose curated role is disease-modifying
+
+
+def classify_trial(strong_text: str, arms: InterventionSummary, study_type: str | None) -> dict[str, object]:
     """population, is_progressive and gap_area of a trial from its conditions/titles/keywords."""
     from msprogress.ingest import classify
 
@@ -349,17 +356,24 @@ def classify_trial(strong_text: str, modalities: frozenset[str], study_type: str
         relevance = "Not MS"
     else:
         relevance = "Progressive-specific" if progressive else "MS, not progression-specific"
-    gap = classify.gap_area(strong_text, relevance=relevance, modalities=modalities, study_type=study_type)
+    gap = classify.gap_area(
+        strong_text,
+        relevance=relevance,
+        modalities=arms.modalities,
+        study_type=study_type,
+        disease_modifying=arms.disease_modifying,
+    )
     return {"population": population, "is_progressive": progressive, "gap_area": gap}
 
 
 def add_interventions(
     ctx: RowContext, trial_id: str, pairs: Iterable[tuple[str, str | None]]
-) -> frozenset[str]:
-    """Classify each distinct (name, type) pair, add its row; return the non-placebo modalities."""
+) -> InterventionSummary:
+    """Classify each distinct (name, type) pair, add its row; summarise the non-placebo arms."""
     from msprogress.ingest import agents
 
     modalities: set[str] = set()
+    disease_modifying = False
     for name, rtype in dict.fromkeys(pairs):
         match = agents.classify_intervention(name, rtype)
         ctx.batch.interventions.append(
@@ -375,7 +389,8 @@ def add_interventions(
         )
         if not match.is_placebo:
             modalities.add(match.modality)
-    return frozenset(modalities)
+            disease_modifying |= agents.therapy_role(match.agent_id) == "disease-modifying"
+    return InterventionSummary(frozenset(modalities), disease_modifying)
 
 
 def kinds(modalities: frozenset[str]) -> str | None:

@@ -1,0 +1,58 @@
+"""Shared fixtures: a snapshot built by the real ingest code from the small fixture files.
+
+`fixture_data` is a data folder (raw + snapshots) in a temporary directory, built once per
+test session from `tests/fixtures/raw/` (real rows cut from the shipped sources). Tests that
+need the app point `MSPROGRESS_DATA` at it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from msprogress.db import Database
+from msprogress.ingest.build import build
+from msprogress.snapshot import Snapshot, open_snapshot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_RAW = FIXTURES / "raw"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def fixture_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("data")
+    shutil.copytree(FIXTURE_RAW, root / "raw")
+    build(root / "raw", root / "snapshots")
+    return root
+
+
+@pytest.fixture(scope="session")
+def fixture_snapshot(fixture_data: Path) -> Snapshot:
+    return open_snapshot(fixture_data / "snapshots")
+
+
+@pytest.fixture(scope="session")
+def db(fixture_snapshot: Snapshot) -> Database:
+    return Database(fixture_snapshot)
+
+
+@pytest.fixture(scope="session")
+def shipped_db() -> Database:
+    """The snapshot the repository ships (what `make run` serves)."""
+    return Database(open_snapshot(REPO / "data" / "snapshots"))
+
+
+@pytest.fixture()
+def app_env(fixture_data: Path, monkeypatch: pytest.MonkeyPatch):
+    """Point the app at the fixture snapshot and start every AppTest with empty caches."""
+    import streamlit as st
+
+    monkeypatch.setenv("MSPROGRESS_DATA", str(fixture_data))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield fixture_data
+    st.cache_data.clear()
+    st.cache_resource.clear()

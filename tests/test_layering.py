@@ -1,0 +1,28 @@
+"""Data code never imports the UI framework (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE = [
+    "msprogress.ingest.build",
+    "msprogress.db",
+    "msprogress.queries",
+    "msprogress.filters",
+    "msprogress.charts",
+]
+
+
+def test_core_does_not_import_streamlit():
+    code = "import sys\n" + "".join(f"import {m}\n" for m in CORE) + "print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_pages_contain_no_sql():
+    from pathlib import Path
+
+    for page in Path(__file__).resolve().parent.parent.joinpath("pages").glob("*.py"):
+        text = page.read_text()
+        assert "duckdb" not in text and "select " not in text.lower(), page.name

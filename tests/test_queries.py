@@ -1,0 +1,59 @@
+"""Every named query: a documented header, runs on the fixture snapshot, returns its columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from msprogress import queries, schema
+from msprogress.filters import Filters
+
+EXTRA = {"currency": "EUR"}
+FILTER_STATES = [
+    Filters(),
+    Filters(relevance="progressive"),
+    Filters(countries=("ITA", "USA"), year_from=2000, year_to=2024),
+    Filters(gap_areas=("wellbeing",), q="exercise"),
+    Filters(phases=("3",), statuses=("recruiting", "completed"), populations=("ppms",)),
+]
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_query_header_is_complete(name):
+    q = queries.get(name)
+    assert q.purpose, f"{name}.sql lacks '-- purpose:'"
+    assert q.columns, f"{name}.sql lacks '-- columns:'"
+    assert "{" not in q.sql and "%s" not in q.sql, "queries take $named parameters only"
+
+
+@pytest.mark.parametrize("name", queries.names())
+@pytest.mark.parametrize("f", FILTER_STATES, ids=lambda f: f.describe()[:40])
+def test_query_runs_and_returns_documented_columns(db, name, f):
+    q = queries.get(name)
+    extra = {k: v for k, v in EXTRA.items() if k in q.params}
+    df = db.run(name, f.as_struct(), **extra)
+    assert list(df.columns) == q.column_names
+
+
+def test_filters_narrow_results(db):
+    everything = db.run("headline_trials", Filters().as_struct()).iloc[0]
+    progressive = db.run("headline_trials", Filters(relevance="progressive").as_struct()).iloc[0]
+    assert 0 < progressive.trials < everything.trials
+    assert progressive.trials == everything.progressive_trials
+
+
+def test_programme_totals_never_added_to_awards(db):
+    """The award sum equals the sum over award rows only, computed independently."""
+    got = db.run("headline_funding", Filters().as_struct(), currency="EUR").iloc[0]
+    rows = db.execute_select("select record_type, amount_eur from grants where ms_relevance <> 'Not MS'", {})
+    awards = rows.loc[rows.record_type == "award", "amount_eur"].sum()
+    programmes = rows.loc[rows.record_type == "programme", "amount_eur"].sum()
+    assert got.awarded == pytest.approx(awards)
+    assert got.programme_total == pytest.approx(programmes)
+
+
+def test_documented_columns_are_in_the_data_dictionary():
+    """Query output columns either are schema columns or are documented in the query header."""
+    schema_cols = {c.name for cols in schema.TABLES.values() for c in cols}
+    for name in queries.names():
+        for col, type_, desc in queries.get(name).columns:
+            assert col in schema_cols or (type_ and desc), f"{name}: column {col} undocumented"
