@@ -1,0 +1,47 @@
+"""Real-browser tests against a real server on the shipped snapshot (offline)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def _metric(page, label: str) -> str:
+    box = page.locator("[data-testid=stMetric]", has_text=label).first
+    return box.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def test_overview_renders_offline(server, offline_page):
+    page = offline_page
+    page.goto(server + "/")
+    wait_for_app(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert int(_metric(page, "MS trials registered").replace(",", "")) > 1000
+    assert screenshot(page, "overview").stat().st_size > 10_000
+
+
+def test_filter_change_updates_figures_and_url(server, offline_page):
+    page = offline_page
+    page.goto(server + "/")
+    wait_for_app(page)
+    before = _metric(page, "MS trials registered")
+    page.get_by_text("Progressive-specific only").click()
+    page.wait_for_function(
+        "(b) => [...document.querySelectorAll('[data-testid=stMetricValue]')][0].innerText !== b", arg=before
+    )
+    after = _metric(page, "MS trials registered")
+    assert int(after.replace(",", "")) < int(before.replace(",", ""))
+    page.wait_for_function("() => location.search.includes('relevance=progressive')")
+    copied = page.url
+
+    # reopen the copied link in a fresh page: the same view
+    fresh = page.context.new_page()
+    fresh.goto(copied)
+    wait_for_app(fresh)
+    assert _metric(fresh, "MS trials registered") == after
+    assert fresh.get_by_role("radio", name="Progressive-specific only").is_checked()
+    screenshot(fresh, "overview-progressive")

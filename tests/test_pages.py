@@ -1,0 +1,77 @@
+"""AppTest runs of every page on the fixture snapshot: no exceptions, and the figures shown
+are the figures the queries compute for the same filters."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from msprogress.filters import Filters
+from tests.conftest import REPO
+
+PAGES = ["overview"]
+
+
+def _app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()  # st.navigation registers the pages on the first run
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders(app_env, page):
+    at = _app(page=page)
+    assert not at.exception, at.exception
+
+
+def test_overview_default_figures_match_queries(app_env, db):
+    at = _app()
+    assert not at.exception
+    expected = db.run("headline_trials", Filters().as_struct()).iloc[0]
+    assert _metric(at, "MS trials registered") == f"{expected.trials:,}"
+    assert _metric(at, "Progressive-MS trials") == f"{expected.progressive_trials:,}"
+    assert _metric(at, "Progressive trials recruiting") == f"{expected.recruiting_progressive:,}"
+    assert _metric(at, "Countries with trials") == f"{expected.countries:,}"
+    captions = " ".join(c.value for c in at.caption)
+    assert "as of 2025-09-25" in captions and "ClinicalTrials.gov" in captions
+
+
+def test_overview_follows_url_filters(app_env, db):
+    at = _app({"relevance": "progressive", "country": ["USA"]})
+    assert not at.exception
+    f = Filters(relevance="progressive", countries=("USA",))
+    expected = db.run("headline_trials", f.as_struct()).iloc[0]
+    assert _metric(at, "MS trials registered") == f"{expected.trials:,}"
+    unfiltered = db.run("headline_trials", Filters().as_struct()).iloc[0]
+    assert expected.trials < unfiltered.trials
+
+
+def test_bad_url_parameters_give_notices_not_errors(app_env):
+    at = _app({"country": ["XXX"], "from": "20x5", "bogus": "1", "q": "x" * 10_000})
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "country=XXX" in notices and "from=20x5" in notices and "bogus" in notices
+
+
+def test_currency_switch_changes_the_funding_figure(app_env, db):
+    at = _app()
+    eur = _metric(at, "Awarded (EUR)")
+    at.segmented_control(key="w_currency").set_value("USD").run()
+    usd = _metric(at, "Awarded (USD)")
+    expected = db.run("headline_funding", Filters().as_struct(), currency="USD").iloc[0]
+    assert usd.startswith("US$") and eur.startswith("€") and usd != eur
+    assert expected.awarded > 0
+
+
+def test_about_panel_reads_the_manifest(app_env, fixture_snapshot):
+    at = _app()
+    text = " ".join(m.value for m in at.markdown)
+    assert fixture_snapshot.snapshot_id in text
