@@ -340,6 +340,17 @@ TABLES: dict[str, list[Column]] = {
         C("column", "str", "Column", "Column at fault, where one is."),
         C("reason", "str", "Reason", "Why the row (or value) was not kept.", nullable=False),
     ],
+    "source_coverage": [
+        C("source", "str", "Source", "Source id.", nullable=False),
+        C("year", "int", "Year", "A year (fiscal or award year) the source has funding records for.", nullable=False),
+        C(
+            "coverage",
+            "str",
+            "Coverage",
+            "'complete (NINDS only)' or 'partial'. Years not listed are not covered: missing, not zero.",
+            nullable=False,
+        ),
+    ],
     "countries": [
         C("iso3", "str", "Country (ISO-3)", "ISO 3166-1 alpha-3 code.", nullable=False),
         C("name", "str", "Country", "Short English name (country_converter).", nullable=False),

@@ -40,3 +40,41 @@ def money(value: float | None, currency: str) -> str:
         if abs(value) >= div:
             return f"{sym}{value / div:,.1f}{unit}"
     return f"{sym}{value:,.0f}"
+
+# One colour per mechanism class (agents.MECHANISM_CLASSES), everywhere. Okabe–Ito first, then
+# Paul Tol's "muted" scheme (also colour-blind safe); supportive/diagnostic/background in greys.
+MECHANISM_COLOURS = {
+    "B-cell depletion (anti-CD20/CD19)": "#0072B2",
+    "BTK inhibition": "#D55E00",
+    "S1P receptor modulation": "#009E73",
+    "Other immunomodulation": "#56B4E9",
+    "Immunosuppression / chemotherapy": "#CC79A7",
+    "Neuroprotection / metabolic": "#E69F00",
+    "Remyelination / repair": "#882255",
+    "Antioxidant": "#999933",
+    "Cell therapy": "#332288",
+    "Antiviral / EBV-directed": "#44AA99",
+    "Symptomatic": "#DDCC77",
+    "Supportive / premedication": "#BBBBBB",
+    "Diagnostic / imaging agent": "#888888",
+    "Background therapy / standard of care": "#555555",
+}
+
+# Non-drug interventions on the pipeline grid (modalities), in muted tones distinct from drugs.
+MODALITY_COLOURS = {
+    "rehabilitation": "#117733",
+    "exercise": "#88CCEE",
+    "behavioural": "#AA4499",
+    "device": "#6699CC",
+    "diet/supplement": "#CC6677",
+    "procedure": "#661100",
+}
+
+STATUS_COLOURS = {
+    "Recruiting": "#009E73",
+    "Active, not recruiting": "#56B4E9",
+    "Completed": "#0072B2",
+    "Stopped early": "#D55E00",
+    "Withdrawn": "#CC79A7",
+    "Unknown": "#999999",
+}

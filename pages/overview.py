@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from msprogress import charts, data, page, style
+from msprogress import data, page, style
+from msprogress.charts import overview as charts
+from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
 
 f: Filters = st.session_state["filters"]
@@ -49,7 +51,7 @@ st.subheader("Therapy pipeline (progressive MS)")
 if phases.empty:
     st.info("No progressive-MS drug trials match these filters.")
 else:
-    st.plotly_chart(charts.pipeline_phase_bars(phases), config={"displaylogo": False})
+    st.plotly_chart(charts.pipeline_phase_bars(phases), config=PLOTLY_CONFIG)
     page.caption(
         page.TRIAL_SOURCES,
         extra="An agent's stage is the highest phase of its progressive-MS trials; "

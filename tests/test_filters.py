@@ -79,3 +79,13 @@ def test_never_raises(params):
     f, notices = from_params(params, **KNOWN)
     assert isinstance(f, Filters)
     assert set(f.countries) <= KNOWN["countries"]
+
+
+def test_every_mechanism_class_has_one_colour():
+    from msprogress import style
+    from msprogress.ingest import agents
+
+    assert set(style.MECHANISM_COLOURS) == set(agents.MECHANISM_CLASSES)
+    assert len(set(style.MECHANISM_COLOURS.values())) == len(style.MECHANISM_COLOURS)
+    assert set(style.STATUS_COLOURS) == set(schema.STATUS_GROUPS)
+    assert set(style.GAP_AREA_COLOURS) == set(schema.GAP_AREAS)

@@ -50,6 +50,7 @@ PRIMARY_KEYS = {
     "agents": ["agent_id"],
     "organisations": ["org_id"],
     "countries": ["iso3"],
+    "source_coverage": ["source", "year"],
 }
 VOCABULARIES = {
     ("trials", "phase"): schema.PHASES,
@@ -166,6 +167,7 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
     parts["agents"] = [agents.agents_table()]
     parts["countries"] = [countries.countries_table()]
     parts["rejections"] = [_rejections_frame(results)]
+    parts["source_coverage"] = [_coverage_frame(results)]
     orgs = pd.concat(parts["organisations"], ignore_index=True) if parts["organisations"] else None
     if orgs is not None:  # several sources may name one organisation: keep the first that has coordinates
         orgs = orgs.sort_values("latitude", na_position="last", kind="stable").drop_duplicates("org_id")
@@ -180,6 +182,18 @@ def _rejections_frame(results: list[SourceResult]) -> pd.DataFrame:
         for j in r.rejections
     ]
     return pd.DataFrame(rows, columns=["source", "file", "row", "column", "reason"])
+
+
+def _coverage_frame(results: list[SourceResult]) -> pd.DataFrame:
+    """Which years each funding source covers (NIH: complete for NINDS or partial; curated: partial)."""
+    from msprogress.ingest.nih_common import fiscal_years_covered
+
+    rows = [
+        {"source": r.source_id, "year": year, "coverage": status}
+        for r in results
+        for year, status in fiscal_years_covered(r).items()
+    ]
+    return pd.DataFrame(rows, columns=["source", "year", "coverage"])
 
 
 def reason_kind(reason: str) -> str:
