@@ -63,15 +63,30 @@ st.subheader("Research projects and funding")
 c = st.columns(4)
 c[0].metric("MS research projects", f"{projects.projects:,}")
 c[1].metric("Progressive-specific projects", f"{projects.progressive_projects:,}")
-awarded = style.money(funding.awarded, currency) if funding.awards_with_amount else "no amounts stated"
 c[2].metric(
+    "Grants (award records)",
+    f"{funding.award_rows:,}",
+    help="One record per award; NIH awards count once per fiscal year.",
+)
+c[3].metric(
+    "Countries with funded projects", f"{projects.countries:,}", help="Country of the lead organisation."
+)
+c = st.columns(4)
+awarded = style.money(funding.awarded, currency) if funding.awards_with_amount else "no amounts stated"
+c[0].metric(
     f"Awarded ({currency})",
     awarded,
     help="Sum of individual awards that state an amount. Programme totals are never added.",
 )
 years = f"{int(funding.first_year)}–{int(funding.last_year)}" if funding.awards_with_amount else "—"
-c[3].metric(
+c[1].metric(
     "Years with award amounts", years, help="Not every year in between is covered: see the funding page."
+)
+c[2].metric("Funders", f"{funding.funders:,}")
+c[3].metric(
+    f"Programme totals, not added ({currency})",
+    style.money(funding.programme_total, currency),
+    help="Announced round totals and budgets, shown apart: adding them to awards would double count.",
 )
 missing = int(funding.award_rows - funding.awards_with_amount)
 page.caption(
