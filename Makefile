@@ -4,12 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint typecheck pytest snapshot browser-deps clean help
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help
 
 help:
 	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (port $(PORT))"
 	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
+	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
 
 $(VENV)/.ok:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version' 
@@ -30,6 +31,10 @@ run: $(VENV)/.installed
 
 snapshot: $(VENV)/.installed
 	$(PY) -m msprogress.ingest build
+
+REFRESH_ARGS ?=
+refresh: $(VENV)/.installed
+	$(PY) -m msprogress.refresh $(REFRESH_ARGS)
 
 # Debian's Chromium for the Playwright browser tests (Playwright's own browser download does not work offline).
 browser-deps:

@@ -188,15 +188,15 @@ TABLES: dict[str, list[Column]] = {
             "list_complete",
             "bool",
             "Country list complete",
-            "True when the source lists every country of the trial (CTIS); False when it gives the "
-            "first listed site only (the ClinicalTrials.gov export).",
+            "True when the source lists every country of the trial (CTIS, the ClinicalTrials.gov API "
+            "refresh); False when it gives the first listed site only (the ClinicalTrials.gov export).",
             nullable=False,
         ),
         C(
             "basis",
             "str",
             "Country basis",
-            "'all trial countries' or 'country of first listed site'.",
+            "'all trial countries', 'all trial sites (registry API)' or 'country of first listed site'.",
             nullable=False,
         ),
         *_PROVENANCE,
@@ -342,7 +342,13 @@ TABLES: dict[str, list[Column]] = {
     ],
     "source_coverage": [
         C("source", "str", "Source", "Source id.", nullable=False),
-        C("year", "int", "Year", "A year (fiscal or award year) the source has funding records for.", nullable=False),
+        C(
+            "year",
+            "int",
+            "Year",
+            "A year (fiscal or award year) the source has funding records for.",
+            nullable=False,
+        ),
         C(
             "coverage",
             "str",

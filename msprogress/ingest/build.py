@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from msprogress import schema
 from msprogress.ingest.base import SourceError, SourceResult, sha256_file
+from msprogress.ingest.supersede import supersede
 from msprogress.paths import ROOT
 
 # (module, function) of every reader, in build order. Adding a source = one line here.
@@ -40,6 +41,8 @@ READERS: tuple[tuple[str, str], ...] = (
     ("msprogress.ingest.curated", "read_charity"),
     ("msprogress.ingest.curated", "read_public_funders"),
     ("msprogress.ingest.member_grants", "read"),
+    ("msprogress.ingest.ctgov_api", "read"),
+    ("msprogress.ingest.reporter_api", "read"),
 )
 
 PRIMARY_KEYS = {
@@ -332,7 +335,7 @@ def build(
     progress: Callable[..., Iterable] = _no_progress,
 ) -> Path:
     """Read every source in `raw_dir` and write a new snapshot; return its folder."""
-    results = run_readers(raw_dir, progress)
+    results = supersede(run_readers(raw_dir, progress))
     tables = assemble(results)
     validate(tables)
     snapshot_id = new_snapshot_id(results)

@@ -8,16 +8,18 @@ the pairing of `InterventionNames[i]` with `InterventionTypes[i]`.
 NOTE: the export holds only the *first listed site* (`LocationCountry`, `LocationCity`); the
 full site list needs a fresh API pull. So each trial gets at most one `trial_countries` row,
 marked `list_complete=False`, basis "country of first listed site", and `n_countries` is 1 or 0.
-Coordinates are left empty here; geocoding cities is a separate step.
+The site city is geocoded offline within its country (`geocode`); a city not found stays
+without coordinates.
 NOTE: population and gap area are judged from conditions, titles and keywords only (the
 "strong" text); outcome measures are not used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from msprogress.ingest import countries
+from msprogress.ingest import countries, geocode
 from msprogress.ingest import trial_common as tc
 from msprogress.ingest.base import SourceResult
 
@@ -47,6 +49,7 @@ REQUIRED_COLUMNS = (
     "InterventionNames",
     "InterventionTypes",
 )
+AddCountries = Callable[[tc.RowContext, str, dict[str, str]], int]
 FIRST_SITE_NOTE = (
     "ClinicalTrials.gov countries are the country of each study's first listed site only "
     "(the export does not carry the full site list); TotalLocations gives the number of sites."
@@ -81,11 +84,13 @@ def read_file(path: Path, raw_dir: Path, batch: tc.Batch) -> None:
     batch.files.append(tc.file_read(path, file, csv_file, kept))
 
 
-def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
+def add_trial(ctx: tc.RowContext, row: dict[str, str], add_countries: AddCountries | None = None) -> None:
+    """Add one study in the export's flat form; `add_countries` (default: the first listed site's
+    country) adds its `trial_countries` rows and returns how many (the API reader passes all sites)."""
     trial_id = row["NCTId"]
     study_type = _lookup(ctx, "StudyType", row["StudyType"], tc.CTGOV_STUDY_TYPES)
     arms = tc.add_interventions(ctx, trial_id, intervention_pairs(ctx, row))
-    n_countries = add_country(ctx, trial_id, row)
+    n_countries = (add_countries or add_country)(ctx, trial_id, row)
     strong = " | ".join([row["Conditions"], row["BriefTitle"], row["OfficialTitle"], row["Keywords"]])
     ctx.batch.trials.append(
         {
@@ -174,14 +179,15 @@ def add_country(ctx: tc.RowContext, trial_id: str, row: dict[str, str]) -> int:
     if iso3 is None:
         ctx.reject("LocationCountry", f"country not recognised: {name!r}; trial kept without a country")
         return 0
+    lat_lon = geocode.geocode_city(row["LocationCity"], iso3) or (None, None)  # offline, own country only
     ctx.batch.countries.append(
         {
             "trial_id": trial_id,
             "iso3": iso3,
             "site_status": None,
             "city": row["LocationCity"] or None,
-            "latitude": None,
-            "longitude": None,
+            "latitude": lat_lon[0],
+            "longitude": lat_lon[1],
             "list_complete": False,
             "basis": "country of first listed site",
             **ctx.provenance(),
