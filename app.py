@@ -18,9 +18,18 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-]
+PAGES = {
+    "Dashboard": [
+        st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
+        st.Page("pages/map.py", title="World map", url_path="map"),
+        st.Page("pages/funding.py", title="Funding over time", url_path="funding"),
+        st.Page("pages/pipeline.py", title="Therapy pipeline", url_path="pipeline"),
+    ],
+    "Data": [
+        st.Page("pages/explore.py", title="Explore records", url_path="explore"),
+        st.Page("pages/about.py", title="About the data", url_path="about"),
+    ],
+}
 
 nav = st.navigation(PAGES)
 st.session_state["filters"] = sidebar.render()

@@ -70,3 +70,93 @@ def funding_years_covered(f: Filters) -> pd.DataFrame:
 
 def filter_options() -> pd.DataFrame:
     return run("filter_options")
+
+
+def pipeline_markers(
+    f: Filters, pop: str, include_mixed: bool, include_supportive: bool, include_nondrug: bool
+) -> pd.DataFrame:
+    return run(
+        "pipeline_markers",
+        f,
+        pipeline_pop=pop,
+        include_mixed=include_mixed,
+        include_supportive=include_supportive,
+        include_nondrug=include_nondrug,
+    )
+
+
+def pipeline_trials(
+    f: Filters, pop: str, include_mixed: bool, include_supportive: bool, include_nondrug: bool
+) -> pd.DataFrame:
+    return run(
+        "pipeline_trials",
+        f,
+        pipeline_pop=pop,
+        include_mixed=include_mixed,
+        include_supportive=include_supportive,
+        include_nondrug=include_nondrug,
+    )
+
+
+def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
+    return run("explore_trials", f, search=search, max_rows=max_rows)
+
+
+def explore_projects(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
+    return run("explore_projects", f, search=search, max_rows=max_rows)
+
+
+def explore_grants(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
+    return run("explore_grants", f, search=search, max_rows=max_rows)
+
+
+def explore_counts(f: Filters, search: str | None) -> pd.DataFrame:
+    return run("explore_counts", f, search=search)
+
+
+def about_coverage() -> pd.DataFrame:
+    return run("about_coverage")
+
+
+def about_rejections() -> pd.DataFrame:
+    return run("about_rejections")
+
+
+def about_rejection_reasons() -> pd.DataFrame:
+    return run("about_rejection_reasons")
+
+
+def funding_by_year(f: Filters, currency: str, group: str, spread: bool) -> pd.DataFrame:
+    return run("funding_by_year", f, currency=currency, group=group, spread=spread)
+
+
+def funding_summary(f: Filters, currency: str) -> pd.DataFrame:
+    return run("funding_summary", f, currency=currency)
+
+
+def funding_programmes(f: Filters, currency: str) -> pd.DataFrame:
+    return run("funding_programmes", f, currency=currency)
+
+
+def map_country_metrics(f: Filters, currency: str) -> pd.DataFrame:
+    return run("map_country_metrics", f, currency=currency)
+
+
+def map_trial_sites(f: Filters) -> pd.DataFrame:
+    return run("map_trial_sites", f)
+
+
+def map_organisations(f: Filters) -> pd.DataFrame:
+    return run("map_organisations", f)
+
+
+def map_country_trials(f: Filters, iso3: str) -> pd.DataFrame:
+    return run("map_country_trials", f, iso3=iso3)
+
+
+def map_country_projects(f: Filters, iso3: str) -> pd.DataFrame:
+    return run("map_country_projects", f, iso3=iso3)
+
+
+def map_country_grants(f: Filters, iso3: str, currency: str) -> pd.DataFrame:
+    return run("map_country_grants", f, iso3=iso3, currency=currency)

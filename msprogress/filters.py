@@ -62,7 +62,12 @@ URL_KEYS = (
     "status",
     "q",
 )
-OTHER_KEYS = ("snapshot", "present")  # handled elsewhere, but known
+# Page-local view switches (funding, map, pipeline): each page validates its own values; the
+# sidebar keeps them in the URL so a copied link reopens the same view.
+PAGE_KEYS = (
+    "group", "currency", "count", "view", "metric", "country_view", "pop", "size", "nondrug", "support", "mixed",
+)  # fmt: skip
+OTHER_KEYS = ("snapshot", "present", *PAGE_KEYS)  # handled elsewhere, but known
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,36 @@ import streamlit as st
 from msprogress import data, sidebar
 from msprogress.filters import Filters
 
-TRIAL_SOURCES = ("ctgov", "ctis")
+TRIAL_SOURCES = ("ctgov", "ctgov_api", "ctis")
 FUNDING_SOURCES = (
     "nih_reporter",
     "nih_exporter",
+    "reporter_api",
     "alliance_awards",
     "charity_grants",
     "public_funders",
     "member_grants",
 )
+
+
+def filters() -> Filters:
+    """The current filters; every page starts with this call.
+
+    NOTE: Streamlit keeps a process-wide flag meaning "this app uses a pages/ folder" until some
+    session runs `st.navigation`. While it is set, a first visit to a deep link (`/funding?…`) runs
+    the page file alone through the legacy multipage path, without app.py (no sidebar, no
+    filters). The page then clears the flag and reruns, so app.py's navigation serves the same
+    URL. Private API, so guarded: if Streamlit drops the flag, this does nothing.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without the legacy path
+        PagesManager = None  # type: ignore[assignment,misc]
+    if PagesManager is not None and getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    f: Filters = st.session_state["filters"]
+    return f
 
 
 def sources_text(source_ids: tuple[str, ...]) -> str:

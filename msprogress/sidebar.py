@@ -16,6 +16,7 @@ import streamlit as st
 from msprogress import data
 from msprogress.filters import (
     GAP_SLUGS,
+    PAGE_KEYS,
     PHASE_SLUGS,
     POPULATION_SLUGS,
     RELEVANCE_SLUGS,
@@ -64,6 +65,7 @@ def _seed(params: dict[str, list[str]]) -> list[str]:
     notices += _snapshot_notice(params.get("snapshot", []))
     st.session_state[_SEEDED] = True
     st.session_state["_url_notices"] = notices
+    st.session_state["_url_filters"] = f
     return notices
 
 
@@ -163,9 +165,15 @@ def _write_url(f: Filters) -> None:
     params["snapshot"] = [data.snapshot().snapshot_id]
     if st.query_params.get("present"):
         params["present"] = ["1"]
+    for key in PAGE_KEYS:  # the pages own these: keep them as they are
+        if key in st.query_params:
+            params[key] = st.query_params.get_all(key)
     if _url_params() != params:
         st.query_params.from_dict(params)
 
 
 def notices() -> list[str]:
+    """What the link's dropped values were, while the view is still the one the link opened."""
+    if st.session_state.get("_url_filters") != st.session_state.get("filters"):
+        return []
     return list(st.session_state.get("_url_notices", []))

@@ -41,6 +41,7 @@ def money(value: float | None, currency: str) -> str:
             return f"{sym}{value / div:,.1f}{unit}"
     return f"{sym}{value:,.0f}"
 
+
 # One colour per mechanism class (agents.MECHANISM_CLASSES), everywhere. Okabe–Ito first, then
 # Paul Tol's "muted" scheme (also colour-blind safe); supportive/diagnostic/background in greys.
 MECHANISM_COLOURS = {

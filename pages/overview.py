@@ -7,9 +7,8 @@ import streamlit as st
 from msprogress import data, page, style
 from msprogress.charts import overview as charts
 from msprogress.charts.common import PLOTLY_CONFIG
-from msprogress.filters import Filters
 
-f: Filters = st.session_state["filters"]
+f = page.filters()
 
 # 1. Title and notices ---------------------------------------------------------------------
 st.title("Progressive MS research at a glance")

@@ -28,8 +28,8 @@ final as (
         count(*) filter (where is_progressive) as progressive_trials,
         count(*) filter (where status_group = 'Recruiting') as recruiting_trials,
         count(*) filter (where is_progressive and status_group = 'Recruiting') as recruiting_progressive,
-        count(*) filter (where source = 'ctgov') as ctgov_trials,
-        count(*) filter (where source = 'ctis') as ctis_trials,
+        count(*) filter (where registry = 'ClinicalTrials.gov') as ctgov_trials,
+        count(*) filter (where registry = 'CTIS') as ctis_trials,
         (select countries from trial_country_count) as countries,
         (select min(as_of) from trials) as as_of_min,
         (select max(as_of) from trials) as as_of_max

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from msprogress.filters import Filters
 from tests.conftest import REPO
 
-PAGES = ["overview"]
+PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
 
 
 def _app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
@@ -30,6 +30,36 @@ def _metric(at: AppTest, label: str) -> str:
 def test_page_renders(app_env, page):
     at = _app(page=page)
     assert not at.exception, at.exception
+
+
+def test_page_file_names_equal_their_url_paths():
+    """A first visit to a deep link on a fresh server is resolved by file name (Streamlit's legacy
+    pages/ lookup) before app.py's navigation exists: the two must agree (see page.filters)."""
+    import re
+
+    pages = re.findall(r'st\.Page\("pages/(\w+)\.py".*?url_path="(\w+)"', (REPO / "app.py").read_text())
+    assert len(pages) == len(PAGES)
+    for stem, url_path in pages:
+        assert stem == url_path
+
+
+def test_every_page_file_is_in_the_navigation():
+    app = (REPO / "app.py").read_text()
+    for page in PAGES:
+        assert f'"pages/{page}.py"' in app, f"pages/{page}.py is not registered in app.py"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_survives_hostile_url(app_env, page):
+    params = {
+        "country": ["'; drop table trials; --", "ITA"],
+        "from": "abcd",
+        "to": "9999",
+        "gap": "x" * 10_000,
+    }
+    at = _app(params, page=page)
+    assert not at.exception, at.exception
+    assert at.info, "dropped values must be announced"
 
 
 def test_overview_default_figures_match_queries(app_env, db):

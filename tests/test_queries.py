@@ -7,7 +7,19 @@ import pytest
 from msprogress import queries, schema
 from msprogress.filters import Filters
 
-EXTRA = {"currency": "EUR"}
+# A value for every extra (non-filter) parameter any query takes; test_every_param_has_a_value keeps it complete.
+EXTRA: dict[str, object] = {
+    "currency": "EUR",
+    "group": "fundergroup",
+    "spread": True,
+    "search": "sclerosis",
+    "max_rows": 100,
+    "iso3": "USA",
+    "pipeline_pop": "all",
+    "include_mixed": True,
+    "include_nondrug": True,
+    "include_supportive": False,
+}
 FILTER_STATES = [
     Filters(),
     Filters(relevance="progressive"),
@@ -15,6 +27,11 @@ FILTER_STATES = [
     Filters(gap_areas=("wellbeing",), q="exercise"),
     Filters(phases=("3",), statuses=("recruiting", "completed"), populations=("ppms",)),
 ]
+
+
+def test_every_param_has_a_value():
+    used = {p for n in queries.names() for p in queries.get(n).params} - {"f"}
+    assert used <= set(EXTRA), f"add test values for {sorted(used - set(EXTRA))} to EXTRA"
 
 
 @pytest.mark.parametrize("name", queries.names())

@@ -270,7 +270,7 @@ def _git_version() -> str | None:
 
 
 def new_snapshot_id(results: list[SourceResult]) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")  # microseconds: quick rebuilds differ
     return f"{stamp}-{_inputs_hash(results)[:8]}"
 
 

@@ -1,0 +1,69 @@
+-- purpose: Trial records for the Explore table and its downloads: current filters, page search, capped.
+-- params:
+--   $f         STRUCT   filter state
+--   $search    VARCHAR  page search (trial id, titles, sponsor, conditions; case-insensitive); null or '' = all
+--   $max_rows  BIGINT   most rows to return (the table's display cap)
+-- columns:
+--   trial_id         VARCHAR  registry identifier (NCT number or EU CT number)
+--   url              VARCHAR  the trial's public registry page
+--   brief_title      VARCHAR  short title as registered (shown as text, never as HTML)
+--   phase            VARCHAR  normalised phase; empty for observational studies
+--   status           VARCHAR  overall recruitment status as the registry states it
+--   population       VARCHAR  MS population the trial studies (PPMS, SPMS, Relapsing …)
+--   gap_area         VARCHAR  Alliance gap area of the trial
+--   intervention_kinds  VARCHAR  modalities of the trial's interventions, '|'-joined
+--   start_date       DATE     study start
+--   completion_date  DATE     study completion (actual or anticipated)
+--   enrollment       BIGINT   participants, actual or anticipated
+--   sponsor          VARCHAR  lead sponsor
+--   countries        VARCHAR  country names the source lists, ', '-joined (ClinicalTrials.gov: first listed site only; CTIS: every EU/EEA country)
+--   total_locations  BIGINT   number of trial sites the registry reports
+--   study_type       VARCHAR  Interventional, Observational or Expanded access
+--   registry         VARCHAR  ClinicalTrials.gov or CTIS
+--   as_of            DATE     date the registry file was retrieved
+with matching as (
+    select *
+    from filtered_trials($f)
+    where coalesce($search, '') = ''
+       or contains(
+           lower(concat_ws(' ', trial_id, brief_title, official_title, sponsor, conditions)),
+           lower($search)
+       )
+),
+
+trial_country_names as (
+    select
+        tc.trial_id,
+        string_agg(distinct coalesce(c.name, tc.iso3), ', ' order by coalesce(c.name, tc.iso3)) as countries
+    from trial_countries as tc
+    left join countries as c on c.iso3 = tc.iso3
+    where tc.trial_id in (select trial_id from matching)
+    group by tc.trial_id
+),
+
+final as (
+    select
+        m.trial_id,
+        m.url,
+        m.brief_title,
+        m.phase,
+        m.status,
+        m.population,
+        m.gap_area,
+        m.intervention_kinds,
+        m.start_date,
+        m.completion_date,
+        m.enrollment,
+        m.sponsor,
+        n.countries,
+        m.total_locations,
+        m.study_type,
+        m.registry,
+        m.as_of
+    from matching as m
+    left join trial_country_names as n on n.trial_id = m.trial_id
+    order by m.start_date desc nulls last, m.trial_id
+    limit $max_rows
+)
+
+select * from final

@@ -1,0 +1,158 @@
+-- purpose: The progressive-MS therapy pipeline: one marker per agent at its highest stage, and one per non-drug modality and stage.
+-- params:
+--   $f                   STRUCT   filter state; progressive populations and interventional studies are always applied
+--   $pipeline_pop        VARCHAR  'all' (every progressive population), 'PPMS' or 'SPMS'
+--   $include_mixed       BOOLEAN  with 'PPMS' or 'SPMS': also count trials enrolling both forms (Mixed progressive)
+--   $include_supportive  BOOLEAN  also count supportive, diagnostic and background-therapy agents
+--   $include_nondrug     BOOLEAN  also count non-drug interventions without an agent (rehabilitation, exercise …)
+-- columns:
+--   marker_id            VARCHAR  'agent:<agent_id>' or 'nondrug:<modality>:<stage>'
+--   item_kind            VARCHAR  'agent' or 'non-drug'
+--   item_id              VARCHAR  agent_id, or the modality of a non-drug group
+--   label                VARCHAR  agent name, or the modality
+--   mechanism_class      VARCHAR
+--   modality             VARCHAR  the agent's modality, or the non-drug modality
+--   therapy_role         VARCHAR  the agent's role; empty for non-drug groups
+--   reference_url        VARCHAR  the agent's reference (label, registry record or paper); empty for non-drug groups
+--   stage                VARCHAR  agents: highest stage of their trials (Early phase 1 folded into Phase 1; Not applicable when no trial is phased); non-drug: the trials' stage
+--   stage_rank           DOUBLE   the stage as a number (1, 1.5 … 4); empty for Not applicable
+--   stage_status         VARCHAR  status group of the marker's trials at its stage, the most active one (Recruiting, Active, Completed, Unknown, Stopped early, Withdrawn)
+--   trials               BIGINT   trials of the marker (agents: at every stage; non-drug: at this stage)
+--   trials_at_stage      BIGINT   trials at the marker's stage
+--   ongoing_trials       BIGINT   trials recruiting or active, not recruiting
+--   early_phase1_trials  BIGINT   Early phase 1 trials counted in the marker's stage (folded into Phase 1)
+--   enrollment_total     BIGINT   participants summed over the trials that state enrollment (empty when none does)
+--   enrollment_max       BIGINT   largest enrollment of one trial
+--   trials_no_enrollment BIGINT   trials without a stated enrollment
+with scope as (
+    select
+        *,
+        case
+            when phase = 'Early phase 1' then 'Phase 1'
+            when phase is null or phase = 'Not applicable' then 'Not applicable'
+            else phase
+        end as stage,
+        case when phase_rank = 0.5 then 1.0 else phase_rank end as stage_rank
+    from filtered_trials($f)
+    where is_progressive
+      and study_type = 'Interventional'
+      and (
+          $pipeline_pop = 'all'
+          or population = $pipeline_pop
+          or ($include_mixed and population = 'Mixed progressive')
+      )
+),
+
+agent_rows as (
+    select distinct
+        'agent:' || a.agent_id as marker_id,
+        'agent' as item_kind,
+        a.agent_id as item_id,
+        a.agent_name as label,
+        a.mechanism_class,
+        a.modality,
+        a.therapy_role,
+        i.trial_id
+    from trial_interventions as i
+    inner join agents as a on a.agent_id = i.agent_id
+    where not i.is_placebo
+      and (
+          $include_supportive
+          or (
+              a.therapy_role in ('disease-modifying', 'symptomatic')
+              and a.mechanism_class <> 'Background therapy / standard of care'
+          )
+      )
+),
+
+nondrug_rows as (
+    select distinct
+        'nondrug' as item_kind,
+        i.modality as item_id,
+        i.modality as label,
+        cast(null as varchar) as mechanism_class,
+        i.modality,
+        cast(null as varchar) as therapy_role,
+        i.trial_id
+    from trial_interventions as i
+    where $include_nondrug
+      and not i.is_placebo
+      and i.agent_id is null
+      and i.modality in ('rehabilitation', 'exercise', 'behavioural', 'device', 'diet/supplement', 'procedure')
+),
+
+items as (
+    select * from agent_rows
+    union all by name
+    select
+        'nondrug:' || n.item_id || ':' || s.stage as marker_id,
+        'non-drug' as item_kind,
+        n.* exclude (item_kind)
+    from nondrug_rows as n
+    inner join scope as s on s.trial_id = n.trial_id
+),
+
+marker_trials as (
+    select
+        i.marker_id,
+        i.item_kind,
+        i.item_id,
+        i.label,
+        i.mechanism_class,
+        i.modality,
+        i.therapy_role,
+        s.trial_id,
+        s.phase,
+        s.stage,
+        s.stage_rank,
+        s.status_group,
+        s.enrollment,
+        case s.status_group
+            when 'Recruiting' then 1
+            when 'Active, not recruiting' then 2
+            when 'Completed' then 3
+            when 'Unknown' then 4
+            when 'Stopped early' then 5
+            else 6
+        end as status_order,
+        max(coalesce(s.stage_rank, 0)) over (partition by i.marker_id) as top_rank
+    from items as i
+    inner join scope as s on s.trial_id = i.trial_id
+),
+
+final as (
+    select
+        m.marker_id,
+        any_value(m.item_kind) as item_kind,
+        any_value(m.item_id) as item_id,
+        any_value(m.label) as label,
+        any_value(m.mechanism_class) as mechanism_class,
+        any_value(m.modality) as modality,
+        any_value(m.therapy_role) as therapy_role,
+        any_value(a.reference_url) as reference_url,
+        coalesce(
+            max(m.stage) filter (where coalesce(m.stage_rank, 0) = m.top_rank),
+            'Not applicable'
+        ) as stage,
+        max(m.stage_rank) as stage_rank,
+        arg_min(m.status_group, m.status_order) filter (
+            where coalesce(m.stage_rank, 0) = m.top_rank
+        ) as stage_status,
+        count(distinct m.trial_id) as trials,
+        count(distinct m.trial_id) filter (where coalesce(m.stage_rank, 0) = m.top_rank) as trials_at_stage,
+        count(distinct m.trial_id) filter (
+            where m.status_group in ('Recruiting', 'Active, not recruiting')
+        ) as ongoing_trials,
+        count(distinct m.trial_id) filter (
+            where m.phase = 'Early phase 1' and coalesce(m.stage_rank, 0) = m.top_rank
+        ) as early_phase1_trials,
+        cast(sum(m.enrollment) as bigint) as enrollment_total,
+        max(m.enrollment) as enrollment_max,
+        count(distinct m.trial_id) filter (where m.enrollment is null) as trials_no_enrollment
+    from marker_trials as m
+    left join agents as a on m.item_kind = 'agent' and a.agent_id = m.item_id
+    group by m.marker_id
+    order by stage_rank desc nulls last, item_kind, mechanism_class, label
+)
+
+select * from final
