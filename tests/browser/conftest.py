@@ -7,6 +7,7 @@ is not to localhost (the offline guarantee). Screenshots go to `test-artifacts/`
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -45,8 +46,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+@contextlib.contextmanager
+def _serve() -> Iterator[str]:
     port = _free_port()
     cmd = [
         sys.executable,
@@ -61,10 +62,10 @@ def server() -> Iterator[str]:
         "--server.headless",
         "true",
     ]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://localhost:{port}"
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
                 if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
                     break
@@ -76,6 +77,20 @@ def server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """One server for the session (pages visited in any order)."""
+    with _serve() as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_server() -> Iterator[str]:
+    """A server no browser has visited yet (what a shared link meets after a restart)."""
+    with _serve() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +118,7 @@ def offline_page(browser):
     assert external == [], f"non-localhost requests: {external[:5]}"
 
 
-def wait_for_app(page, selector: str = ".js-plotly-plot", timeout: float = 60_000) -> None:
+def wait_for_app(page, selector: str = ".js-plotly-plot", timeout: float = 120_000) -> None:
     page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
     page.wait_for_timeout(500)

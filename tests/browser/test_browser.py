@@ -45,3 +45,17 @@ def test_filter_change_updates_figures_and_url(server, offline_page):
     assert _metric(fresh, "MS trials registered") == after
     assert fresh.get_by_role("radio", name="Progressive-specific only").is_checked()
     screenshot(fresh, "overview-progressive")
+
+
+@pytest.mark.parametrize("path", ["/pipeline?pop=ppms", "/funding?currency=USD", "/map"])
+def test_shared_link_works_on_a_fresh_server(fresh_server, offline_page, path):
+    """The first visit after a restart is a deep link: it must get the app's navigation and
+    sidebar, not Streamlit's legacy page-folder fallback."""
+    page = offline_page
+    page.goto(fresh_server + path)
+    wait_for_app(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    nav = page.locator("[data-testid=stSidebarNav]").inner_text()
+    assert "Therapy pipeline" in nav and "About the data" in nav  # titles from app.py, not file names
+    assert page.get_by_text("Filters").count() >= 1
+    assert path.split("?")[0] in page.url
