@@ -6,6 +6,8 @@ are always those of the data actually shown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import streamlit as st
 
 from msprogress import data, sidebar
@@ -41,6 +43,32 @@ def filters() -> Filters:
         st.rerun()
     f: Filters = st.session_state["filters"]
     return f
+
+
+def seed_view(switches: Mapping[str, tuple[str, Sequence[str]]]) -> list[str]:
+    """Give each page view widget (URL key → (widget key, allowed values; first = default)) its
+    value from the URL once per session, else the default; a bad URL value becomes a notice."""
+    notices = []
+    for key, (wkey, allowed) in switches.items():
+        if wkey in st.session_state:
+            continue
+        value = st.query_params.get(key)
+        if value is not None and value not in allowed:
+            shown = value[:40].replace("`", "'")  # in backticks: a hostile value never renders as markdown
+            notices.append(f"Ignored {key}=`{shown}`: not one of {', '.join(allowed)}.")
+            value = None
+        st.session_state[wkey] = value or allowed[0]
+    return notices
+
+
+def write_view(values: Mapping[str, str], defaults: Mapping[str, str]) -> None:
+    """Mirror a page's view state into the URL with readable keys; defaults are left out."""
+    for key, value in values.items():
+        if value != defaults[key]:
+            if st.query_params.get(key) != value:
+                st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
 
 
 def sources_text(source_ids: tuple[str, ...]) -> str:

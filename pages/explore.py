@@ -164,7 +164,13 @@ def toolbar(t: Table, shown: pd.DataFrame, total: int, search: str) -> None:
     csv = partial(exports.to_csv, shown)
     xlsx = partial(exports.to_excel, shown, about, meaning)
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.markdown(f"**{total:,} {t.noun} match** · sorted {t.order}; click a column header to re-sort.")
+    noun = (
+        t.noun
+        if total != 1
+        else t.noun.replace("trials", "trial").replace("projects", "project").replace("records", "record")
+    )
+    verb = "matches" if total == 1 else "match"
+    row.markdown(f"**{total:,} {noun} {verb}** · sorted {t.order}; click a column header to re-sort.")
     row.download_button(
         f"Download CSV ({len(shown):,} rows)",
         data=csv,

@@ -28,21 +28,6 @@ SWITCHES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _seed_from_url() -> list[str]:
-    """Give each switch its URL value (or the default) when it has no state yet; return notices."""
-    notices = []
-    for key, (wkey, options) in SWITCHES.items():
-        if wkey in st.session_state:
-            continue
-        value = st.query_params.get(key)
-        if value is not None and value not in options:
-            shown = value[:40].replace("`", "'")
-            notices.append(f"Ignored {key}=`{shown}`: not one of {', '.join(options)}.")
-            value = None
-        st.session_state[wkey] = value or next(iter(options))
-    return notices
-
-
 def _switches() -> dict[str, str]:
     """Draw the four view switches in a row and return URL key → chosen value."""
     cols = st.columns([7, 4, 5, 4])
@@ -55,24 +40,14 @@ def _switches() -> dict[str, str]:
     return chosen
 
 
-def _write_url(chosen: dict[str, str]) -> None:
-    """Non-default switches go into the URL; defaults are left out."""
-    for key, value in chosen.items():
-        default = next(iter(SWITCHES[key][1]))
-        if value != default and st.query_params.get(key) != value:
-            st.query_params[key] = value
-        elif value == default and key in st.query_params:
-            del st.query_params[key]
-
-
 # 1. Title, notices and view switches -------------------------------------------------------
 st.title("Funding over time")
 page.show_notices()
-for notice in _seed_from_url():
+for notice in page.seed_view({k: (w, list(o)) for k, (w, o) in SWITCHES.items()}):
     st.info(notice, icon="ℹ️")
 st.markdown(f"**Showing:** {f.describe()}")
 view = _switches()
-_write_url(view)
+page.write_view(view, {k: next(iter(o)) for k, (_, o) in SWITCHES.items()})
 group, currency = view["group"], view["currency"]
 spread, is_cumulative = view["count"] == "spread", view["view"] == "cumulative"
 

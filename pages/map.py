@@ -29,18 +29,6 @@ SWITCHES: dict[str, tuple[str, list[str]]] = {
 NONE = ""  # the country selectbox's "no country" option
 
 
-def _seed_from_url() -> None:
-    """Give each switch its URL value (or the default) once per session; note bad values."""
-    for key, (wkey, options) in SWITCHES.items():
-        if wkey in st.session_state:
-            continue
-        value = st.query_params.get(key)
-        if value is not None and value not in options:
-            _notice(f"Ignored {key}={value[:40]}: not one of {', '.join(options)}.")
-            value = None
-        st.session_state[wkey] = value or options[0]
-
-
 def _notice(text: str) -> None:
     st.session_state.setdefault("map_url_notices", []).append(text)
 
@@ -79,16 +67,6 @@ def _switches() -> tuple[str, str]:
     return st.session_state["map_metric"], st.session_state["map_currency"]
 
 
-def _write_url(values: dict[str, str]) -> None:
-    """Non-default view state goes into the URL; defaults are left out."""
-    defaults = {"metric": SWITCHES["metric"][1][0], "currency": "EUR", "country_view": NONE}
-    for key, value in values.items():
-        if value != defaults[key] and st.query_params.get(key) != value:
-            st.query_params[key] = value
-        elif value == defaults[key] and key in st.query_params:
-            del st.query_params[key]
-
-
 def _apply_click(event: object, present: list[str]) -> None:
     """A country clicked on the choropleth becomes the listed country (once per new click)."""
     points = getattr(getattr(event, "selection", None), "points", None) or []
@@ -117,7 +95,8 @@ def _top_line(metrics: pd.DataFrame, metric: str, currency: str) -> str:
 # 1. Title, notices and view switches -------------------------------------------------------
 st.title("Where progressive MS research happens")
 page.show_notices()
-_seed_from_url()
+for _text in page.seed_view(SWITCHES):
+    _notice(_text)
 st.markdown(f"**Showing:** {f.describe()}")
 metric, currency = _switches()
 
@@ -197,7 +176,10 @@ st.selectbox(
     key="map_country",
 )
 selected = st.session_state["map_country"] or NONE
-_write_url({"metric": metric, "currency": currency, "country_view": selected})
+page.write_view(
+    {"metric": metric, "currency": currency, "country_view": selected},
+    {"metric": SWITCHES["metric"][1][0], "currency": "EUR", "country_view": NONE},
+)
 if selected:
     trials = data.map_country_trials(f, selected)
     projects = data.map_country_projects(f, selected)

@@ -54,14 +54,9 @@ def view_value(key: str) -> str:
 
 def write_view() -> None:
     """Mirror the view into the URL (defaults left out) and remember it for this session."""
-    for key, (_, _, default) in VIEW.items():
-        value = view_value(key)
-        st.session_state["_pipeline_view"][key] = value
-        if value != default:
-            if st.query_params.get(key) != value:
-                st.query_params[key] = value
-        elif key in st.query_params:
-            del st.query_params[key]
+    values = {key: view_value(key) for key in VIEW}
+    st.session_state["_pipeline_view"].update(values)
+    page.write_view(values, {key: default for key, (_, _, default) in VIEW.items()})
 
 
 def view_controls() -> None:

@@ -24,90 +24,10 @@
 --   enrollment_total     BIGINT   participants summed over the trials that state enrollment (empty when none does)
 --   enrollment_max       BIGINT   largest enrollment of one trial
 --   trials_no_enrollment BIGINT   trials without a stated enrollment
-with scope as (
+with marker_trials as (
     select
-        *,
-        case
-            when phase = 'Early phase 1' then 'Phase 1'
-            when phase is null or phase = 'Not applicable' then 'Not applicable'
-            else phase
-        end as stage,
-        case when phase_rank = 0.5 then 1.0 else phase_rank end as stage_rank
-    from filtered_trials($f)
-    where is_progressive
-      and study_type = 'Interventional'
-      and (
-          $pipeline_pop = 'all'
-          or population = $pipeline_pop
-          or ($include_mixed and population = 'Mixed progressive')
-      )
-),
-
-agent_rows as (
-    select distinct
-        'agent:' || a.agent_id as marker_id,
-        'agent' as item_kind,
-        a.agent_id as item_id,
-        a.agent_name as label,
-        a.mechanism_class,
-        a.modality,
-        a.therapy_role,
-        i.trial_id
-    from trial_interventions as i
-    inner join agents as a on a.agent_id = i.agent_id
-    where not i.is_placebo
-      and (
-          $include_supportive
-          or (
-              a.therapy_role in ('disease-modifying', 'symptomatic')
-              and a.mechanism_class <> 'Background therapy / standard of care'
-          )
-      )
-),
-
-nondrug_rows as (
-    select distinct
-        'nondrug' as item_kind,
-        i.modality as item_id,
-        i.modality as label,
-        cast(null as varchar) as mechanism_class,
-        i.modality,
-        cast(null as varchar) as therapy_role,
-        i.trial_id
-    from trial_interventions as i
-    where $include_nondrug
-      and not i.is_placebo
-      and i.agent_id is null
-      and i.modality in ('rehabilitation', 'exercise', 'behavioural', 'device', 'diet/supplement', 'procedure')
-),
-
-items as (
-    select * from agent_rows
-    union all by name
-    select
-        'nondrug:' || n.item_id || ':' || s.stage as marker_id,
-        'non-drug' as item_kind,
-        n.* exclude (item_kind)
-    from nondrug_rows as n
-    inner join scope as s on s.trial_id = n.trial_id
-),
-
-marker_trials as (
-    select
-        i.marker_id,
-        i.item_kind,
-        i.item_id,
-        i.label,
-        i.mechanism_class,
-        i.modality,
-        i.therapy_role,
-        s.trial_id,
-        s.phase,
-        s.stage,
-        s.stage_rank,
-        s.status_group,
-        s.enrollment,
-        case s.status_group
+        r.*,
+        case r.status_group
             when 'Recruiting' then 1
             when 'Active, not recruiting' then 2
             when 'Completed' then 3
@@ -115,9 +35,8 @@ marker_trials as (
             when 'Stopped early' then 5
             else 6
         end as status_order,
-        max(coalesce(s.stage_rank, 0)) over (partition by i.marker_id) as top_rank
-    from items as i
-    inner join scope as s on s.trial_id = i.trial_id
+        max(coalesce(r.stage_rank, 0)) over (partition by r.marker_id) as top_rank
+    from pipeline_trial_rows($f, $pipeline_pop, $include_mixed, $include_supportive, $include_nondrug) as r
 ),
 
 final as (

@@ -12,7 +12,7 @@ NOTE: xlsx files are opened with `data_only=False`, so a cell holding a formula 
 formula and its row rejected ("formula in cell"). Formulas are never evaluated: the cached
 value Excel stored may be stale, and openpyxl cannot recompute it.
 NOTE: a row's `as_of` is its file's modification date: the day the member last saved the list.
-With no files there is nothing to date, and the empty result's `as_of` is the build date.
+With no files there is nothing to date, and the empty result's `as_of` is empty (shown as missing).
 NOTE: award rows also become projects; programme and call rows do not (as in the curated
 files: a round total or a call is not a project).
 """
@@ -72,7 +72,7 @@ def read(raw_dir: Path) -> SourceResult:
     result = SourceResult(
         source_id=SOURCE_ID,
         title="Member societies' grants (files supplied by Alliance staff)",
-        as_of=dt.date.today().isoformat(),
+        as_of="",  # nothing to date until a file arrives
         terms="Supplied by the member societies for the Alliance's own use.",
         url="",
     )
