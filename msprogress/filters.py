@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 MAX_VALUE_LEN = 200
 MAX_VALUES = 60
-YEAR_MIN, YEAR_MAX = 1950, 2100
+YEAR_MIN, YEAR_MAX = 1970, 2035  # the sidebar slider's range too: a URL year outside it is dropped
 
 GAP_SLUGS = {
     "mechanisms": "Mechanisms of progression",

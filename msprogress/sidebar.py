@@ -21,13 +21,15 @@ from msprogress.filters import (
     POPULATION_SLUGS,
     RELEVANCE_SLUGS,
     STATUS_SLUGS,
+    YEAR_MAX,
+    YEAR_MIN,
     Filters,
     from_params,
 )
 from msprogress.snapshot import is_valid_id
 
 _SEEDED = "_filters_seeded"
-YEAR_LO, YEAR_HI = 1990, 2030
+YEAR_LO, YEAR_HI = YEAR_MIN, YEAR_MAX  # one range for the URL parser and the slider
 
 
 def _options(kind: str) -> pd.DataFrame:
@@ -60,6 +62,7 @@ def _seed(params: dict[str, list[str]]) -> list[str]:
             "w_phase": list(f.phases),
             "w_status": list(f.statuses),
             "w_q": f.q,
+            "w_present": params.get("present", [""])[-1] == "1",
         }
     )
     notices += _snapshot_notice(params.get("snapshot", []))
@@ -132,6 +135,13 @@ def render() -> Filters:
     f = _from_widgets()
     if not f.is_default():
         sb.button("Clear filters", on_click=_clear)
+    sb.divider()
+    sb.toggle(
+        "Presenter mode",
+        key="w_present",
+        help="Slides for a projector: no sidebar, large type, high contrast; ← / → change page. "
+        "Also opened by a link with present=1.",
+    )
     _write_url(f)
     return f
 
@@ -163,7 +173,7 @@ def _clear() -> None:
 def _write_url(f: Filters) -> None:
     params = f.to_params()
     params["snapshot"] = [data.snapshot().snapshot_id]
-    if st.query_params.get("present"):
+    if st.session_state.get("w_present"):
         params["present"] = ["1"]
     for key in PAGE_KEYS:  # the pages own these: keep them as they are
         if key in st.query_params:

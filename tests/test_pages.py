@@ -105,3 +105,11 @@ def test_about_panel_reads_the_manifest(app_env, fixture_snapshot):
     at = _app()
     text = " ".join(m.value for m in at.markdown)
     assert fixture_snapshot.snapshot_id in text
+
+
+def test_years_outside_the_slider_are_dropped_with_a_notice(app_env):
+    """A crafted link with a year outside the slider's range must not break the page."""
+    at = _app({"from": "1960", "to": "2090"})
+    assert not at.exception, at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "from=1960" in notices and "to=2090" in notices
