@@ -66,22 +66,8 @@ def read(raw_dir: Path) -> SourceResult:
         url="https://clinicaltrials.gov/",
         notes=[FIRST_SITE_NOTE, tc.CROSS_REGISTRY_NOTE],
     )
-    batch = tc.Batch(SOURCE_ID)
-    for path in tc.source_files(raw_dir, SUBFOLDER):
-        read_file(path, raw_dir, batch)
-    return tc.finish(result, batch)
-
-
-def read_file(path: Path, raw_dir: Path, batch: tc.Batch) -> None:
-    file, as_of, csv_file = tc.open_file(batch, path, raw_dir, REQUIRED_COLUMNS)
-    kept = 0
-    for n, fields in csv_file.records:
-        ctx = tc.RowContext(batch, file, n, as_of)
-        row = tc.record_dict(ctx, csv_file.header, fields)
-        if row is not None and tc.claim_id(ctx, row["NCTId"], "NCTId"):
-            add_trial(ctx, row)
-            kept += 1
-    batch.files.append(tc.file_read(path, file, csv_file, kept))
+    keep = lambda ctx, row: tc.claim_id(ctx, row["NCTId"], "NCTId")  # noqa: E731
+    return tc.read_source(result, raw_dir, SUBFOLDER, REQUIRED_COLUMNS, keep, add_trial)
 
 
 def add_trial(ctx: tc.RowContext, row: dict[str, str], add_countries: AddCountries | None = None) -> None:

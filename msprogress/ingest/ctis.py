@@ -68,22 +68,8 @@ def read(raw_dir: Path) -> SourceResult:
             tc.CROSS_REGISTRY_NOTE,
         ],
     )
-    batch = tc.Batch(SOURCE_ID)
-    for path in tc.source_files(raw_dir, SUBFOLDER):
-        read_file(path, raw_dir, batch)
-    return tc.finish(result, batch)
-
-
-def read_file(path: Path, raw_dir: Path, batch: tc.Batch) -> None:
-    file, as_of, csv_file = tc.open_file(batch, path, raw_dir, REQUIRED_COLUMNS)
-    kept = 0
-    for n, fields in csv_file.records:
-        ctx = tc.RowContext(batch, file, n, as_of)
-        row = tc.record_dict(ctx, csv_file.header, fields)
-        if row is not None and _keep(ctx, row["Trial number"]):
-            add_trial(ctx, row)
-            kept += 1
-    batch.files.append(tc.file_read(path, file, csv_file, kept))
+    keep = lambda ctx, row: _keep(ctx, row["Trial number"])  # noqa: E731
+    return tc.read_source(result, raw_dir, SUBFOLDER, REQUIRED_COLUMNS, keep, add_trial)
 
 
 def _keep(ctx: tc.RowContext, number: str) -> bool:

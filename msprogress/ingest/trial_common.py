@@ -30,7 +30,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -396,3 +396,27 @@ def add_interventions(
 def kinds(modalities: frozenset[str]) -> str | None:
     """The '|'-joined, sorted modalities (None when there are none)."""
     return "|".join(sorted(modalities)) or None
+
+
+def read_source(
+    result: SourceResult,
+    raw_dir: Path,
+    subfolder: str,
+    required: Sequence[str],
+    keep: Callable[[RowContext, dict[str, str]], bool],
+    add: Callable[[RowContext, dict[str, str]], None],
+) -> SourceResult:
+    """Read every export of a registry: each record that parses and passes `keep` (its id check)
+    is added by `add`; file accounting and rejections go into `result`."""
+    batch = Batch(result.source_id)
+    for path in source_files(raw_dir, subfolder):
+        file, as_of, csv_file = open_file(batch, path, raw_dir, required)
+        kept = 0
+        for n, fields in csv_file.records:
+            ctx = RowContext(batch, file, n, as_of)
+            row = record_dict(ctx, csv_file.header, fields)
+            if row is not None and keep(ctx, row):
+                add(ctx, row)
+                kept += 1
+        batch.files.append(file_read(path, file, csv_file, kept))
+    return finish(result, batch)
