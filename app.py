@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from msprogress import sidebar
+from msprogress import page, presenter, sidebar
 from msprogress.paths import STATIC
 
 st.set_page_config(
@@ -33,4 +33,13 @@ PAGES = {
 
 nav = st.navigation(PAGES)
 st.session_state["filters"] = sidebar.render()
+exports = st.sidebar.container()  # filled after the page ran: the deck needs its charts
+st.session_state[page.VIEW_CHARTS] = []
+if presenter.is_on():
+    presenter.inject()
 nav.run()
+if presenter.is_on():
+    f_params = {**st.session_state["filters"].to_params(), "snapshot": st.query_params.get_all("snapshot")}
+    presenter.slide_nav([p for group in PAGES.values() for p in group], nav, f_params)
+with exports:
+    page.deck_button()

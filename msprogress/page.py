@@ -7,10 +7,14 @@ are always those of the data actually shown.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import data, sidebar
+from msprogress import data, presenter, sidebar
+from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
 
 TRIAL_SOURCES = ("ctgov", "ctgov_api", "ctis")
@@ -94,3 +98,87 @@ def show_notices() -> None:
         st.error(notice, icon="⚠️")
     for n in sidebar.notices():
         st.info(n, icon="ℹ️")
+
+
+VIEW_CHARTS = "_view_charts"  # the charts drawn on this run, for the slide deck
+
+
+def footer_text(source_ids: tuple[str, ...]) -> str:
+    """A figure's footer: sources with their as-of dates, and the snapshot."""
+    return f"Source: {sources_text(source_ids)}. Snapshot {data.snapshot().snapshot_id}."
+
+
+def chart(
+    fig: go.Figure, name: str, source_ids: tuple[str, ...], f: Filters | None = None, **kwargs: Any
+) -> Any:
+    """Draw a chart the one shared way: `st.plotly_chart` with the offline config; in presenter
+    mode the high-contrast figure with its filters subtitle and source footer; otherwise PNG and
+    SVG download buttons (made on click, server-side, with the same provenance baked in).
+    `name` is the file name and the widget-key prefix; kwargs go to `st.plotly_chart`."""
+    from msprogress import export_images  # kaleido: imported only when a chart is drawn
+
+    exported = presenter.decorate(fig, name, f.describe() if f else "", footer_text(source_ids))
+    st.session_state.setdefault(VIEW_CHARTS, []).append((name, exported, source_ids))
+    kwargs.setdefault("key", name)
+    kwargs.setdefault("width", "stretch")
+    shown = exported if presenter.is_on() else fig
+    if presenter.is_on():
+        kwargs["theme"] = None  # the high-contrast figure as made, not restyled by the app theme
+    event = st.plotly_chart(shown, config=PLOTLY_CONFIG, **kwargs)
+    if not presenter.is_on():
+        png, svg, _ = st.columns([1, 1, 5])
+        png.download_button(
+            "PNG image",
+            data=lambda: export_images.png(exported),
+            file_name=f"{name}.png",
+            mime="image/png",
+            key=f"{name}_png",
+            on_click="ignore",
+            help="2× scale, with title, filters, source and as-of date in the image",
+        )
+        svg.download_button(
+            "SVG image",
+            data=lambda: export_images.svg(exported),
+            file_name=f"{name}.svg",
+            mime="image/svg+xml",
+            key=f"{name}_svg",
+            on_click="ignore",
+        )
+    return event
+
+
+def view_url() -> str:
+    """The address of the current view (page + filters), for slide footers."""
+    try:
+        base = str(st.context.url or "").split("?")[0]
+    except Exception:  # no browser context (AppTest)
+        base = ""
+    params = [(k, v) for k in st.query_params.keys() for v in st.query_params.get_all(k)]
+    return base + ("?" + urlencode(params) if params else "")
+
+
+def deck_button() -> None:
+    """ "Slides (PowerPoint)" for the charts this run drew; the deck is built on click."""
+    from msprogress import deck
+
+    charts = [deck.Chart(name, fig) for name, fig, _ in st.session_state.get(VIEW_CHARTS, [])]
+    if not charts:
+        return
+    ids = tuple(dict.fromkeys(i for _, _, src in st.session_state[VIEW_CHARTS] for i in src))
+    sources = [f"{s['title']} (as of {s['as_of']})" for s in _sources(ids)]
+    sources.append(f"Data snapshot {data.snapshot().snapshot_id}")
+    url = view_url()
+    st.download_button(
+        f"Download slides (PowerPoint, {len(charts)} chart{'s' if len(charts) != 1 else ''})",
+        data=lambda: deck.build(charts, sources, url),
+        file_name="ms-progress-slides.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="deck_download",
+        on_click="ignore",
+        help="16:9 deck: a slide per chart of this view (title, image, source, as-of date, link) "
+        "and a closing slide of sources.",
+    )
+
+
+def _sources(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [s for s in data.snapshot().manifest["sources"] if s["source_id"] in ids and s["rows_kept"]]

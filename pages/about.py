@@ -13,7 +13,6 @@ import streamlit as st
 
 from msprogress import data, dictionary, page, schema
 from msprogress.charts import about as charts
-from msprogress.charts.common import PLOTLY_CONFIG
 
 page.filters()  # the shared set-up every page runs (the About page itself is not filtered)
 
@@ -127,7 +126,7 @@ st.header("Which years each source covers")
 labels = source_labels(m["sources"])
 coverage = coverage_frame(data.about_coverage(), labels)
 order = list(labels.values())
-st.plotly_chart(charts.coverage_grid(coverage, order), config=PLOTLY_CONFIG)
+page.chart(charts.coverage_grid(coverage, order), "about_coverage", ALL_SOURCES)
 page.caption(
     ALL_SOURCES,
     extra="Funding: the years the build found records for (NIH RePORTER fiscal years are complete for NINDS "

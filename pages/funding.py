@@ -12,7 +12,6 @@ import streamlit as st
 
 from msprogress import data, page, style
 from msprogress.charts import funding as charts
-from msprogress.charts.common import PLOTLY_CONFIG
 
 f = page.filters()
 
@@ -98,7 +97,7 @@ if money.empty:
 else:
     build = charts.cumulative_lines if is_cumulative else charts.annual_bars
     fig = build(money, status, currency, group, subtitle, spread)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, width="stretch", key="funding_chart")
+    page.chart(fig, "funding_chart", page.FUNDING_SOURCES, f)
     page.caption(page.FUNDING_SOURCES, f, explain)
 
     # 5. The table behind the chart ---------------------------------------------------------

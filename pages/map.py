@@ -16,7 +16,6 @@ import streamlit as st
 
 from msprogress import data, page
 from msprogress.charts import maps as charts
-from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
 
 f: Filters = page.filters()
@@ -111,12 +110,13 @@ for notice in st.session_state.pop("map_url_notices", []):
     st.info(notice, icon="ℹ️")
 
 # 3. Choropleth -----------------------------------------------------------------------------
-event = st.plotly_chart(
+event = page.chart(
     charts.choropleth(metrics, metric, currency),
-    config=PLOTLY_CONFIG,
+    "map_choropleth",
+    page.TRIAL_SOURCES if metric in ("trials", "progressive", "recruiting") else page.FUNDING_SOURCES,
+    f,
     on_select="rerun",
     selection_mode="points",
-    key="map_choropleth",
 )
 _apply_click(event, present)
 st.markdown(_top_line(metrics, metric, currency))

@@ -6,7 +6,6 @@ import streamlit as st
 
 from msprogress import data, page, style
 from msprogress.charts import overview as charts
-from msprogress.charts.common import PLOTLY_CONFIG
 
 f = page.filters()
 
@@ -50,7 +49,7 @@ st.subheader("Therapy pipeline (progressive MS)")
 if phases.empty:
     st.info("No progressive-MS drug trials match these filters.")
 else:
-    st.plotly_chart(charts.pipeline_phase_bars(phases), config=PLOTLY_CONFIG)
+    page.chart(charts.pipeline_phase_bars(phases), "overview_pipeline", page.TRIAL_SOURCES, f)
     page.caption(
         page.TRIAL_SOURCES,
         extra="An agent's stage is the highest phase of its progressive-MS trials; "

@@ -15,7 +15,6 @@ import streamlit as st
 
 from msprogress import data, page
 from msprogress.charts import pipeline as charts
-from msprogress.charts.common import PLOTLY_CONFIG
 
 POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
@@ -227,12 +226,13 @@ fig = charts.pipeline_figure(
     title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
     subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {f.describe()}",
 )
-st.plotly_chart(
+page.chart(
     fig,
-    key="pipeline_chart",
+    "pipeline_chart",
+    page.TRIAL_SOURCES,
+    f,
     on_select=pick_from_chart,
     selection_mode=("points", "box", "lasso"),
-    config=PLOTLY_CONFIG,
 )
 page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
 st.markdown(
@@ -260,15 +260,16 @@ dated = sel[charts.has_dates(sel)]
 if dated.empty:
     st.info(f"No trial of {what} states both a start and a completion date.")
 else:
-    st.plotly_chart(
+    page.chart(
         charts.timeline_figure(
             dated,
             as_of=as_of,
             title=f"Trials of {what} ({len(dated)} with dates), by start",
             subtitle=f"{pop_text} · coloured by status · index date {index_text}",
         ),
-        config=PLOTLY_CONFIG,
-        key="pipeline_timeline",
+        "pipeline_timeline",
+        page.TRIAL_SOURCES,
+        f,
     )
 undated = sel[~charts.has_dates(sel)]
 if not undated.empty:

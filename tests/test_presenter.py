@@ -1,0 +1,141 @@
+"""Presenter mode on every page, and the slide-ready exports (PNG, SVG, PowerPoint), offline."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from msprogress import deck, export_images, presenter
+from tests.conftest import REPO
+
+PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
+CHART_PAGES = ("about", "funding", "map", "overview", "pipeline")
+
+
+def _app(params: dict[str, str], page: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _css(at: AppTest) -> str:
+    return " ".join(h.proto.body for h in at.get("html"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presenter_mode_renders_every_page(app_env, page):
+    at = _app({"present": "1", "relevance": "progressive"}, page)
+    assert not at.exception, at.exception
+    assert '[data-testid="stSidebar"]' in _css(at), "presenter stylesheet missing"
+    assert at.query_params.get("present") == "1", "presenter mode must stay in the URL"
+    labels = [b.label for b in at.button]
+    assert "Exit presenter mode" in labels
+    figs = _figures(at)
+    if page in CHART_PAGES:
+        assert figs, f"no chart drawn on {page}"
+    for spec in figs:
+        layout = spec["layout"]
+        assert layout["title"]["text"], "every chart has a title"
+        notes = {a.get("name"): a["text"] for a in layout.get("annotations", [])}
+        if page != "about":  # the coverage grid is not filtered
+            assert "progressive-specific research only" in notes["presenter_subtitle"]
+        footers = [a for a in layout.get("annotations", []) if a.get("name") == "presenter_footer"]
+        assert len(footers) == 1 and "as of" in footers[0]["text"] and "Source:" in footers[0]["text"]
+        assert layout["paper_bgcolor"] == "white" and layout["font"]["size"] >= 20
+
+
+def test_presenter_mode_off_by_default_has_downloads(app_env):
+    at = _app({}, "funding")
+    assert not at.exception
+    assert '[data-testid="stSidebar"]' not in _css(at)
+    assert not any(b.label == "Exit presenter mode" for b in at.button)
+    spec = _figures(at)[0]["layout"]
+    assert not any(a.get("name") == "presenter_footer" for a in spec.get("annotations", []))
+
+
+def _links(at: AppTest) -> list[tuple[str, str]]:
+    return [(e.proto.label, e.proto.query_string) for e in at.get("page_link")]
+
+
+def test_slide_links_and_exit(app_env):
+    """Previous/next links go along the navigation and keep presenter mode and the filters (the
+    arrow keys are checked in the browser test); exit brings the sidebar back."""
+    first = _app({"present": "1", "relevance": "progressive"}, "overview")
+    links = _links(first)
+    assert len(links) == 1 and links[0][0] == "World map ▶"
+    assert "present=1" in links[0][1] and "relevance=progressive" in links[0][1]
+    last = _app({"present": "1"}, "about")
+    assert [label for label, _ in _links(last)] == ["◀ Explore records"]
+    next(b for b in last.button if b.key == "present_exit").click().run()
+    assert not last.exception
+    assert "present" not in last.query_params
+    assert '[data-testid="stSidebar"]' not in _css(last)
+    assert not _links(last)
+
+
+def _fig() -> go.Figure:
+    fig = go.Figure(go.Bar(x=["Phase 2", "Phase 3"], y=[4, 2]))
+    fig.update_layout(title="Agents by stage", height=400)
+    return presenter.decorate(fig, "test", "all MS research", "Source: Registry (as of 2025-09-25).")
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_decorate_adds_subtitle_footer_and_height():
+    fig = _fig()
+    assert fig.layout.title.text == "Agents by stage"
+    subtitle = next(a for a in fig.layout.annotations if a.name == "presenter_subtitle")
+    assert subtitle.text == "Filters: all MS research"
+    assert presenter.footer_of(fig) == "Source: Registry (as of 2025-09-25)."
+    assert fig.layout.height > 400  # room for the footer, the plot is not squeezed
+
+
+def test_png_is_twice_the_layout_size_and_svg_has_the_title():
+    fig = _fig()
+    width, height = _png_size(export_images.png(fig))
+    assert width == 2 * export_images.EXPORT_WIDTH
+    assert height == 2 * fig.layout.height
+    svg = export_images.svg(fig).decode()
+    assert "Agents by stage" in svg and "as of 2025-09-25" in svg and "all MS research" in svg
+
+
+def test_map_export_works_offline():
+    """The test environment has no network: the world geometry must come from static/topojson."""
+    fig = go.Figure(go.Choropleth(locations=["FRA", "USA", "BRA"], z=[1, 5, 3], locationmode="ISO-3"))
+    fig.update_layout(title="Trials by country", height=500)
+    fig = presenter.decorate(fig, "map", "all MS research", "Source: Registry (as of 2025-09-25).")
+    width, _ = _png_size(export_images.png(fig))
+    assert width == 2 * export_images.EXPORT_WIDTH
+    assert export_images.png(fig) != export_images.png(go.Figure(layout=fig.layout))  # countries drawn
+
+
+def test_deck_has_a_slide_per_chart_and_a_sources_slide():
+    from pptx import Presentation
+
+    charts = [deck.Chart("a", _fig()), deck.Chart("b", _fig())]
+    data = deck.build(charts, ["Registry (as of 2025-09-25)"], "http://localhost/funding?present=1")
+    prs = Presentation(io.BytesIO(data))
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
+    slides = list(prs.slides)
+    assert len(slides) == 3
+    for slide in slides[:2]:
+        assert sum(s.shape_type == 13 for s in slide.shapes) == 1  # one picture
+        text = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+        assert "Agents by stage" in text and "as of 2025-09-25" in text and "present=1" in text
+    closing = " ".join(s.text_frame.text for s in slides[-1].shapes if s.has_text_frame)
+    assert "sources" in closing and "Registry (as of 2025-09-25)" in closing
