@@ -4,12 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help bench
 
 help:
 	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (port $(PORT))"
 	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
+	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x data (bench/results.md)"
 	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
 
 $(VENV)/.ok:
@@ -57,3 +58,6 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+bench: $(VENV)/.dev-installed browser-deps
+	$(PY) -m bench.run

@@ -1,0 +1,420 @@
+"""`make bench`: time the app on the real snapshot (1×) and on SYNTHETIC snapshots at 10×, 100× (1000×).
+
+Per scale, in a fresh subprocess (so its peak RSS is that scale's peak memory):
+  - every named query's median latency, warm, under the default filters and one filtered state;
+  - every page's full server-side run (Streamlit AppTest) cold (caches cleared) and warm;
+  - a plain-pandas baseline (read parquet, filter, group) of three page queries, and DuckDB/pandas;
+  - peak memory (`ru_maxrss` of the subprocess).
+In the parent: the snapshot build time per synthetic scale (sample, conform, validate, write) and
+the real `build` from data/raw at 1×. Results go to bench/results.json and bench/results.md.
+
+    python -m bench.run                 # 1×, 10×, 100×
+    python -m bench.run --with-1000x    # and 1000× (slow: minutes, several GB)
+    python -m bench.run --scales 1 10   # a quick subset
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from bench.synthetic import BENCH, SYNTHETIC_ROOT, build_synthetic, k_label, real_snapshot
+from msprogress import paths
+
+RESULTS_JSON = BENCH / "results.json"
+RESULTS_MD = BENCH / "results.md"
+QUERY_RUNS = 7
+PAGE_WARM_RUNS = 3
+PANDAS_RUNS = 5
+# Values for the queries' extra parameters (the same choices a page makes by default).
+EXTRA: dict[str, object] = {
+    "currency": "EUR",
+    "group": "fundergroup",
+    "spread": True,
+    "search": "",
+    "max_rows": 100,
+    "iso3": "USA",
+    "pipeline_pop": "all",
+    "include_mixed": True,
+    "include_nondrug": True,
+    "include_supportive": False,
+}
+TARGETS = {"query_ms": 50.0, "page_warm_ms": 300.0, "page_cold_ms": 1500.0, "speedup": 5.0, "peak_mb": 1536.0}
+
+
+def _median_ms(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------- measurements (in the subprocess)
+
+
+def measure_queries() -> dict[str, dict[str, float]]:
+    from msprogress import queries
+    from msprogress.db import Database
+    from msprogress.filters import Filters
+    from msprogress.snapshot import open_snapshot
+
+    db = Database(open_snapshot(paths.snapshots_dir()))
+    states = {
+        "default": Filters(),
+        "filtered": Filters(relevance="progressive", year_from=2005, countries=("USA", "DEU", "ITA")),
+    }
+    out: dict[str, dict[str, float]] = {}
+    for name in queries.names():
+        q = queries.get(name)
+        extra = {k: v for k, v in EXTRA.items() if k in q.params}
+        out[name] = {}
+        for label, f in states.items():
+            struct = f.as_struct()
+            db.run(name, struct, **extra)  # warm-up
+            out[name][label] = _median_ms(partial(db.run, name, struct, **extra), QUERY_RUNS)
+    return out
+
+
+def measure_pages() -> dict[str, dict[str, float]]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    out: dict[str, dict[str, float]] = {}
+    for page in sorted(p.stem for p in (paths.ROOT / "pages").glob("*.py")):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=300)
+        at.run()  # st.navigation registers the pages on the first run (renders the default page)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        t = time.perf_counter()
+        at.switch_page(f"pages/{page}.py").run()
+        cold = (time.perf_counter() - t) * 1000
+        if at.exception:
+            raise RuntimeError(f"page {page}: {at.exception}")
+        warm = _median_ms(at.run, PAGE_WARM_RUNS)
+        out[page] = {"cold": cold, "warm": warm}
+    return out
+
+
+def _pd_read(table: str, columns: list[str]) -> pd.DataFrame:
+    from msprogress.snapshot import open_snapshot
+
+    snap = open_snapshot(paths.snapshots_dir(), verify=False)
+    return pd.read_parquet(snap.table_path(table), columns=columns)
+
+
+def pandas_headline_trials() -> pd.DataFrame:
+    t = _pd_read("trials", ["trial_id", "population", "is_progressive", "status_group", "registry", "as_of"])
+    m = t[t["population"] != "Not MS"]
+    tc = _pd_read("trial_countries", ["trial_id", "iso3"])
+    rec = m["status_group"] == "Recruiting"
+    return pd.DataFrame(
+        {
+            "trials": [len(m)],
+            "progressive_trials": [int(m["is_progressive"].sum())],
+            "recruiting_trials": [int(rec.sum())],
+            "recruiting_progressive": [int((rec & m["is_progressive"]).sum())],
+            "ctgov_trials": [int((m["registry"] == "ClinicalTrials.gov").sum())],
+            "ctis_trials": [int((m["registry"] == "CTIS").sum())],
+            "countries": [tc.loc[tc["trial_id"].isin(m["trial_id"]), "iso3"].nunique()],
+            "as_of_min": [t["as_of"].min()],
+            "as_of_max": [t["as_of"].max()],
+        }
+    )
+
+
+def pandas_funding_by_year() -> pd.DataFrame:
+    cols = ["grant_id", "year", "start_year", "end_year", "amount_eur", "amount_basis"]
+    g = _pd_read("grants", [*cols, "funder_group", "ms_relevance", "record_type"])
+    g = g[(g["ms_relevance"] != "Not MS") & (g["record_type"] == "award") & g["year"].notna()]
+    g = g[g["amount_eur"].notna()].copy()
+    g["grp"] = g["funder_group"].fillna("Funder group not stated")
+    g["is_flagged"] = g["amount_basis"].fillna("exact").isin(["up_to", "at_least", "approximate", "partial"])
+    spread = g["start_year"].notna() & g["end_year"].notna() & (g["end_year"] >= g["start_year"])
+    g["years"] = [
+        list(range(int(s), int(e) + 1)) if sp else [int(y)]
+        for s, e, y, sp in zip(g["start_year"], g["end_year"], g["year"], spread, strict=True)
+    ]
+    g["share"] = g["amount_eur"] / (g["end_year"] - g["start_year"] + 1).where(spread, 1)
+    y = g.explode("years")
+    y["amount"] = y["share"].where(~y["is_flagged"], 0.0)
+    y["amount_flagged"] = y["share"].where(y["is_flagged"], 0.0)
+    out = y.groupby(["years", "grp"]).agg(
+        amount=("amount", "sum"), amount_flagged=("amount_flagged", "sum"), awards=("grant_id", "nunique")
+    )
+    return out.reset_index().rename(columns={"years": "year"})
+
+
+def pandas_map_country_metrics() -> pd.DataFrame:
+    countries = _pd_read("countries", ["iso3", "name"]).rename(columns={"name": "country"})
+    t = _pd_read("trials", ["trial_id", "population", "is_progressive", "status_group"])
+    t = t[t["population"] != "Not MS"]
+    tc = _pd_read("trial_countries", ["trial_id", "iso3"]).merge(t, on="trial_id")
+    tc["prog_id"] = tc["trial_id"].where(tc["is_progressive"])
+    tc["rec_id"] = tc["trial_id"].where(tc["status_group"] == "Recruiting")
+    trials = tc.groupby("iso3").agg(
+        trials=("trial_id", "nunique"),
+        progressive_trials=("prog_id", "nunique"),
+        recruiting_trials=("rec_id", "nunique"),
+    )
+    p = _pd_read("projects", ["iso3", "ms_relevance"])
+    projects = (
+        p[(p["ms_relevance"] != "Not MS") & p["iso3"].notna()].groupby("iso3").size().rename("projects")
+    )
+    g = _pd_read("grants", ["iso3", "ms_relevance", "record_type", "amount_eur"])
+    g = g[(g["ms_relevance"] != "Not MS") & (g["record_type"] == "award") & g["iso3"].notna()]
+    awards = g.groupby("iso3").agg(
+        award_rows=("record_type", "size"),
+        awards_with_amount=("amount_eur", "count"),
+        awarded=("amount_eur", lambda s: s.sum(min_count=1)),
+    )
+    out = countries.set_index("iso3").join([trials, projects, awards]).reset_index()
+    for c in ("trials", "progressive_trials", "recruiting_trials", "projects", "award_rows"):
+        out[c] = out[c].fillna(0).astype("int64")
+    return out.sort_values("iso3")
+
+
+PANDAS = {
+    "headline_trials": pandas_headline_trials,
+    "funding_by_year": pandas_funding_by_year,
+    "map_country_metrics": pandas_map_country_metrics,
+}
+
+
+def measure_pandas() -> dict[str, dict[str, float]]:
+    """Cold-file, same-work comparison: both sides read the parquet files on every run."""
+    from msprogress import queries
+    from msprogress.db import Database
+    from msprogress.filters import Filters
+    from msprogress.snapshot import open_snapshot
+
+    db = Database(open_snapshot(paths.snapshots_dir()))
+    f = Filters().as_struct()
+    out: dict[str, dict[str, float]] = {}
+    for name, fn in PANDAS.items():
+        extra = {k: v for k, v in EXTRA.items() if k in queries.get(name).params}
+        duck = db.run(name, f, **extra)
+        pdf = fn()
+        _check_same(name, duck, pdf)
+        duck_ms = _median_ms(partial(db.run, name, f, **extra), PANDAS_RUNS)
+        pandas_ms = _median_ms(fn, PANDAS_RUNS)
+        out[name] = {"duckdb_ms": duck_ms, "pandas_ms": pandas_ms, "speedup": pandas_ms / duck_ms}
+    return out
+
+
+def _check_same(name: str, duck: pd.DataFrame, pdf: pd.DataFrame) -> None:
+    """The baseline must compute the same figures, or the ratio means nothing."""
+    for col in ("trials", "awards", "award_rows", "amount"):
+        if col in duck.columns and col in pdf.columns:
+            a, b = float(duck[col].sum()), float(pdf[col].sum())
+            if abs(a - b) > 1e-6 * max(1.0, abs(a)):
+                raise AssertionError(f"pandas baseline of {name} differs in {col}: {a} vs {b}")
+
+
+def measure_here(out_file: Path) -> None:
+    """Run every in-process measurement on the snapshot MSPROGRESS_DATA points at."""
+    res: dict[str, object] = {"queries": measure_queries(), "pages": measure_pages()}
+    # the app's peak (queries + every page), taken before the pandas baseline adds its own frames
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    res["pandas"] = measure_pandas()
+    res["peak_rss_mb_with_baseline"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out_file.write_text(json.dumps(res, indent=2))
+
+
+# ---------------------------------------------------------------- orchestration (the parent)
+
+
+def measure_scale(data_dir: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "res.json"
+        env = {**os.environ, "MSPROGRESS_DATA": str(data_dir)}
+        subprocess.run([sys.executable, "-m", "bench.run", "--measure", str(out)], env=env, check=True)
+        return json.loads(out.read_text())
+
+
+def real_build_seconds() -> float:
+    from msprogress.ingest.build import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        build(paths.ROOT / "data" / "raw", Path(tmp) / "snapshots", make_current=False)
+        return time.perf_counter() - t
+
+
+def machine() -> dict[str, object]:
+    import duckdb
+    import streamlit
+
+    cpu = ""
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "streamlit": streamlit.__version__,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def run(scales: list[float], browser_scales: tuple[float, ...] = (1.0, 100.0)) -> dict:
+    source = real_snapshot()
+    results: dict = {"machine": machine(), "targets": TARGETS, "synthetic": True, "scales": {}}
+    for k in scales:
+        label = k_label(k)
+        print(f"[bench] {label}x ...", flush=True)
+        entry: dict = {"rows": {}}
+        if k == 1:
+            data_dir = paths.ROOT / "data"
+            entry["snapshot"] = source.snapshot_id
+            entry["synthetic"] = False
+            entry["build_s"] = real_build_seconds()
+            entry["build_kind"] = "real build from data/raw"
+            entry["rows"] = {t: v["rows"] for t, v in source.manifest["tables"].items()}
+        else:
+            path, secs = build_synthetic(source, k)
+            data_dir = path.parent.parent
+            man = json.loads((path / "manifest.json").read_text())
+            entry.update(
+                snapshot=path.name,
+                synthetic=True,
+                build_s=secs,
+                build_kind="synthetic: sample+conform+validate+write",
+            )
+            entry["rows"] = {t: v["rows"] for t, v in man["tables"].items()}
+            entry["build_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        entry.update(measure_scale(data_dir))
+        if k in browser_scales:
+            from bench import browser
+
+            entry["browser"] = browser.measure(data_dir)
+        results["scales"][label] = entry
+        print(f"[bench] {label}x done: {summary_row(label, entry)}", flush=True)
+    return results
+
+
+def summary_row(label: str, e: dict) -> str:
+    q = [v["default"] for v in e["queries"].values()] + [v["filtered"] for v in e["queries"].values()]
+    return (
+        f"query median of medians {statistics.median(q):.1f} ms, max {max(q):.1f} ms; "
+        f"page warm max {max(p['warm'] for p in e['pages'].values()):.0f} ms, "
+        f"cold max {max(p['cold'] for p in e['pages'].values()):.0f} ms; peak {e['peak_rss_mb']:.0f} MB"
+    )
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        "# Benchmark results (`make bench`)",
+        "",
+        f"Machine: {m['nproc']} cores ({m['cpu']}), Python {m['python']}, DuckDB {m['duckdb']}, "
+        f"pandas {m['pandas']}, Streamlit {m['streamlit']}; run {m['date']}.",
+        "Scales above 1x are SYNTHETIC (real rows resampled with new ids; see bench/README.md).",
+        "",
+        "| scale | trials | grants | build s | query median ms | query max ms | slowest query | "
+        "page warm max ms | page cold max ms | DuckDB/pandas speed-up (min) | peak MB (app) | peak MB (build) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, e in results["scales"].items():
+        qs = {f"{n} ({s})": v[s] for n, v in e["queries"].items() for s in v}
+        slow = max(qs, key=qs.__getitem__)
+        build_mb = f"{e['build_peak_rss_mb']:.0f}" if "build_peak_rss_mb" in e else "–"
+        lines.append(
+            f"| {label}x | {e['rows']['trials']:,} | {e['rows']['grants']:,} | {e['build_s']:.1f} | "
+            f"{statistics.median(qs.values()):.1f} | {qs[slow]:.1f} | {slow} | "
+            f"{max(p['warm'] for p in e['pages'].values()):.0f} | "
+            f"{max(p['cold'] for p in e['pages'].values()):.0f} | "
+            f"{min(p['speedup'] for p in e['pandas'].values()):.1f}x | {e['peak_rss_mb']:.0f} | "
+            f"{build_mb} |"
+        )
+    labels = list(results["scales"])
+    lines += ["", "## Pages (AppTest, server side): warm / cold ms", ""]
+    lines += ["| page | " + " | ".join(f"{k}x" for k in labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for page in results["scales"][labels[0]]["pages"]:
+        cells = [
+            f"{results['scales'][k]['pages'][page]['warm']:.0f} / {results['scales'][k]['pages'][page]['cold']:.0f}"
+            for k in labels
+        ]
+        lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## DuckDB vs pandas (default filters, both read parquet): duckdb ms / pandas ms (speed-up)",
+        "",
+    ]
+    lines += ["| query | " + " | ".join(f"{k}x" for k in labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for q in PANDAS:
+        cells = []
+        for k in labels:
+            p = results["scales"][k]["pandas"][q]
+            cells.append(f"{p['duckdb_ms']:.1f} / {p['pandas_ms']:.1f} ({p['speedup']:.1f}x)")
+        lines.append(f"| {q} | " + " | ".join(cells) + " |")
+    timed = [k for k in labels if results["scales"][k].get("browser")]
+    if timed:
+        lines += ["", "## Browser: filter change → every chart repainted, median of 5 (ms)", ""]
+        lines += ["| page | " + " | ".join(f"{k}x" for k in timed) + " |", "|---" * (len(timed) + 1) + "|"]
+        for page in results["scales"][timed[0]]["browser"]:
+            cells = [_browser_cell(results["scales"][k]["browser"].get(page, {})) for k in timed]
+            lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    lines += ["", "## Queries: median ms, default / filtered", ""]
+    lines += ["| query | " + " | ".join(f"{k}x" for k in labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for q in results["scales"][labels[0]]["queries"]:
+        cells = [
+            f"{results['scales'][k]['queries'][q]['default']:.1f} / {results['scales'][k]['queries'][q]['filtered']:.1f}"
+            for k in labels
+        ]
+        lines.append(f"| {q} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _browser_cell(b: dict) -> str:
+    return f"{b['median_ms']:.0f}" if "median_ms" in b else "failed: " + str(b.get("error", "not run"))[:60]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", nargs="*", type=float, default=[1.0, 10.0, 100.0])
+    ap.add_argument("--with-1000x", action="store_true", help="also run 1000x (slow)")
+    ap.add_argument("--no-browser", action="store_true", help="skip the Playwright timing (1x and 100x)")
+    ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # internal: the per-scale subprocess
+    args = ap.parse_args(argv)
+    if args.measure:
+        measure_here(args.measure)
+        return
+    scales = [*args.scales, *([1000.0] if args.with_1000x else [])]
+    SYNTHETIC_ROOT.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results = run(scales, () if args.no_browser else (1.0, 100.0))
+    results["total_s"] = time.perf_counter() - started
+    RESULTS_JSON.write_text(json.dumps(results, indent=2))
+    RESULTS_MD.write_text(markdown(results))
+    print(markdown(results))
+    print(f"[bench] wrote {RESULTS_JSON} and {RESULTS_MD} in {results['total_s']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The benchmark's synthetic data generator on the fixture snapshot: a valid, labelled snapshot
+at k× the rows, with consistent foreign keys, on which every named query runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.run import EXTRA, PANDAS, markdown
+from bench.synthetic import TITLE_PREFIX, build_synthetic
+from msprogress import queries
+from msprogress.db import Database
+from msprogress.filters import Filters
+from msprogress.snapshot import Snapshot, open_snapshot
+
+K = 2.0
+
+
+@pytest.fixture(scope="module")
+def synthetic(fixture_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    path, seconds = build_synthetic(fixture_snapshot, K, root=tmp_path_factory.mktemp("bench"))
+    assert seconds > 0
+    return open_snapshot(path.parent)  # CURRENT, with every checksum verified
+
+
+@pytest.fixture(scope="module")
+def syn_db(synthetic: Snapshot) -> Database:
+    return Database(synthetic)
+
+
+def test_written_outside_the_real_snapshots(synthetic: Snapshot):
+    assert "data/snapshots" not in str(synthetic.path)
+    assert synthetic.path.parent.name == "snapshots" and synthetic.path.parent.parent.name == f"{K:g}x"
+
+
+def test_labelled_synthetic(synthetic: Snapshot, syn_db: Database):
+    man = json.loads((synthetic.path / "manifest.json").read_text())
+    assert man["synthetic"] is True and "SYNTHETIC" in man["synthetic_note"]
+    assert man["synthetic_scale"] == K
+    assert all(s["title"].startswith(TITLE_PREFIX) for s in man["sources"])
+    titles = syn_db.execute_select(
+        "select brief_title as t from trials union all select title from projects union all select title from grants",
+        {},
+    )
+    assert titles["t"].str.startswith(TITLE_PREFIX).all()
+
+
+def test_k_times_the_rows(fixture_snapshot: Snapshot, synthetic: Snapshot):
+    real, syn = fixture_snapshot.manifest["tables"], synthetic.manifest["tables"]
+    for table in ("trials", "projects"):
+        assert syn[table]["rows"] == round(K * real[table]["rows"])
+    for table in ("trial_countries", "trial_interventions", "grants"):  # follow their sampled parents
+        assert 0.6 * K * real[table]["rows"] <= syn[table]["rows"] <= 1.4 * K * real[table]["rows"]
+    for table in ("agents", "countries", "source_coverage"):
+        assert syn[table]["rows"] == real[table]["rows"]
+
+
+def test_ids_unique_and_foreign_keys_consistent(syn_db: Database):
+    db = syn_db
+    bad = db.execute_select(
+        """
+        select
+            (select count(*) - count(distinct trial_id) from trials) as dup_trials,
+            (select count(*) - count(distinct grant_id) from grants) as dup_grants,
+            (select count(*) from trial_countries where trial_id not in (select trial_id from trials)) as tc,
+            (select count(*) from trial_interventions where trial_id not in (select trial_id from trials)) as ti,
+            (select count(*) from grants where project_id is not null
+                and project_id not in (select project_id from projects)) as gp,
+            (select count(*) from trials where trial_id not like '%-s2-%') as unlabelled_ids
+        """,
+        {},
+    ).iloc[0]
+    assert bad.to_dict() == dict.fromkeys(bad.index, 0)
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_every_query_runs(syn_db: Database, name: str):
+    db = syn_db
+    q = queries.get(name)
+    extra = {k: v for k, v in EXTRA.items() if k in q.params}
+    for f in (Filters(), Filters(relevance="progressive", year_from=2005)):
+        assert list(db.run(name, f.as_struct(), **extra).columns) == q.column_names
+
+
+def test_pandas_baseline_matches_duckdb(
+    synthetic: Snapshot, syn_db: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """The baseline computes the same figures as the queries it is compared with."""
+    from bench import run
+
+    monkeypatch.setenv("MSPROGRESS_DATA", str(synthetic.path.parent.parent))
+    db = syn_db
+    for name, fn in PANDAS.items():
+        extra = {k: v for k, v in EXTRA.items() if k in queries.get(name).params}
+        run._check_same(name, db.run(name, Filters().as_struct(), **extra), fn())
+
+
+def test_markdown_table_renders():
+    scale = {
+        "rows": {"trials": 10, "grants": 20},
+        "build_s": 1.0,
+        "queries": {"headline_trials": {"default": 5.0, "filtered": 4.0}},
+        "pages": {"overview": {"cold": 300.0, "warm": 90.0}},
+        "pandas": {n: {"duckdb_ms": 1.0, "pandas_ms": 6.0, "speedup": 6.0} for n in PANDAS},
+        "peak_rss_mb": 300.0,
+    }
+    machine = {k: "x" for k in ("nproc", "cpu", "python", "duckdb", "pandas", "streamlit", "date")}
+    md = markdown({"machine": machine, "scales": {"1": scale}})
+    assert md.startswith("# Benchmark results") and "| 1x | 10 | 20 |" in md
