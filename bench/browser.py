@@ -9,18 +9,13 @@ element is stale and every Plotly chart has its SVG, then two animation frames (
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
+from msprogress.localserver import serve
 from msprogress.paths import ROOT
 
 CHROMIUM_ARGS = [
@@ -37,35 +32,6 @@ DONE_JS = """() => {
     && [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'));
 }"""
 PAINTED_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(data_dir: Path) -> Iterator[str]:
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    env = {**os.environ, "MSPROGRESS_DATA": str(data_dir)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("streamlit server did not start")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _wait_done(page: object, timeout: float = 180_000) -> None:
