@@ -7,6 +7,7 @@ is not to localhost (the offline guarantee). Screenshots go to `test-artifacts/`
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,16 +64,22 @@ def browser():
         b.close()
 
 
-@pytest.fixture()
-def offline_page(browser):
-    """A fresh page whose non-localhost requests fail the test."""
-    context = browser.new_context(viewport={"width": 1600, "height": 2000})
+@contextlib.contextmanager
+def offline_context_page(browser, width: int = 1600, height: int = 2000) -> Iterator:
+    """A fresh page of the given viewport whose non-localhost requests fail the test."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     external: list[str] = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(LOCAL) else None)
     yield page
     context.close()
     assert external == [], f"non-localhost requests: {external[:5]}"
+
+
+@pytest.fixture()
+def offline_page(browser):
+    with offline_context_page(browser) as page:
+        yield page
 
 
 def wait_for_app(page, selector: str = ".js-plotly-plot", timeout: float = 120_000) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LOCAL, screenshot, wait_for_app
+from tests.browser.conftest import offline_context_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +18,8 @@ FONT_JS = """(sel) => {
 @pytest.fixture()
 def hall_page(browser):
     """A 1920×1080 page (a projector) whose non-localhost requests fail the test."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    external: list[str] = []
-    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(LOCAL) else None)
-    yield page
-    context.close()
-    assert external == [], f"non-localhost requests: {external[:5]}"
+    with offline_context_page(browser, 1920, 1080) as page:
+        yield page
 
 
 def _check_slide(page, name: str) -> None:
