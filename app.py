@@ -35,11 +35,13 @@ nav = st.navigation(PAGES)
 st.session_state["filters"] = sidebar.render()
 exports = st.sidebar.container()  # filled after the page ran: the deck needs its charts
 st.session_state[page.VIEW_CHARTS] = []
+st.session_state.pop(page.LAST_CHART, None)
 if presenter.is_on():
     presenter.inject()
 nav.run()
 if presenter.is_on():
     f_params = {**st.session_state["filters"].to_params(), "snapshot": st.query_params.get_all("snapshot")}
-    presenter.slide_nav([p for group in PAGES.values() for p in group], nav, f_params)
-with exports:
-    page.deck_button()
+    presenter.slide_nav([p for group in PAGES.values() for p in group], nav, f_params, page.deck_button)
+else:
+    with exports:
+        page.deck_button()

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -83,6 +84,16 @@ def sources_text(source_ids: tuple[str, ...]) -> str:
 
 
 def caption(source_ids: tuple[str, ...], f: Filters | None = None, extra: str = "") -> None:
+    """The source/as-of/filters line under a figure or table.
+
+    NOTE: in presenter mode a chart carries its source, filters and as-of date in the figure; a
+    caption right after `chart` with the same sources then shows only its `extra` note, so the
+    slide does not say the same thing twice."""
+    last = st.session_state.pop(LAST_CHART, None)
+    if presenter.is_on() and last == source_ids:
+        if extra:
+            st.caption(extra)
+        return
     text = f"Source: {sources_text(source_ids)}."
     if extra:
         text += " " + extra
@@ -101,6 +112,8 @@ def show_notices() -> None:
 
 
 VIEW_CHARTS = "_view_charts"  # the charts drawn on this run, for the slide deck
+LAST_CHART = "_last_chart_sources"  # sources of the chart just drawn (presenter captions)
+PRESENTER_ROWS = 12  # rows a table shows on a slide
 
 
 def footer_text(source_ids: tuple[str, ...]) -> str:
@@ -119,6 +132,7 @@ def chart(
 
     exported = presenter.decorate(fig, name, f.describe() if f else "", footer_text(source_ids))
     st.session_state.setdefault(VIEW_CHARTS, []).append((name, exported, source_ids))
+    st.session_state[LAST_CHART] = source_ids
     kwargs.setdefault("key", name)
     kwargs.setdefault("width", "stretch")
     shown = exported if presenter.is_on() else fig
@@ -145,6 +159,23 @@ def chart(
             on_click="ignore",
         )
     return event
+
+
+def table(
+    df: pd.DataFrame | list[dict[str, Any]], column_config: Mapping[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """Draw a table the one shared way: the interactive `st.dataframe` (kwargs go to it), or in
+    presenter mode a static, hall-sized table of the first rows with the same column titles and
+    number formats, and a line saying how many rows the full table has."""
+    st.session_state.pop(LAST_CHART, None)
+    if not presenter.is_on():
+        return st.dataframe(df, column_config=column_config, **kwargs)
+    df = pd.DataFrame(df)
+    shown = presenter.slide_table(df, column_config or {}, PRESENTER_ROWS)
+    st.table(shown, hide_index=True)
+    if len(df) > PRESENTER_ROWS:
+        st.caption(f"First {PRESENTER_ROWS} of {len(df):,} rows; leave presenter mode to browse them all.")
+    return None
 
 
 def view_url() -> str:

@@ -9,20 +9,28 @@ and deck exports use the same figure, so a chart pasted into a slide carries its
 
 from __future__ import annotations
 
+import numbers
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 KEY = "w_present"  # the sidebar toggle's widget key; URL key `present=1`
 INK = "#111111"
 GRID = "#d0d0d0"
-CHART_FONT = 20  # presenter and export charts: readable from the back of a hall
-FOOTER_FONT = 14
-FOOTER_WRAP = 150  # characters per footer line at 1280 px
-SUB_WRAP = 100
+CHART_FONT = 22  # presenter and export charts: readable from the back of a hall
+TITLE_FONT = 32  # chart titles as large as the page's titles
+SUB_FONT = 22  # the filters subtitle: body-sized, not fine print
+FOOTER_FONT = 16
+FOOTER_WRAP = 130  # characters per footer line at 1280 px
+SUB_WRAP = 105
+CELL_CHARS = 90  # a table cell on a slide: longer text is cut with an ellipsis
 CARTESIAN = {"bar", "scatter", "scattergl", "heatmap", "box", "histogram"}
 
 # NOTE: Streamlit 1.67 test ids, checked in Chromium. The sidebar, its collapsed-control and
@@ -39,6 +47,9 @@ CSS = """
 [data-testid="stMetricLabel"] p, [data-testid="stWidgetLabel"] p, .stApp button p,
 [data-testid="stExpander"] summary p, [data-testid="stAlertContainer"] p {
   font-size: 24px !important; line-height: 1.4 !important; }
+[data-testid="stTable"] td, [data-testid="stTable"] th,
+[data-testid="stTable"] td p, [data-testid="stTable"] th p {
+  font-size: 24px !important; line-height: 1.3 !important; padding: 0.35rem 0.6rem !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] div { font-size: 56px !important; }
 [data-testid="stMetricValue"] p { font-size: 56px !important; }
 .stApp h1 { font-size: 48px !important; }
@@ -69,10 +80,14 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
+SIZING_TAGS = re.compile(r"</?(?:sup|sub|span|small)\b[^>]*>")  # a chart's own subtitle sizing
+
+
 def _subtitle_lines(title: str, filters_text: str) -> tuple[str, list[str]]:
-    """The main title line, and the subtitle lines (the chart's own, then the filters)."""
+    """The main title line, and the subtitle lines (the chart's own, then the filters), with the
+    chart's own font sizing removed so the subtitle is set at one readable size."""
     parts = [p.strip() for p in title.split("<br>")]
-    subs = [re.sub(r"</?sup>", "", p) for p in parts[1:] if p]
+    subs = [SIZING_TAGS.sub("", p) for p in parts[1:] if p]
     wrapped = [w for s in subs for w in textwrap.wrap(s, SUB_WRAP)] if subs else []
     return parts[0], wrapped
 
@@ -109,15 +124,18 @@ def decorate(fig: go.Figure, name: str, filters_text: str, footer: str, presente
     if native:
         subs = [w for t in str(native).split("<br>") for w in textwrap.wrap(t, SUB_WRAP)] + subs
         out.layout.title.subtitle.text = None
-    header_notes = [a for a in out.layout.annotations if a.yref == "paper" and (a.y or 0) >= 1]
+    header_notes = [  # notes pinned above the plot (not labels tied to a data x, like a band's)
+        a for a in out.layout.annotations if a.xref == "paper" and a.yref == "paper" and (a.y or 0) >= 1
+    ]
     if header_notes:  # the chart's own notes above the plot join the subtitle, not overlap it
-        own = [re.sub(r"</?sup>", "", t) for a in header_notes for t in str(a.text).split("<br>")]
+        own = [SIZING_TAGS.sub("", t) for a in header_notes for t in str(a.text).split("<br>")]
         subs = [w for t in own for w in textwrap.wrap(t, SUB_WRAP)] + subs
         out.layout.annotations = [a for a in out.layout.annotations if a not in header_notes]
     subs = _with_filters(subs, filters_text)
     font = CHART_FONT if presenter else 15
-    title_px = int((font + 8) * 1.3) + 14
-    sub_px = int((font - 2) * 1.35) * len(subs) + 10
+    title_size, sub_size = (TITLE_FONT, SUB_FONT) if presenter else (font + 5, font - 1)
+    title_px = int(title_size * 1.3) + 14
+    sub_px = int(sub_size * 1.35) * len(subs) + 10
     footer_html = _wrap(footer, FOOTER_WRAP)
     footer_px = int(FOOTER_FONT * 1.4) * (footer_html.count("<br>") + 1) + 12
     old_t, old_b = int(out.layout.margin.t or 0), int(out.layout.margin.b or 0)
@@ -151,7 +169,7 @@ def decorate(fig: go.Figure, name: str, filters_text: str, footer: str, presente
             yshift=top - title_px,  # right under the title, above anything the chart draws
             align="left",
             showarrow=False,
-            font=dict(size=font - 2, color="#333333" if presenter else None),
+            font=dict(size=sub_size, color="#333333" if presenter else None),
             name="presenter_subtitle",
         )
     out.add_annotation(
@@ -179,7 +197,7 @@ def high_contrast(fig: go.Figure) -> go.Figure:
         paper_bgcolor="white",
         plot_bgcolor="white",
         font=dict(size=CHART_FONT, color=INK),
-        title_font=dict(size=CHART_FONT + 8, color=INK),
+        title_font=dict(size=TITLE_FONT, color=INK),
         legend=dict(font=dict(color=INK)),
         hoverlabel=dict(font_size=CHART_FONT - 2),
     )
@@ -234,8 +252,14 @@ def slide_params(f_params: dict[str, list[str]]) -> dict[str, list[str]]:
     return keep
 
 
-def slide_nav(pages: Sequence[st.Page], current: st.Page, params: dict[str, list[str]]) -> None:
-    """Previous/next links (also the ← / → keys) and an exit, under the page, in presenter mode."""
+def slide_nav(
+    pages: Sequence[st.Page],
+    current: st.Page,
+    params: dict[str, list[str]],
+    deck: Callable[[], None] | None = None,
+) -> None:
+    """Previous/next links (also the ← / → keys), the slide-deck download (`deck` draws it) and
+    an exit, under the page, in presenter mode."""
     urls = [p.url_path for p in pages]
     i = urls.index(current.url_path) if current.url_path in urls else 0
     query = slide_params(params)
@@ -245,6 +269,9 @@ def slide_nav(pages: Sequence[st.Page], current: st.Page, params: dict[str, list
         left.page_link(
             pages[i - 1], label=f"◀ {pages[i - 1].title}", query_params=query, help="Previous slide (←)"
         )
+    if deck is not None:
+        with mid:
+            deck()
     mid.button("Exit presenter mode", key="present_exit", on_click=_exit, width="stretch")
     if i < len(pages) - 1:
         right.page_link(
@@ -255,3 +282,63 @@ def slide_nav(pages: Sequence[st.Page], current: st.Page, params: dict[str, list
 
 def _exit() -> None:
     st.session_state[KEY] = False
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def _cell_text(value: object, number_format: str | None, year_like: bool) -> str:
+    """One cell as slide text. NOTE: `st.table` renders cells as Markdown, so every punctuation
+    character is backslash-escaped: a title like `![x](http://…)` stays text and fetches nothing."""
+    sequence = isinstance(value, list | tuple | np.ndarray)
+    if value is None or (not sequence and pd.isna(value)):  # type: ignore[call-overload]
+        text = "—"  # missing is shown as missing
+    elif sequence:
+        text = ", ".join(str(v) for v in value)  # type: ignore[attr-defined]
+    elif isinstance(value, bool | np.bool_):
+        text = "yes" if value else "no"
+    elif isinstance(value, numbers.Real):
+        whole = float(value).is_integer()
+        if year_like or number_format == "%d":
+            text = f"{value:.0f}" if whole else f"{value}"
+        else:
+            text = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    elif isinstance(value, pd.Timestamp):
+        text = value.date().isoformat()
+    else:
+        text = str(value)
+    if len(text) > CELL_CHARS:
+        text = text[: CELL_CHARS - 1].rstrip() + "…"
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _link_text(value: object, display: str | None) -> object:
+    """What a link column shows: its display text (a regex's first group, or a fixed label),
+    else the site's name (a slide cannot be clicked; a full address is noise)."""
+    if not isinstance(value, str):
+        return value
+    if not display:
+        return urlsplit(value).netloc.removeprefix("www.") or value
+    if "(" in display:
+        found = re.search(display, value)
+        return found.group(1) if found and found.groups() else value
+    return display
+
+
+def slide_table(df: pd.DataFrame, column_config: Mapping[str, Any], rows: int) -> pd.DataFrame:
+    """The first `rows` of a table as slide text: the columns `column_config` shows, under its
+    titles, numbers with thousands separators (years and `%d` formats without), missing as "—"."""
+    out = {}
+    for col in df.columns:
+        config = column_config.get(col, {})
+        if config is None:  # hidden in the interactive table: hidden here too
+            continue
+        config = config if isinstance(config, Mapping) else {"label": str(config)}
+        type_config = config.get("type_config") or {}
+        values = df[col].head(rows).tolist()
+        if type_config.get("type") == "link":
+            values = [_link_text(v, type_config.get("display_text")) for v in values]
+        label = str(config.get("label") or col)
+        year_like = "year" in label.lower()
+        out[label] = [_cell_text(v, type_config.get("format"), year_like) for v in values]
+    return pd.DataFrame(out)

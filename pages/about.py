@@ -66,7 +66,7 @@ def source_details(s: dict) -> None:
         if s.get("notes"):
             st.markdown("**Build notes**\n\n" + "\n".join(f"- {n}" for n in s["notes"]))
         if s["files"]:
-            st.dataframe(files_table(s["files"]), hide_index=True)
+            page.table(files_table(s["files"]), hide_index=True)
         else:
             st.markdown("No files in this snapshot.")
         snapshot_caption("the snapshot manifest (files, checksums and row counts recorded by the build)")
@@ -116,7 +116,7 @@ st.markdown(
 
 # 2. Sources ------------------------------------------------------------------------------------
 st.header("Sources")
-st.dataframe(sources_summary(m["sources"]), hide_index=True)
+page.table(sources_summary(m["sources"]), hide_index=True)
 snapshot_caption("the snapshot manifest")
 for s in m["sources"]:
     source_details(s)
@@ -141,7 +141,7 @@ tables = pd.DataFrame(
     [(t, i["rows"], i["file"], i["sha256"]) for t, i in m["tables"].items()],
     columns=["Table", "Rows", "File", "SHA-256"],
 )
-st.dataframe(tables, hide_index=True)
+page.table(tables, hide_index=True)
 snapshot_caption("the snapshot manifest (the build checks each file against its SHA-256 before serving)")
 
 st.header("Rejected rows")
@@ -152,13 +152,13 @@ st.markdown(
 )
 left, right = st.columns([2, 3])
 with left:
-    st.dataframe(
+    page.table(
         reasons.rename(columns={"source": "Source", "reason": "Reason", "rejected": "Rejected"}),
         hide_index=True,
     )
     snapshot_caption("the snapshot's rejections table, counted by kind of reason")
 with right:
-    st.dataframe(
+    page.table(
         rejected.rename(columns=str.capitalize),
         hide_index=True,
         column_config={"Row": st.column_config.NumberColumn(format="%d")},
@@ -192,7 +192,7 @@ blocks = [
 for col, (title, counts, what, order) in zip(c, blocks, strict=True):
     with col:
         st.subheader(title)
-        st.dataframe(counted(counts, what, order), hide_index=True, column_config=COUNTED)
+        page.table(counted(counts, what, order), hide_index=True, column_config=COUNTED)
 snapshot_caption(
     "the snapshot manifest. Counts over all records, before any filter, classified by the rules in "
     "data/reference/classification_rules.csv; '(none)' and 'Not MS' are records the rules found not to be "
@@ -207,7 +207,7 @@ st.markdown(
 )
 terms = st.text_input("Search the data dictionary", key="about_dictionary_search", max_chars=100)
 dd = dictionary.search_dictionary(dictionary.data_dictionary(), terms)
-st.dataframe(
+page.table(
     dd,
     hide_index=True,
     placeholder="",

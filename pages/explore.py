@@ -198,7 +198,7 @@ def show(t: Table, df: pd.DataFrame, total: int, search: str) -> None:
             "to see the rest; the downloads hold the rows shown."
         )
     configs = {c["label"]: c for c in documented(t).values()}
-    st.dataframe(shown, column_config=configs, hide_index=True, placeholder="", height=520)
+    page.table(shown, column_config=configs, hide_index=True, placeholder="", height=520)
     extra = t.note + (f' Page search: "{search}".' if search else "")
     page.caption(t.sources, f, extra=extra)
 

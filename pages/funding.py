@@ -112,7 +112,7 @@ else:
             format="localized",
             help=f"Money of awards whose amount is {charts.FLAGGED_BASES} (drawn hatched).",
         )
-        st.dataframe(
+        page.table(
             table.round(0),
             hide_index=True,
             width="stretch",
@@ -130,7 +130,7 @@ if programmes.empty:
     st.info("No programme totals or calls match these filters.")
 else:
     ptable = charts.programme_table(programmes, currency).round({f"Amount ({currency})": 0})
-    st.dataframe(
+    page.table(
         ptable,
         hide_index=True,
         placeholder="—",

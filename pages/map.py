@@ -188,7 +188,7 @@ if selected:
         [f"Trials ({len(trials):,})", f"Projects ({len(projects):,})", f"Funding records ({len(grants):,})"]
     )
     with t_tab:
-        st.dataframe(
+        page.table(
             trials,
             hide_index=True,
             column_order=[
@@ -220,7 +220,7 @@ if selected:
             "registry API, which lists every site), so a multinational trial may be missing here.",
         )
     with p_tab:
-        st.dataframe(
+        page.table(
             projects,
             hide_index=True,
             column_order=["title", "url", "organisation", "city", "funder", "start_date", "ms_relevance"],
@@ -242,7 +242,7 @@ if selected:
                 for a, c in zip(grants["amount"], grants["currency"], strict=True)
             ]
         )
-        st.dataframe(
+        page.table(
             shown,
             hide_index=True,
             column_order=["year", "record_type", "original", "amount_cur", "funder", "title", "url"],

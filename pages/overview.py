@@ -106,7 +106,7 @@ with st.expander("About this data"):
     st.markdown(
         f"Snapshot **{snap.snapshot_id}**, built {m['created_at']} from the raw files in `data/raw/`."
     )
-    st.dataframe(
+    page.table(
         [
             {
                 "source": s["title"],

@@ -242,14 +242,14 @@ st.markdown(
 
 # 4. Tables behind the figure ---------------------------------------------------------------
 with st.expander("Agents and groups behind the figure", expanded=False):
-    st.dataframe(
+    page.table(
         charts.marker_table(markers),
         hide_index=True,
         width="stretch",
         column_config={"Reference": st.column_config.LinkColumn("Reference", display_text="source")},
     )
     page.caption(page.TRIAL_SOURCES, f, extra=f"Population: {pop_text}. Enrollment in participants.")
-    st.dataframe(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
+    page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
     page.caption(page.TRIAL_SOURCES, f, extra=f"Agents per mechanism class and stage; {pop_text}.")
 
 # 5. Trial timeline of a selection ----------------------------------------------------------
@@ -277,7 +277,7 @@ if not undated.empty:
         f"**Not drawn — no start or no completion date registered ({len(undated)}):** "
         + ", ".join(undated["trial_id"])
     )
-st.dataframe(
+page.table(
     charts.trial_table(sel),
     hide_index=True,
     width="stretch",

@@ -139,3 +139,85 @@ def test_deck_has_a_slide_per_chart_and_a_sources_slide():
         assert "Agents by stage" in text and "as of 2025-09-25" in text and "present=1" in text
     closing = " ".join(s.text_frame.text for s in slides[-1].shapes if s.has_text_frame)
     assert "sources" in closing and "Registry (as of 2025-09-25)" in closing
+
+
+def test_band_labels_stay_in_the_plot_and_subtitle_is_one_readable_size():
+    """A label tied to a data x above the plot (the funding chart's "partial coverage" band) is
+    not a subtitle; a chart's own <span style='font-size:…'> sizing is dropped so the subtitle
+    is set at SUB_FONT."""
+    fig = go.Figure(go.Bar(x=[2016, 2017], y=[1, 2]))
+    fig.update_layout(title="Money<br><span style='font-size:15px'>progressive only · EUR</span>", height=400)
+    fig.add_annotation(x=2016.5, y=1.0, yref="paper", yanchor="bottom", text="partial coverage")
+    out = presenter.decorate(fig, "money", "progressive only", "Source: S (as of 2025-09-25).")
+    subtitle = next(a for a in out.layout.annotations if a.name == "presenter_subtitle")
+    assert subtitle.text == "progressive only · EUR"
+    assert subtitle.font.size == presenter.SUB_FONT >= 22
+    assert out.layout.title.font.size == presenter.TITLE_FONT >= 32
+    band = [a for a in out.layout.annotations if a.text == "partial coverage"]
+    assert len(band) == 1 and band[0].xref in (None, "x"), "the band label stays where the chart put it"
+
+
+def test_slide_table_titles_formats_and_escapes():
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+
+    df = pd.DataFrame(
+        {
+            "year": [2016.0, None],
+            "amount": [4_200_000.0, float("nan")],
+            "title": ["![x](http://example.org/a.png) <b>hi</b>", "x" * 200],
+            "agents": [["a", "b"], np.array(["c"])],
+            "trial": ["https://clinicaltrials.gov/study/NCT01194570", None],
+            "page": ["https://www.progressivemsalliance.org/news", "https://example.org/x"],
+            "internal": [1, 2],
+        }
+    )
+    config = {
+        "trial": st.column_config.LinkColumn("Trial", display_text=r"(NCT\d+)"),
+        "internal": None,
+        "page": st.column_config.LinkColumn("Source page"),
+        "amount": st.column_config.NumberColumn("Amount (EUR)", format="localized"),
+    }
+    out = presenter.slide_table(df, config, rows=12)
+    assert list(out.columns) == ["year", "Amount (EUR)", "title", "agents", "Trial", "Source page"]
+    assert out["year"].tolist() == ["2016", "—"]  # a year has no thousands separator; missing is "—"
+    assert out["Amount (EUR)"].tolist() == ["4,200,000", "—"]
+    assert out["Trial"].tolist() == ["NCT01194570", "—"]
+    assert out["Source page"].tolist() == ["progressivemsalliance\\.org", "example\\.org"]
+    assert out["agents"].tolist() == ["a, b", "c"]
+    # Markdown is escaped: st.table renders cells as Markdown, an image link must stay text
+    assert out["title"][0].startswith("\\!\\[x\\]\\(http\\:")
+    assert "<b>" not in out["title"][0]
+    assert out["title"][1].endswith("…") and len(out["title"][1]) <= presenter.CELL_CHARS
+    assert len(presenter.slide_table(pd.concat([df] * 10), config, rows=12)) == 12
+
+
+TABLE_PAGES = ("about", "explore", "funding", "map", "overview", "pipeline")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presenter_pages_show_static_tables_and_the_deck_button(app_env, page):
+    """In presenter mode tables are hall-sized static tables (never the canvas grid, whose type
+    the stylesheet cannot enlarge), and the deck download sits in the slide bar (the sidebar is
+    hidden)."""
+    at = _app({"present": "1", "country_view": "USA"}, page)
+    assert not at.exception, at.exception
+    assert not at.dataframe, f"{page}: interactive grid in presenter mode"
+    if page in ("about", "funding", "map"):
+        assert at.table, f"{page}: no table drawn"
+    decks = [b for b in at.get("download_button") if b.proto.label.startswith("Download slides")]
+    if page in CHART_PAGES:
+        assert len(decks) == 1, f"{page}: no deck button in presenter mode"
+
+
+def test_presenter_captions_do_not_repeat_the_chart_footer(app_env):
+    """The figure carries source, as-of date and filters; the caption under it keeps only its
+    own note. Off presenter mode the caption is complete."""
+    shown = _app({"present": "1"}, "funding")
+    plain = _app({}, "funding")
+
+    def sources_lines(at: AppTest) -> int:
+        return sum(c.value.startswith("Source:") for c in at.caption)
+
+    assert sources_lines(plain) - sources_lines(shown) == 1

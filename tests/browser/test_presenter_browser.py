@@ -13,6 +13,12 @@ FONT_JS = """(sel) => {
   const el = document.querySelector(sel);
   return el ? parseFloat(getComputedStyle(el).fontSize) : 0;
 }"""
+# the smallest type among a chart's subtitle lines (plotly draws an annotation's lines as tspans)
+SUBTITLE_JS = """(words) => {
+  const notes = [...document.querySelectorAll('.js-plotly-plot .annotation-text')]
+    .filter((t) => (t.textContent || '').includes(words));
+  return notes.length ? Math.min(...notes.map((t) => parseFloat(getComputedStyle(t).fontSize))) : 0;
+}"""
 
 
 @pytest.fixture()
@@ -34,6 +40,8 @@ def _check_slide(page, name: str) -> None:
     assert page.evaluate(FONT_JS, "h1") >= 32
     footer = page.locator(".js-plotly-plot .annotation-text", has_text="as of")
     assert footer.count() >= 1, "the chart carries its source/as-of footer"
+    assert page.evaluate(FONT_JS, ".js-plotly-plot .gtitle") >= 32, "chart titles as large as page titles"
+    assert page.evaluate(SUBTITLE_JS, "progressive-specific research only") >= 22, "subtitle in body type"
     assert screenshot(page, f"presenter-{name}").stat().st_size > 10_000
 
 
@@ -49,3 +57,30 @@ def test_presenter_slides(server, hall_page):
     _check_slide(page, "map")
     page.goto(server + "/funding?present=1&relevance=progressive")
     _check_slide(page, "funding")
+
+
+def test_presenter_tables_and_one_click_deck(server, hall_page, tmp_path):
+    """Tables on a slide are hall-sized; one click in the slide bar downloads a 16:9 deck with a
+    slide per chart of the view, each with its title, and the sources slide."""
+    import io
+
+    from pptx import Presentation
+
+    page = hall_page
+    page.goto(server + "/funding?present=1&relevance=progressive&currency=EUR")
+    wait_for_app(page)
+    assert page.evaluate(FONT_JS, "[data-testid=stTable] td") >= 24
+    charts = page.locator(".js-plotly-plot").count()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Download slides").click()
+    path = tmp_path / "deck.pptx"
+    info.value.save_as(path)
+    prs = Presentation(io.BytesIO(path.read_bytes()))
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
+    slides = list(prs.slides)
+    assert len(slides) == charts + 1
+    first = " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
+    assert "Individual award money per year" in first and "present=1" in first and "as of" in first
+    assert sum(s.shape_type == 13 for s in slides[0].shapes) == 1
+    closing = " ".join(s.text_frame.text for s in slides[-1].shapes if s.has_text_frame)
+    assert "sources" in closing.lower() and "snapshot" in closing.lower()
