@@ -32,6 +32,7 @@ PAGES = {
 }
 
 nav = st.navigation(PAGES)
+page.require_snapshot()
 st.session_state["filters"] = sidebar.render()
 exports = st.sidebar.container()  # filled after the page ran: the deck needs its charts
 st.session_state[page.VIEW_CHARTS] = []

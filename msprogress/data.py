@@ -13,24 +13,31 @@ import streamlit as st
 from msprogress import paths
 from msprogress.db import Database
 from msprogress.filters import Filters
-from msprogress.snapshot import Snapshot, open_serving
+from msprogress.snapshot import Snapshot, current_id, open_serving
 
 
-@st.cache_resource(show_spinner=False)
-def _serving(snapshots_dir: str) -> tuple[Database, str | None]:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _serving(snapshots_dir: str, current: str | None) -> tuple[Database, str | None]:
+    """The database of the snapshot CURRENT names (`current` keys the cache: a new build is served
+    from the next run on, without a restart), or of the last good one, with a notice."""
     from pathlib import Path
 
     snap, notice = open_serving(Path(snapshots_dir))
     return Database(snap), notice
 
 
+def _served() -> tuple[Database, str | None]:
+    folder = paths.snapshots_dir()
+    return _serving(str(folder), current_id(folder))
+
+
 def database() -> Database:
-    return _serving(str(paths.snapshots_dir()))[0]
+    return _served()[0]
 
 
 def serving_notice() -> str | None:
     """Set when CURRENT could not be served and an older good snapshot is shown instead."""
-    return _serving(str(paths.snapshots_dir()))[1]
+    return _served()[1]
 
 
 def snapshot() -> Snapshot:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 
+from msprogress.markup import md_code, md_escape
+
 MAX_VALUE_LEN = 200
 MAX_VALUES = 60
 YEAR_MIN, YEAR_MAX = 1970, 2035  # the sidebar slider's range too: a URL year outside it is dropped
@@ -128,8 +130,9 @@ class Filters:
     def is_default(self) -> bool:
         return self == Filters()
 
-    def describe(self) -> str:
-        """The active filters in words, for chart subtitles and captions."""
+    def describe(self, markdown: bool = False) -> str:
+        """The active filters in words, for chart subtitles and captions; with `markdown`, as
+        Markdown that shows every value as typed (the free-text search as code)."""
         parts = []
         if self.countries:
             parts.append("countries: " + ", ".join(self.countries))
@@ -150,13 +153,17 @@ class Filters:
             parts.append("phase: " + ", ".join(PHASE_SLUGS[p] for p in self.phases))
         if self.statuses:
             parts.append("status: " + ", ".join(STATUS_SLUGS[s] for s in self.statuses))
+        if markdown:
+            parts = [md_escape(p) for p in parts]
         if self.q.strip():
-            parts.append(f'titles containing "{self.q.strip()}"')
+            q = self.q.strip()
+            parts.append("titles containing " + (md_code(q, MAX_VALUE_LEN) if markdown else f'"{q}"'))
         return "; ".join(parts)
 
 
 def _clip(value: str) -> str:
-    return value if len(value) <= 40 else value[:37] + "…"
+    """A dropped value as the notice shows it: clipped, as inline code (never a live link)."""
+    return md_code(value)
 
 
 def _choices(
@@ -199,7 +206,7 @@ def from_params(
     for key, values in params.items():
         if key not in URL_KEYS:
             if key not in OTHER_KEYS:
-                notices.append(f"Ignored unknown link parameter '{_clip(key)}'.")
+                notices.append(f"Ignored unknown link parameter {_clip(key)}.")
             continue
         ok = [v for v in values if len(v) <= MAX_VALUE_LEN]
         if len(ok) < len(values):

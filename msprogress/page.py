@@ -17,6 +17,8 @@ import streamlit as st
 from msprogress import data, presenter, sidebar
 from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
+from msprogress.markup import plotly_text
+from msprogress.snapshot import SnapshotError
 
 TRIAL_SOURCES = ("ctgov", "ctgov_api", "ctis")
 FUNDING_SOURCES = (
@@ -38,6 +40,11 @@ def filters() -> Filters:
     the page file alone through the legacy multipage path, without app.py (no sidebar, no
     filters). The page then clears the flag and reruns, so app.py's navigation serves the same
     URL. Private API, so guarded: if Streamlit drops the flag, this does nothing.
+    Both tests are needed: the flag (a session that has filters from an earlier run can still
+    be sent down the legacy path, e.g. a page switch while the flag is set), and "app.py has not
+    run in this session": when several first visits arrive together, the first to get here
+    clears the flag while the others are already running their page alone; they must rerun too
+    (found by tests/browser/test_load.py).
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager
@@ -46,8 +53,24 @@ def filters() -> Filters:
     if PagesManager is not None and getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    if "filters" not in st.session_state:  # this run came through the legacy path, without app.py
+        st.rerun()
     f: Filters = st.session_state["filters"]
     return f
+
+
+def require_snapshot() -> None:
+    """Stop the run with a clear banner when no snapshot at all can be served (none built, or
+    every one fails its checks); the app never shows a stack trace for it."""
+    try:
+        data.database()
+    except SnapshotError as exc:
+        st.error(
+            f"No data snapshot can be served: {exc}. Nothing has been deleted: build a snapshot "
+            "from data/raw with `make snapshot` (the About page lists what each build kept).",
+            icon="⚠️",
+        )
+        st.stop()
 
 
 def seed_view(switches: Mapping[str, tuple[str, Sequence[str]]]) -> list[str]:
@@ -98,9 +121,14 @@ def caption(source_ids: tuple[str, ...], f: Filters | None = None, extra: str = 
     if extra:
         text += " " + extra
     if f is not None:
-        text += f" Filters: {f.describe()}."
+        text += f" Filters: {f.describe(markdown=True)}."
     text += f" Snapshot {data.snapshot().snapshot_id}."
     st.caption(text)
+
+
+def showing(f: Filters) -> None:
+    """The filters in words at the top of a page (a typed search shows as typed, never as markup)."""
+    st.markdown(f"**Showing:** {f.describe(markdown=True)}")
 
 
 def show_notices() -> None:
@@ -130,7 +158,8 @@ def chart(
     `name` is the file name and the widget-key prefix; kwargs go to `st.plotly_chart`."""
     from msprogress import export_images  # kaleido: imported only when a chart is drawn
 
-    exported = presenter.decorate(fig, name, f.describe() if f else "", footer_text(source_ids))
+    filters_text = plotly_text(f.describe()) if f else ""
+    exported = presenter.decorate(fig, name, filters_text, footer_text(source_ids))
     st.session_state.setdefault(VIEW_CHARTS, []).append((name, exported, source_ids))
     st.session_state[LAST_CHART] = source_ids
     kwargs.setdefault("key", name)

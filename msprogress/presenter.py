@@ -21,6 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from msprogress.markup import md_escape
+
 KEY = "w_present"  # the sidebar toggle's widget key; URL key `present=1`
 INK = "#111111"
 GRID = "#d0d0d0"
@@ -284,9 +286,6 @@ def _exit() -> None:
     st.session_state[KEY] = False
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
-
-
 def _cell_text(value: object, number_format: str | None, year_like: bool) -> str:
     """One cell as slide text. NOTE: `st.table` renders cells as Markdown, so every punctuation
     character is backslash-escaped: a title like `![x](http://…)` stays text and fetches nothing."""
@@ -309,7 +308,7 @@ def _cell_text(value: object, number_format: str | None, year_like: bool) -> str
         text = str(value)
     if len(text) > CELL_CHARS:
         text = text[: CELL_CHARS - 1].rstrip() + "…"
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return md_escape(text)
 
 
 def _link_text(value: object, display: str | None) -> object:

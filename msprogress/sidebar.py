@@ -26,7 +26,8 @@ from msprogress.filters import (
     Filters,
     from_params,
 )
-from msprogress.snapshot import is_valid_id
+from msprogress.paths import snapshots_dir
+from msprogress.snapshot import is_valid_id, list_snapshots
 
 _SEEDED = "_filters_seeded"
 YEAR_LO, YEAR_HI = YEAR_MIN, YEAR_MAX  # one range for the URL parser and the slider
@@ -78,9 +79,11 @@ def _snapshot_notice(values: list[str]) -> list[str]:
     sid, current = values[-1], data.snapshot().snapshot_id
     if not is_valid_id(sid):
         return ["Ignored snapshot=…: not a snapshot id."]
-    if sid != current:
-        return [f"This link was made on data snapshot {sid}; the data have changed since (now {current})."]
-    return []
+    if sid == current:
+        return []
+    if sid not in list_snapshots(snapshots_dir()):
+        return [f"This link names data snapshot {sid}, which this server does not have; showing {current}."]
+    return [f"This link was made on data snapshot {sid}; the data have changed since (now {current})."]
 
 
 def _labelled(kind: str) -> tuple[list[str], dict[str, str]]:

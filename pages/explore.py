@@ -206,7 +206,7 @@ def show(t: Table, df: pd.DataFrame, total: int, search: str) -> None:
 # 1. Title, notices and the page search ------------------------------------------------------
 st.title("Explore records")
 page.show_notices()
-st.markdown(f"**Showing:** {f.describe()}")
+page.showing(f)
 search = st.text_input(
     "Search these records",
     key="explore_search",

@@ -12,6 +12,7 @@ import streamlit as st
 
 from msprogress import data, page, style
 from msprogress.charts import funding as charts
+from msprogress.markup import plotly_text
 
 f = page.filters()
 
@@ -44,7 +45,7 @@ st.title("Funding over time")
 page.show_notices()
 for notice in page.seed_view({k: (w, list(o)) for k, (w, o) in SWITCHES.items()}):
     st.info(notice, icon="ℹ️")
-st.markdown(f"**Showing:** {f.describe()}")
+page.showing(f)
 view = _switches()
 page.write_view(view, {k: next(iter(o)) for k, (_, o) in SWITCHES.items()})
 group, currency = view["group"], view["currency"]
@@ -91,7 +92,7 @@ explain = (
     f"awards whose amount is {charts.FLAGGED_BASES}. Not in the sums: {summary.no_amount:,} awards "
     f"without a stated amount, {summary.no_year:,} without a year."
 )
-subtitle = f"{f.describe()} · individual awards only · ECB annual-mean exchange rates"
+subtitle = f"{plotly_text(f.describe())} · individual awards only · ECB annual-mean exchange rates"
 if money.empty:
     st.info("No award amounts match these filters.")
 else:

@@ -12,7 +12,7 @@ f = page.filters()
 # 1. Title and notices ---------------------------------------------------------------------
 st.title("Progressive MS research at a glance")
 page.show_notices()
-st.markdown(f"**Showing:** {f.describe()}")
+page.showing(f)
 
 # 2. Data -----------------------------------------------------------------------------------
 trials = data.headline_trials(f).iloc[0]

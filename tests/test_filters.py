@@ -60,10 +60,10 @@ def test_bad_values_are_dropped_with_notices():
     assert f == Filters(countries=("ITA",), year_to=1999)
     text = " ".join(notices)
     for fragment in (
-        "country=XXX",
-        "from=20x5",
-        "gap=nonsense",
-        "unknown link parameter 'colour'",
+        "country=`XXX`",
+        "from=`20x5`",
+        "gap=`nonsense`",
+        "unknown link parameter `colour`",
         "longer than",
     ):
         assert fragment in text
@@ -89,3 +89,17 @@ def test_every_mechanism_class_has_one_colour():
     assert len(set(style.MECHANISM_COLOURS.values())) == len(style.MECHANISM_COLOURS)
     assert set(style.STATUS_COLOURS) == set(schema.STATUS_GROUPS)
     assert set(style.GAP_AREA_COLOURS) == set(schema.GAP_AREAS)
+
+
+def test_describe_shows_typed_text_as_text():
+    """In Markdown the search is code (GFM links bare addresses even when escaped) and the rest is
+    escaped; for plotly, tags are escaped (plotly would draw <a href> as a link)."""
+    from msprogress.markup import md_code, plotly_text
+
+    f = Filters(q="![x](http://evil.example/p.png) <b>", funders=("NIH *NINDS*",))
+    md = f.describe(markdown=True)
+    assert md.endswith("titles containing `![x](http://evil.example/p.png) <b>`")
+    assert "NIH \\*NINDS\\*" in md
+    assert plotly_text(f.describe()).count("&lt;b&gt;") == 1 and "<b>" not in plotly_text(f.describe())
+    assert md_code("a`b" + "x" * 60) == "`a'b" + "x" * 36 + "…`"
+    assert md_code("   ") == "(empty)"

@@ -88,7 +88,7 @@ def test_bad_url_parameters_give_notices_not_errors(app_env):
     at = _app({"country": ["XXX"], "from": "20x5", "bogus": "1", "q": "x" * 10_000})
     assert not at.exception
     notices = " ".join(i.value for i in at.info)
-    assert "country=XXX" in notices and "from=20x5" in notices and "bogus" in notices
+    assert "country=`XXX`" in notices and "from=`20x5`" in notices and "`bogus`" in notices
 
 
 def test_currency_switch_changes_the_funding_figure(app_env, db):
@@ -112,4 +112,4 @@ def test_years_outside_the_slider_are_dropped_with_a_notice(app_env):
     at = _app({"from": "1960", "to": "2090"})
     assert not at.exception, at.exception
     notices = " ".join(i.value for i in at.info)
-    assert "from=1960" in notices and "to=2090" in notices
+    assert "from=`1960`" in notices and "to=`2090`" in notices

@@ -1,8 +1,8 @@
 """Command line: `python -m msprogress.ingest build|list|use|verify`.
 
-`build` reads every source under data/raw/ and writes a new snapshot (progress on stderr);
-on any error it prints the file, row, column and reason and exits 2, and the snapshot being
-served is untouched.
+`build` reads every source under data/raw/ and writes a new snapshot (progress on stderr),
+then lists each rejected row with its file, row, column and reason; on any error it prints the
+file, row, column and reason and exits 2, and the snapshot being served is untouched.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from msprogress import paths
-from msprogress.ingest.base import SourceError
+from msprogress.ingest.base import Rejection, SourceError
 from msprogress.ingest.build import BuildError, build, set_current
 from msprogress.snapshot import SnapshotError, current_id, list_snapshots, open_snapshot
 
@@ -72,6 +72,18 @@ def _summary(path: Path) -> None:
         print(f"  table {t:<20} {info['rows']:>7} rows")
     cov = m["coverage"]["agents"]
     print(f"  agent coverage (progressive drug trials fully mapped): {cov.get('share', float('nan')):.1%}")
+    _rejected(path / m["tables"]["rejections"]["file"])
+
+
+def _rejected(rejections_parquet: Path, shown: int = 30) -> None:
+    """Each rejected row or value with its file, row, column and reason (the first `shown`)."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(rejections_parquet).to_pylist()
+    for j in rows[:shown]:
+        print(f"  rejected {Rejection(j['file'], j['row'], j['column'], j['reason'])}")
+    if len(rows) > shown:
+        print(f"  … and {len(rows) - shown} more: see 'About the data' in the dashboard")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ hidden temporary folder beside its final place and renamed only after every tabl
 validated and written, so an interrupted or failed build leaves no half-written snapshot and
 never touches the one being served. `snapshots/CURRENT` names the served snapshot; it is
 replaced atomically (`os.replace`) after the rename.
+NOTE: a build killed outright (SIGKILL, power cut) cannot clean up after itself: its hidden
+`.tmp-<id>-<pid>` folder or `.CURRENT.<pid>` file stays behind. Nothing reads them (they are
+not snapshot ids), and the next build removes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -199,9 +202,15 @@ def _coverage_frame(results: list[SourceResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "year", "coverage"])
 
 
-def reason_kind(reason: str) -> str:
-    """A rejection reason without its specific values, for counting ('amount: not a number')."""
-    return re.sub(r"\s*[\('\"].*$", "", reason.split(":")[0] if ":" in reason else reason).strip() or reason
+def reason_kind(reason: str, column: str | None = None) -> str:
+    """A rejection reason without its specific values, for counting ('amount: not a number').
+    A reason that opens with its column's name keeps it, so 'amount: negative' and 'amount: not a
+    number' are counted apart."""
+    prefix = f"{column}: " if column and reason.startswith(f"{column}: ") else ""
+    rest = reason[len(prefix) :]
+    return prefix + (
+        re.sub(r"\s*[\('\"].*$", "", rest.split(":")[0] if ":" in rest else rest).strip() or rest
+    )
 
 
 def manifest(
@@ -244,7 +253,9 @@ def _source_entry(r: SourceResult) -> dict:
         "rows_kept": r.rows_kept,
         "rows_rejected": r.rows_rejected,
         "files": [vars(f) for f in r.files],
-        "rejections_by_reason": dict(sorted(Counter(reason_kind(j.reason) for j in r.rejections).items())),
+        "rejections_by_reason": dict(
+            sorted(Counter(reason_kind(j.reason, j.column) for j in r.rejections).items())
+        ),
         "notes": r.notes,
     }
 
@@ -286,6 +297,7 @@ def write_snapshot(
     if final.exists():
         raise BuildError(f"snapshot {snapshot_id} already exists; snapshots are never overwritten")
     snapshots_dir.mkdir(parents=True, exist_ok=True)
+    sweep_stale(snapshots_dir)
     tmp = snapshots_dir / f".tmp-{snapshot_id}-{os.getpid()}"
     try:
         tmp.mkdir()
@@ -304,6 +316,36 @@ def write_snapshot(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def sweep_stale(snapshots_dir: Path) -> list[str]:
+    """Remove staging folders and CURRENT temp files left by killed builds; return their names.
+
+    Their names end with the writing process's id: one whose process still runs (a concurrent
+    build) is left alone, and so is a name that carries no id."""
+    removed = []
+    for p in sorted(snapshots_dir.glob(".tmp-*")) + sorted(snapshots_dir.glob(".CURRENT.*")):
+        pid = p.name.rsplit("-" if p.name.startswith(".tmp-") else ".", 1)[-1]
+        if not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p.name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:

@@ -3,8 +3,9 @@
 Owns three things:
 - reading a small CSV strictly (`read_csv`): UTF-8 with or without a byte-order mark, a header
   that must hold the required columns, and every fault of the *file* raised as a `SourceError`
-  that names the file and says what to do (non-UTF-8 → byte offset; wrong delimiter → the
-  delimiter sniffed; missing column → its name);
+  that names the file and says what to do (non-UTF-8 → byte offset, row and column; UTF-16 →
+  said so; wrong delimiter → the delimiter sniffed; missing column → its name; a record the csv
+  module cannot parse → its row);
 - turning a fault of one *row* into a `Rejection` (`RowError` for hand-written checks,
   `rejection_from_validation` for pydantic errors): one rejection per row, the first failing
   column, a reason readable by the person who typed the row ("amount: not a number ('12k')");
@@ -24,7 +25,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from msprogress.ingest import countries, fx
 from msprogress.ingest.base import Rejection, SourceError, relpath
 
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 OTHER_DELIMITERS = (";", "\t", "|")
 # "Not applicable" spellings: NOTE "NA" would otherwise be read as Namibia's ISO-2 code.
 NOT_A_COUNTRY = frozenset({"na", "n/a", "n.a.", "-", "none", "unknown", "?"})
@@ -86,17 +88,38 @@ class CsvFile:
 
 
 def decode_utf8(data: bytes, file: str) -> str:
-    """Text of a UTF-8 file (a leading byte-order mark is dropped); SourceError names the bad byte."""
+    """Text of a UTF-8 file (a leading byte-order mark is dropped); SourceError names the bad byte,
+    its row and column (or says the file is UTF-16, as Excel's "Unicode Text" saves it)."""
+    if data.startswith(UTF16_BOMS):
+        raise SourceError(
+            file, "UTF-16 text (Excel's 'Unicode Text'), not UTF-8: save the file as 'CSV UTF-8'"
+        )
     skip = len(BOM) if data.startswith(BOM) else 0
     try:
         return data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = skip + exc.start
+        row, column = _locate(data[skip:offset].decode("utf-8"))
+        where = f" (in column '{column}')" if column else ""
         raise SourceError(
             file,
-            f"not UTF-8 text: byte 0x{data[offset]:02X} at byte offset {offset} cannot be decoded "
+            f"not UTF-8 text: byte 0x{data[offset]:02X} at byte offset {offset}{where} cannot be decoded "
             "(save the file as 'CSV UTF-8')",
+            row=row,
         ) from exc
+
+
+def _locate(prefix: str) -> tuple[int, str | None]:
+    """The CSV row (header = row 1) and column of the character that follows `prefix`; the column
+    is named when the header could be read. NOTE: a private-use sentinel marks the spot, so the
+    record holding it is the last one parsed and its field the last field."""
+    try:
+        records = list(csv.reader(io.StringIO(prefix + "\ue000", newline="")))
+    except csv.Error:
+        return prefix.count("\n") + 1, None
+    index = len(records[-1]) - 1
+    header = records[0] if len(records) > 1 else []
+    return len(records), header[index] if index < len(header) else None
 
 
 def sniff_delimiter(first_line: str) -> str | None:
@@ -154,19 +177,41 @@ def read_csv(
     text = decode_utf8(data, file)
     if not text.strip():
         raise SourceError(file, "file is empty (expected a header row and data rows)")
-    records = csv.reader(io.StringIO(text, newline=""))
-    raw_header = next(records)
+    records = _records(csv.reader(io.StringIO(text, newline="")), file)
+    raw_header = next(records)[1]
     header = [fold_name(h) if fold_header else h for h in raw_header]
     check_header(file, header, required, text.splitlines()[0])
     known_set = set(known) if known is not None else set(header)
     out = CsvFile(file, header, ignored_columns=[h for h in header if h not in known_set])
     width = len(header)
-    for n, rec in enumerate(records, start=2):
+    for n, rec in records:
         if not any(v.strip() for v in rec):
             continue
         padded = rec + [""] * (width - len(rec))
         out.rows.append(CsvRow(n, dict(zip(header, padded[:width], strict=True)), tuple(padded[width:])))
     return out
+
+
+def _records(reader: Iterator[list[str]], file: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, fields) of each record; a record the csv module cannot parse is a SourceError
+    naming its row. NOTE: the usual cause is an unclosed quote running on into the rows below
+    until a value exceeds the csv module's field size limit."""
+    n = 0
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = ""
+            if "field limit" in str(exc):
+                hint = (
+                    f": a value is longer than {csv.field_size_limit():,} characters, "
+                    'often an unclosed quote (") that runs on into the rows below'
+                )
+            raise SourceError(file, f"row cannot be read as CSV ({exc}){hint}", row=n + 1) from exc
+        n += 1
+        yield n, rec
 
 
 def fold_name(name: str) -> str:
@@ -378,12 +423,30 @@ MEMBER_COLUMNS: tuple[TemplateColumn, ...] = (
 )
 MEMBER_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in MEMBER_COLUMNS)
 MEMBER_REQUIRED: tuple[str, ...] = ("grant_id", "funder", "year", "title")
+# NOTE: the longest real title in the shipped sources has 522 characters (a ClinicalTrials.gov
+# official title); a member's value beyond this was pasted into the wrong cell (or is a whole
+# document) and rejects its row.
+MAX_TEXT_CHARS = 2_000
 
 
 def _err(exc: RowError) -> PydanticCustomError:
     # NOTE: the reason goes in through the context, never as the template: a value typed with
     # braces ("{x}") must not be read as a format placeholder.
     return PydanticCustomError("member_row", "{detail}", {"detail": exc.reason})
+
+
+def _bounded(value: str | None) -> str | None:
+    """A loaded text value no longer than MAX_TEXT_CHARS (a longer one was pasted by mistake)."""
+    if value is not None and len(value) > MAX_TEXT_CHARS:
+        raise PydanticCustomError(
+            "member_row",
+            "{detail}",
+            {
+                "detail": f"longer than {MAX_TEXT_CHARS:,} characters ({len(value):,}; "
+                "text pasted into the wrong cell?)"
+            },
+        )
+    return value
 
 
 def _required(value: Any) -> str:
@@ -422,12 +485,19 @@ class MemberGrantRow(BaseModel):
     @field_validator("grant_id", "funder", "title", mode="before")
     @classmethod
     def _required_text(cls, v: Any) -> str:
-        return _required(v)
+        value = _required(v)
+        _bounded(value)
+        return value
 
-    @field_validator("programme", "pi", "organisation", "notes", mode="before")
+    @field_validator("programme", "pi", "organisation", mode="before")
     @classmethod
     def _optional_text(cls, v: Any) -> str | None:
-        return text(v)
+        return _bounded(text(v))
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes(cls, v: Any) -> str | None:
+        return text(v)  # NOTE: any length: notes stay in the member's file, never loaded
 
     @field_validator("record_type", mode="before")
     @classmethod
@@ -500,7 +570,7 @@ class MemberGrantRow(BaseModel):
     @field_validator("url", mode="before")
     @classmethod
     def _url(cls, v: Any) -> str | None:
-        return _wrap(lambda: web_address(v))
+        return _bounded(_wrap(lambda: web_address(v)))
 
 
 def _wrap(parse: Any) -> Any:

@@ -59,3 +59,16 @@ def test_shared_link_works_on_a_fresh_server(fresh_server, offline_page, path):
     assert "Therapy pipeline" in nav and "About the data" in nav  # titles from app.py, not file names
     assert page.get_by_text("Filters").count() >= 1
     assert path.split("?")[0] in page.url
+
+
+def test_markup_in_a_link_stays_text(server, offline_page):
+    """A tampered link with a Markdown image in the search and a Markdown link in a filter: the
+    page shows both as typed text; no image, no link, no request leaves localhost (the fixture
+    fails the test on any)."""
+    page = offline_page
+    page.goto(server + "/overview?q=![x](http://evil.example/p.png)&gap=[click](http://evil.example/go)")
+    wait_for_app(page, "[data-testid=stAlertContainer]")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("img[src*='evil.example'], a[href*='evil.example']").count() == 0
+    assert page.get_by_text("![x](http://evil.example/p.png)", exact=False).count() >= 1
+    assert page.get_by_text("[click](http://evil.example/go)", exact=False).count() >= 1
