@@ -34,7 +34,7 @@ from msprogress.filters import Filters
 from msprogress.ingest.__main__ import main as cli
 from msprogress.ingest.build import build
 from msprogress.snapshot import current_id, list_snapshots, open_serving
-from tests.conftest import FIXTURE_RAW, FIXTURES
+from tests.conftest import FIXTURES
 from tests.test_member_grants import good_alliance_rows, write_csv
 from tests.test_pages import _app, _metric
 
@@ -141,19 +141,10 @@ REJECTS = [
 # --- fixtures and helpers ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder (raw fixture sources + one good snapshot, CURRENT) every case copies."""
-    root = tmp_path_factory.mktemp("served")
-    shutil.copytree(FIXTURE_RAW, root / "raw")
-    build(root / "raw", root / "snapshots")
-    return root
-
-
 @pytest.fixture()
-def data(served: Path, tmp_path: Path) -> Path:
-    """This test's own copy of the served data folder."""
-    shutil.copytree(served, tmp_path / "data")
+def data(fixture_data: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the fixture data folder (raw sources + one good snapshot, CURRENT)."""
+    shutil.copytree(fixture_data, tmp_path / "data")
     return tmp_path / "data"
 
 
