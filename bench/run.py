@@ -45,7 +45,7 @@ EXTRA: dict[str, object] = {
     "group": "fundergroup",
     "spread": True,
     "search": "",
-    "max_rows": 100,
+    "max_rows": 5000,  # the explore page's display cap (pages/explore.py MAX_ROWS)
     "iso3": "USA",
     "pipeline_pop": "all",
     "include_mixed": True,

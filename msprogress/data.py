@@ -3,11 +3,15 @@
 `st.cache_resource` holds one sandboxed `Database` per snapshot id; `st.cache_data` holds
 query results keyed by (query, snapshot id, filters, extra parameters). Pages call the named
 functions below and never see SQL or DuckDB.
+NOTE: one figure is cached too, the therapy-pipeline grid: it is a pure function of two cached
+query results and the view switches, and building it (a trace and hover texts per mechanism
+class) cost more than the rest of a rerun; keyed like the queries, on the small filter object.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from msprogress import paths
@@ -105,6 +109,32 @@ def pipeline_trials(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pipeline_figure(
+    snapshot_id: str, f: Filters, view: tuple[str, bool, bool, bool], size: str, title: str, subtitle: str
+) -> go.Figure:
+    from msprogress.charts import pipeline as charts
+
+    markers, trials = pipeline_markers(f, *view), pipeline_trials(f, *view)
+    return charts.pipeline_figure(markers, trials, size_by=size, title=title, subtitle=subtitle)
+
+
+def pipeline_figure(
+    f: Filters,
+    pop: str,
+    include_mixed: bool,
+    include_supportive: bool,
+    include_nondrug: bool,
+    *,
+    size: str,
+    title: str,
+    subtitle: str,
+) -> go.Figure:
+    """charts.pipeline.pipeline_figure over pipeline_markers and pipeline_trials, cached."""
+    view = (pop, include_mixed, include_supportive, include_nondrug)
+    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle)
+
+
 def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
     return run("explore_trials", f, search=search, max_rows=max_rows)
 
@@ -155,6 +185,10 @@ def map_trial_sites(f: Filters) -> pd.DataFrame:
 
 def map_organisations(f: Filters) -> pd.DataFrame:
     return run("map_organisations", f)
+
+
+def map_country_counts(f: Filters, iso3: str) -> pd.DataFrame:
+    return run("map_country_counts", f, iso3=iso3)
 
 
 def map_country_trials(f: Filters, iso3: str) -> pd.DataFrame:

@@ -82,6 +82,16 @@ def _present(metrics: pd.DataFrame) -> list[str]:
     return list(has.sort_values("country")["iso3"])
 
 
+def _capped(rows: pd.DataFrame, total: int, noun: str, order: str) -> None:
+    """Say so when a country's table shows only the first rows (the queries cap them at 5,000)."""
+    if total > len(rows):
+        st.info(
+            f"Showing the first {len(rows):,} of {total:,} {noun} ({order}). "
+            "Narrow the filters to see the rest, or use Explore records.",
+            icon="ℹ️",
+        )
+
+
 def _top_line(metrics: pd.DataFrame, metric: str, currency: str) -> str:
     top = charts.top_countries(metrics, metric)
     col = charts.METRICS[metric].column
@@ -96,7 +106,7 @@ st.title("Where progressive MS research happens")
 page.show_notices()
 for _text in page.seed_view(SWITCHES):
     _notice(_text)
-st.markdown(f"**Showing:** {f.describe()}")
+page.showing(f)
 metric, currency = _switches()
 
 # 2. Data -----------------------------------------------------------------------------------
@@ -181,13 +191,19 @@ page.write_view(
     {"metric": SWITCHES["metric"][1][0], "currency": "EUR", "country_view": NONE},
 )
 if selected:
+    counts = data.map_country_counts(f, selected).iloc[0]
     trials = data.map_country_trials(f, selected)
     projects = data.map_country_projects(f, selected)
     grants = data.map_country_grants(f, selected, currency)
     t_tab, p_tab, g_tab = st.tabs(
-        [f"Trials ({len(trials):,})", f"Projects ({len(projects):,})", f"Funding records ({len(grants):,})"]
+        [
+            f"Trials ({counts.trials:,})",
+            f"Projects ({counts.projects:,})",
+            f"Funding records ({counts.grants:,})",
+        ]
     )
     with t_tab:
+        _capped(trials, int(counts.trials), "trials", "newest start first")
         page.table(
             trials,
             hide_index=True,
@@ -220,6 +236,7 @@ if selected:
             "registry API, which lists every site), so a multinational trial may be missing here.",
         )
     with p_tab:
+        _capped(projects, int(counts.projects), "projects", "newest start first")
         page.table(
             projects,
             hide_index=True,
@@ -236,6 +253,7 @@ if selected:
         )
         page.caption(page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}.")
     with g_tab:
+        _capped(grants, int(counts.grants), "funding records", "newest year first")
         shown = grants.assign(
             original=[
                 f"{a:,.0f} {c}" if pd.notna(a) else "no amount stated"

@@ -15,6 +15,7 @@ import streamlit as st
 
 from msprogress import data, page
 from msprogress.charts import pipeline as charts
+from msprogress.markup import plotly_text
 
 POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
@@ -137,11 +138,9 @@ def pick_from_chart() -> None:
 
 
 def marker_choice(markers: pd.DataFrame) -> dict[str, str]:
-    names = markers.set_index("marker_id")
-    return {
-        i: f"{charts.marker_text(m)} ({charts.STAGE_LABELS[m['stage']]})"
-        for i, m in names.assign(marker_id=names.index).iterrows()
-    }
+    """Marker id → 'Ocrelizumab (Phase 3)' for the agent picker."""
+    text = charts.marker_texts(markers) + " (" + markers["stage"].map(charts.STAGE_LABELS) + ")"
+    return dict(zip(markers["marker_id"], text, strict=True))
 
 
 def groups_choice(markers: pd.DataFrame) -> dict[str, list[str]]:
@@ -219,12 +218,12 @@ agents = markers[markers["item_kind"] == "agent"]
 if markers.empty:
     st.info(f"No progressive-MS interventional trials of agents match these filters ({pop_text}).")
     st.stop()
-fig = charts.pipeline_figure(
-    markers,
-    trials,
-    size_by=size,
+fig = data.pipeline_figure(
+    *args,
+    *flags,
+    size=size,
     title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
-    subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {f.describe()}",
+    subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(f.describe())}",
 )
 page.chart(
     fig,
@@ -257,14 +256,16 @@ st.subheader("Trial timeline")
 ids, what = timeline_selection(markers)
 sel = charts.trials_of(trials, ids)
 dated = sel[charts.has_dates(sel)]
+drawn = charts.latest_started(dated)
+capped = f"; the {len(drawn)} that started most recently drawn" if len(drawn) < len(dated) else ""
 if dated.empty:
     st.info(f"No trial of {what} states both a start and a completion date.")
 else:
     page.chart(
         charts.timeline_figure(
-            dated,
+            drawn,
             as_of=as_of,
-            title=f"Trials of {what} ({len(dated)} with dates), by start",
+            title=f"Trials of {what} ({len(dated):,} with dates{capped}), by start",
             subtitle=f"{pop_text} · coloured by status · index date {index_text}",
         ),
         "pipeline_timeline",
@@ -273,9 +274,16 @@ else:
     )
 undated = sel[~charts.has_dates(sel)]
 if not undated.empty:
+    listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
+    more = (
+        f" … and {len(undated) - len(listed):,} more (all in the table below)"
+        if len(listed) < len(undated)
+        else ""
+    )
     st.markdown(
-        f"**Not drawn — no start or no completion date registered ({len(undated)}):** "
-        + ", ".join(undated["trial_id"])
+        f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
+        + ", ".join(listed)
+        + more
     )
 page.table(
     charts.trial_table(sel),

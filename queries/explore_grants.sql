@@ -26,7 +26,7 @@
 --   project_id       VARCHAR  project funded (empty for programme totals and calls)
 --   source           VARCHAR  source id of the record
 --   as_of            DATE     date the source data were retrieved or published
-with matching as (
+with matching as not materialized (
     select *
     from filtered_grants($f)
     where coalesce($search, '') = ''
@@ -36,34 +36,63 @@ with matching as (
        )
 ),
 
+shown as (
+    -- the cap first, then the country names of the rows shown only
+    select
+        grant_id,
+        url,
+        funder,
+        year,
+        record_type,
+        amount,
+        currency,
+        amount_eur,
+        amount_basis,
+        title,
+        programme,
+        year_convention,
+        n_awards,
+        start_year,
+        end_year,
+        fx_method,
+        iso3,
+        ms_relevance,
+        gap_area,
+        project_id,
+        source,
+        as_of
+    from matching
+    order by year desc nulls last, funder, grant_id
+    limit $max_rows
+),
+
 final as (
     select
-        m.grant_id,
-        m.url,
-        m.funder,
-        m.year,
-        m.record_type,
-        m.amount,
-        m.currency,
-        m.amount_eur,
-        m.amount_basis,
-        m.title,
-        m.programme,
-        m.year_convention,
-        m.n_awards,
-        m.start_year,
-        m.end_year,
-        m.fx_method,
+        s.grant_id,
+        s.url,
+        s.funder,
+        s.year,
+        s.record_type,
+        s.amount,
+        s.currency,
+        s.amount_eur,
+        s.amount_basis,
+        s.title,
+        s.programme,
+        s.year_convention,
+        s.n_awards,
+        s.start_year,
+        s.end_year,
+        s.fx_method,
         c.name as country,
-        m.ms_relevance,
-        m.gap_area,
-        m.project_id,
-        m.source,
-        m.as_of
-    from matching as m
-    left join countries as c on c.iso3 = m.iso3
-    order by m.year desc nulls last, m.funder, m.grant_id
-    limit $max_rows
+        s.ms_relevance,
+        s.gap_area,
+        s.project_id,
+        s.source,
+        s.as_of
+    from shown as s
+    left join countries as c on c.iso3 = s.iso3
+    order by s.year desc nulls last, s.funder, s.grant_id
 )
 
 select * from final

@@ -20,7 +20,7 @@
 --   gap_area        VARCHAR  Alliance gap area
 --   source          VARCHAR  source id of the record
 --   as_of           DATE     date the source data were retrieved or published
-with matching as (
+with matching as not materialized (
     select *
     from filtered_projects($f)
     where coalesce($search, '') = ''
@@ -30,6 +30,28 @@ with matching as (
        )
 ),
 
+shown as materialized (
+    -- NOTE: the cap is applied before the award sums are joined, so only the rows shown are summed.
+    select
+        project_id,
+        url,
+        title,
+        funder,
+        start_date,
+        end_date,
+        pi,
+        organisation,
+        city,
+        iso3,
+        ms_relevance,
+        gap_area,
+        source,
+        as_of
+    from matching
+    order by start_date desc nulls last, project_id
+    limit $max_rows
+),
+
 project_awards as (
     select
         project_id,
@@ -37,33 +59,32 @@ project_awards as (
         sum(amount_eur) as awarded_eur
     from grants
     where record_type = 'award'
-      and project_id in (select project_id from matching)
+      and project_id in (select project_id from shown)
     group by project_id
 ),
 
 final as (
     select
-        m.project_id,
-        m.url,
-        m.title,
-        m.funder,
-        m.start_date,
-        m.end_date,
+        s.project_id,
+        s.url,
+        s.title,
+        s.funder,
+        s.start_date,
+        s.end_date,
         coalesce(a.award_records, 0) as award_records,
         a.awarded_eur,
-        m.pi,
-        m.organisation,
-        m.city,
+        s.pi,
+        s.organisation,
+        s.city,
         c.name as country,
-        m.ms_relevance,
-        m.gap_area,
-        m.source,
-        m.as_of
-    from matching as m
-    left join project_awards as a on a.project_id = m.project_id
-    left join countries as c on c.iso3 = m.iso3
-    order by m.start_date desc nulls last, m.project_id
-    limit $max_rows
+        s.ms_relevance,
+        s.gap_area,
+        s.source,
+        s.as_of
+    from shown as s
+    left join project_awards as a on a.project_id = s.project_id
+    left join countries as c on c.iso3 = s.iso3
+    order by s.start_date desc nulls last, s.project_id
 )
 
 select * from final

@@ -7,7 +7,8 @@
 --   label   VARCHAR  what the user sees
 --   n       BIGINT   records carrying the value
 with trial_country as (
-    select iso3, count(distinct trial_id) as n
+    -- one row per trial and country (the table's primary key): count(*) counts distinct trials
+    select iso3, count(*) as n
     from trial_countries
     group by iso3
 ),

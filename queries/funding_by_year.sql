@@ -62,7 +62,7 @@ final as (
         grp,
         coalesce(sum(share) filter (where not is_flagged), 0) as amount,
         coalesce(sum(share) filter (where is_flagged), 0) as amount_flagged,
-        count(distinct grant_id) as awards
+        count(*) as awards  -- one row per award and year (a spread award's years are distinct)
     from yearly
     group by year, grp
     order by year, grp

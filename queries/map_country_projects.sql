@@ -1,4 +1,4 @@
--- purpose: The matching research projects led from one country, for the map's country detail.
+-- purpose: The matching research projects led from one country, for the map's country detail: the 5,000 newest (map_country_counts gives how many match).
 -- params:
 --   $f     STRUCT   filter state (msprogress.filters.Filters.as_struct)
 --   $iso3  VARCHAR  the country selected on the map (ISO-3)
@@ -23,6 +23,8 @@ with final as (
         url
     from filtered_projects($f)
     where iso3 = $iso3
+    order by start_date desc nulls last, project_id
+    limit 5000  -- the table's display cap: a country can hold most of the data (USA)
 )
 
 select * from final

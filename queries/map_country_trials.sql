@@ -1,4 +1,4 @@
--- purpose: The matching trials with a listed site in one country, for the map's country detail.
+-- purpose: The matching trials with a listed site in one country, for the map's country detail: the 5,000 newest (map_country_counts gives how many match).
 -- params:
 --   $f     STRUCT   filter state (msprogress.filters.Filters.as_struct)
 --   $iso3  VARCHAR  the country selected on the map (ISO-3)
@@ -14,13 +14,13 @@
 --   basis         VARCHAR  'all trial countries' (CTIS) or 'country of first listed site' (ClinicalTrials.gov)
 --   url           VARCHAR  the trial's registry page
 with in_country as (
+    -- one row per trial and country: trial_countries' primary key
     select
         tc.trial_id,
-        min(tc.city) as city,
-        min(tc.basis) as basis
+        tc.city,
+        tc.basis
     from trial_countries as tc
     where tc.iso3 = $iso3
-    group by tc.trial_id
 ),
 
 final as (
@@ -37,6 +37,8 @@ final as (
         t.url
     from filtered_trials($f) as t
     inner join in_country as c on c.trial_id = t.trial_id
+    order by t.start_date desc nulls last, t.trial_id
+    limit 5000  -- the table's display cap: a country can hold most of the data (USA)
 )
 
 select * from final

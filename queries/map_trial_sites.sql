@@ -23,7 +23,7 @@ with sites as (
     inner join trial_countries as tc on tc.trial_id = t.trial_id
     where tc.latitude is not null
       and tc.longitude is not null
-      and tc.iso3 in (select iso3 from matching_countries($f))
+      and (not has_place_filter($f) or tc.iso3 in (select iso3 from chosen_countries($f)))
 ),
 
 final as (
@@ -33,8 +33,9 @@ final as (
         c.name as country,
         s.latitude,
         s.longitude,
-        count(distinct s.trial_id) as trials,
-        count(distinct s.trial_id) filter (where s.is_progressive) as progressive_trials,
+        -- a trial has one row per country (trial_countries' primary key), so one per place
+        count(*) as trials,
+        count(*) filter (where s.is_progressive) as progressive_trials,
         string_agg(distinct s.basis, '; ') as basis
     from sites as s
     left join countries as c on c.iso3 = s.iso3

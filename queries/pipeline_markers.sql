@@ -57,17 +57,16 @@ final as (
         arg_min(m.status_group, m.status_order) filter (
             where coalesce(m.stage_rank, 0) = m.top_rank
         ) as stage_status,
-        count(distinct m.trial_id) as trials,
-        count(distinct m.trial_id) filter (where coalesce(m.stage_rank, 0) = m.top_rank) as trials_at_stage,
-        count(distinct m.trial_id) filter (
-            where m.status_group in ('Recruiting', 'Active, not recruiting')
-        ) as ongoing_trials,
-        count(distinct m.trial_id) filter (
+        -- pipeline_trial_rows has one row per marker and trial, so count(*) counts distinct trials
+        count(*) as trials,
+        count(*) filter (where coalesce(m.stage_rank, 0) = m.top_rank) as trials_at_stage,
+        count(*) filter (where m.status_group in ('Recruiting', 'Active, not recruiting')) as ongoing_trials,
+        count(*) filter (
             where m.phase = 'Early phase 1' and coalesce(m.stage_rank, 0) = m.top_rank
         ) as early_phase1_trials,
         cast(sum(m.enrollment) as bigint) as enrollment_total,
         max(m.enrollment) as enrollment_max,
-        count(distinct m.trial_id) filter (where m.enrollment is null) as trials_no_enrollment
+        count(*) filter (where m.enrollment is null) as trials_no_enrollment
     from marker_trials as m
     left join agents as a on m.item_kind = 'agent' and a.agent_id = m.item_id
     group by m.marker_id

@@ -32,3 +32,4 @@ with final as (
 )
 
 select * from final
+order by item_kind, label, stage_rank desc nulls last, start_date, trial_id

@@ -71,25 +71,40 @@ PLOT_PX, CHAR_PX, MARKER_PX = 950, 7.0, 24
 # Rows are reserved for 3 entries a row (a ~900 px plot); wider plots fit 4 or more.
 LEGEND_ROW_PX, MECH_ENTRY_PX, KEY_ENTRY_PX, LEGEND_PER_ROW = 31, 235, 200, 3
 HOVER_TRIALS = 10
+TIMELINE_MAX = 100  # bars the trial timeline draws at most (the most recent starts); the table lists all
 
 
 def nondrug_title(modality: str) -> str:
     return modality[:1].upper() + modality[1:]
 
 
-def marker_text(m: pd.Series) -> str:
-    """The marker's name in tables and hover: the agent name, or 'Exercise · 12 trials'."""
-    if m["item_kind"] == "agent":
-        return str(m["label"])
-    n = int(m["trials"])
-    return f"{nondrug_title(str(m['label']))} · {n} trial{'s' if n != 1 else ''}"
+def _text(s: pd.Series) -> pd.Series:
+    """Values as the text an f-string would give (a missing value reads 'nan' or 'None', as before)."""
+    return s.astype(object).map(str)
 
 
-def grid_label(m: pd.Series) -> str:
-    """The shorter label drawn beside a marker: agent name, or 'Exercise (12)'."""
-    if m["item_kind"] == "agent":
-        return str(m["label"])
-    return f"{nondrug_title(str(m['label']))} ({int(m['trials'])})"
+def _plural(n: pd.Series, noun: str) -> pd.Series:
+    """'1 trial', '12 trials' for a column of counts."""
+    n = n.astype("int64")
+    return n.astype(str) + f" {noun}" + n.ne(1).map({True: "s", False: ""})
+
+
+def _titled(modality: pd.Series) -> pd.Series:
+    """nondrug_title over a column: first letter upper-cased."""
+    t = _text(modality)
+    return t.str[:1].str.upper() + t.str[1:]
+
+
+def marker_texts(markers: pd.DataFrame) -> pd.Series:
+    """marker_text over every row: the agent name, or 'Exercise · 12 trials'."""
+    nondrug = _titled(markers["label"]) + " · " + _plural(markers["trials"], "trial")
+    return _text(markers["label"]).where(markers["item_kind"] == "agent", nondrug)
+
+
+def grid_labels(markers: pd.DataFrame) -> pd.Series:
+    """grid_label over every row: the agent name, or 'Exercise (12)'."""
+    nondrug = _titled(markers["label"]) + " (" + markers["trials"].astype("int64").astype(str) + ")"
+    return _text(markers["label"]).where(markers["item_kind"] == "agent", nondrug)
 
 
 def _n(n: int, noun: str) -> str:
@@ -98,6 +113,12 @@ def _n(n: int, noun: str) -> str:
 
 def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: max(n - 1, 1)] + "…"
+
+
+def _clip_all(texts: pd.Series, n: int) -> pd.Series:
+    """_clip over a column."""
+    long = texts.str.len() > n
+    return texts.where(~long, texts.str[: max(n - 1, 1)] + "…")
 
 
 def shown_stages(markers: pd.DataFrame) -> list[str]:
@@ -167,7 +188,7 @@ def grid_positions(markers: pd.DataFrame, rows_cap: int = ROWS_CAP) -> pd.DataFr
     out["sub"], out["row"] = pos // rows, pos % rows
     out["x"] = out["col"].map(cols["left"]) + out["sub"] + 0.1
     out["y"] = -out["row"].astype(float)
-    out["text"] = [_clip(grid_label(m), chars) if chars >= 5 else "" for _, m in out.iterrows()]
+    out["text"] = _clip_all(grid_labels(out), chars) if chars >= 5 else ""
     return out
 
 
@@ -180,40 +201,47 @@ def marker_sizes(values: pd.Series) -> pd.Series:
     return (MIN_D + (MAX_D - MIN_D) * (v.clip(lower=0) / top) ** 0.5).fillna(MIN_D)
 
 
-def _trial_line(t: pd.Series) -> str:
-    return f"{t['trial_id']} · {t['phase']} · {t['status_group']} · {t['population']}"
+def _trial_lines(trials: pd.DataFrame) -> pd.Series:
+    """Per marker id: its first HOVER_TRIALS trials, one line each ('NCT… · Phase 2 · Recruiting ·
+    PPMS', in the query's order), and '… and N more' when it has more."""
+    head = trials.groupby("marker_id", sort=False).head(HOVER_TRIALS)
+    line = _text(head["trial_id"])
+    for col in ("phase", "status_group", "population"):
+        line = line + " · " + _text(head[col])
+    lines = line.groupby(head["marker_id"], sort=False).agg("<br>".join)
+    more = trials.groupby("marker_id", sort=False).size() - HOVER_TRIALS
+    more = more[more > 0]
+    tail = ("<br>… and " + more.astype(str) + " more (select the marker to list them)").reindex(lines.index)
+    return lines + tail.fillna("")
+
+
+def _enrollment_texts(m: pd.DataFrame) -> pd.Series:
+    """'1,234 participants (2 trials without a stated enrollment)' or 'enrollment not stated'."""
+    total = m["enrollment_total"]
+    stated = total.notna()
+    enrol = pd.Series("enrollment not stated", index=m.index)
+    enrol[stated] = total[stated].astype("int64").map("{:,} participants".format)
+    missing = m["trials_no_enrollment"].fillna(0).astype("int64")
+    without = " (" + _plural(missing, "trial") + " without a stated enrollment)"
+    return enrol.where(missing == 0, enrol + without)
 
 
 def hover_texts(markers: pd.DataFrame, trials: pd.DataFrame) -> pd.Series:
-    """Hover text per marker: what it is, its stage and status, its trials (first few)."""
-    by_marker = {k: g for k, g in trials.groupby("marker_id", sort=False)}
-    texts = {}
-    for i, m in markers.iterrows():
-        what = (
-            f"{m['mechanism_class']} · {m['therapy_role']}"
-            if m["item_kind"] == "agent"
-            else f"non-drug intervention: {m['modality']}"
-        )
-        enrol = (
-            f"{int(m['enrollment_total']):,} participants"
-            if pd.notna(m["enrollment_total"])
-            else "enrollment not stated"
-        )
-        if m["trials_no_enrollment"]:
-            enrol += f" ({_n(int(m['trials_no_enrollment']), 'trial')} without a stated enrollment)"
-        early = " (incl. early phase 1)" if m["early_phase1_trials"] else ""
-        lines = [
-            f"<b>{m['label']}</b>",
-            what,
-            f"Stage: {STAGE_LABELS[m['stage']]}{early}, {m['stage_status']}",
-            f"{_n(int(m['trials']), 'trial')}, {int(m['ongoing_trials'])} ongoing · {enrol}",
-        ]
-        g = by_marker.get(m["marker_id"], trials.iloc[0:0])
-        lines += [_trial_line(t) for _, t in g.head(HOVER_TRIALS).iterrows()]
-        if len(g) > HOVER_TRIALS:
-            lines.append(f"… and {len(g) - HOVER_TRIALS} more (select the marker to list them)")
-        texts[i] = "<br>".join(lines)
-    return pd.Series(texts)
+    """Hover text per marker: what it is, its stage and status, its trials (first few).
+
+    NOTE: built with column operations, never row by row: `trials` grows with the data (tens of
+    thousands of rows at 100x the real snapshot), and a row loop here once took most of a rerun."""
+    m = markers
+    what = (_text(m["mechanism_class"]) + " · " + _text(m["therapy_role"])).where(
+        m["item_kind"] == "agent", "non-drug intervention: " + _text(m["modality"])
+    )
+    early = m["early_phase1_trials"].fillna(0).gt(0).map({True: " (incl. early phase 1)", False: ""})
+    stage = "Stage: " + m["stage"].map(STAGE_LABELS) + early + ", " + _text(m["stage_status"])
+    ongoing = m["ongoing_trials"].astype("int64").astype(str) + " ongoing"
+    counts = _plural(m["trials"], "trial") + ", " + ongoing + " · " + _enrollment_texts(m)
+    text = "<b>" + _text(m["label"]) + "</b><br>" + what + "<br>" + stage + "<br>" + counts
+    lines = m["marker_id"].map(_trial_lines(trials))
+    return text.where(lines.isna(), text + "<br>" + lines)
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -447,7 +475,11 @@ def trials_of(trials: pd.DataFrame, marker_ids: list[str]) -> pd.DataFrame:
     """One row per trial of the given markers (columns TRIAL_COLUMNS); `items` joins the
     labels of the selected markers the trial belongs to. Sorted by start, undated last."""
     sel = trials[trials["marker_id"].isin(marker_ids)]
-    items = sel.groupby("trial_id")["label"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
+    pairs = pd.DataFrame({"trial_id": sel["trial_id"], "label": _text(sel["label"])}).drop_duplicates()
+    pairs = pairs.sort_values("label")
+    several = pairs["trial_id"].duplicated(keep=False)  # most trials belong to one selected marker
+    joined = pairs[several].groupby("trial_id", sort=False)["label"].agg(", ".join)
+    items = pd.concat([pairs[~several].set_index("trial_id")["label"], joined])
     one = sel.drop_duplicates("trial_id").assign(items=lambda d: d["trial_id"].map(items))
     return (
         one[TRIAL_COLUMNS].sort_values(["start_date", "trial_id"], na_position="last").reset_index(drop=True)
@@ -477,7 +509,7 @@ def marker_table(markers: pd.DataFrame) -> pd.DataFrame:
     m = grid_positions(markers).sort_values(["col", "sub", "row"], ascending=[False, True, True])
     return pd.DataFrame(
         {
-            "Agent or group": [marker_text(r) for _, r in m.iterrows()],
+            "Agent or group": marker_texts(m),
             "Stage": m["stage"].map(STAGE_LABELS),
             "Status at stage": m["stage_status"],
             "Mechanism class": m["mechanism_class"].fillna("non-drug: " + m["modality"].fillna("")),
@@ -502,6 +534,14 @@ def mechanism_classes(markers: pd.DataFrame) -> list[str]:
 
 def has_dates(trials: pd.DataFrame) -> pd.Series:
     return trials["start_date"].notna() & trials["completion_date"].notna()
+
+
+def latest_started(trials: pd.DataFrame, cap: int = TIMELINE_MAX) -> pd.DataFrame:
+    """The `cap` trials that started most recently (all of them when there are no more): the
+    timeline draws one bar per trial, and thousands of bars are neither readable nor quick."""
+    if len(trials) <= cap:
+        return trials
+    return trials.sort_values(["start_date", "trial_id"], ascending=[False, True]).head(cap)
 
 
 def timeline_figure(trials: pd.DataFrame, *, as_of: date, title: str, subtitle: str) -> go.Figure:
