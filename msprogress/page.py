@@ -6,7 +6,9 @@ are always those of the data actually shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -140,6 +142,17 @@ def show_notices() -> None:
 
 
 VIEW_CHARTS = "_view_charts"  # the charts drawn on this run, for the slide deck
+
+
+@dataclass(frozen=True)
+class ViewChart:
+    """A chart drawn on this run: its name, its export look (made on demand) and its sources."""
+
+    name: str
+    exported: Callable[[], go.Figure]
+    source_ids: tuple[str, ...]
+
+
 LAST_CHART = "_last_chart_sources"  # sources of the chart just drawn (presenter captions)
 PRESENTER_ROWS = 12  # rows a table shows on a slide
 
@@ -155,39 +168,49 @@ def chart(
     """Draw a chart the one shared way: `st.plotly_chart` with the offline config; in presenter
     mode the high-contrast figure with its filters subtitle and source footer; otherwise PNG and
     SVG download buttons (made on click, server-side, with the same provenance baked in).
-    `name` is the file name and the widget-key prefix; kwargs go to `st.plotly_chart`."""
-    from msprogress import export_images  # kaleido: imported only when a chart is drawn
+    `name` is the file name and the widget-key prefix; kwargs go to `st.plotly_chart`.
 
-    filters_text = plotly_text(f.describe()) if f else ""
-    exported = presenter.decorate(fig, name, filters_text, footer_text(source_ids))
-    st.session_state.setdefault(VIEW_CHARTS, []).append((name, exported, source_ids))
+    NOTE: the export look (`presenter.decorate`, a restyled copy of the figure) is made only when
+    it is shown (presenter mode) or downloaded (image, deck): a rerun does not pay for it."""
+
+    def exported() -> go.Figure:
+        return presenter.decorate(fig, name, plotly_text(f.describe()) if f else "", footer_text(source_ids))
+
+    st.session_state.setdefault(VIEW_CHARTS, []).append(ViewChart(name, exported, source_ids))
     st.session_state[LAST_CHART] = source_ids
     kwargs.setdefault("key", name)
     kwargs.setdefault("width", "stretch")
-    shown = exported if presenter.is_on() else fig
     if presenter.is_on():
         kwargs["theme"] = None  # the high-contrast figure as made, not restyled by the app theme
-    event = st.plotly_chart(shown, config=PLOTLY_CONFIG, **kwargs)
-    if not presenter.is_on():
-        png, svg, _ = st.columns([1, 1, 5])
-        png.download_button(
+        return st.plotly_chart(exported(), config=PLOTLY_CONFIG, **kwargs)
+    event = st.plotly_chart(fig, config=PLOTLY_CONFIG, **kwargs)
+    images = (
+        (
             "PNG image",
-            data=lambda: export_images.png(exported),
-            file_name=f"{name}.png",
-            mime="image/png",
-            key=f"{name}_png",
+            "png",
+            "image/png",
+            "2× scale, with title, filters, source and as-of date in the image",
+        ),
+        ("SVG image", "svg", "image/svg+xml", "vector image; its text stays text"),
+    )
+    for column, (label, fmt, mime, help_text) in zip(st.columns([1, 1, 5]), images, strict=False):
+        column.download_button(
+            label,
+            data=partial(_image, fmt, exported),
+            file_name=f"{name}.{fmt}",
+            mime=mime,
+            key=f"{name}_{fmt}",
             on_click="ignore",
-            help="2× scale, with title, filters, source and as-of date in the image",
-        )
-        svg.download_button(
-            "SVG image",
-            data=lambda: export_images.svg(exported),
-            file_name=f"{name}.svg",
-            mime="image/svg+xml",
-            key=f"{name}_svg",
-            on_click="ignore",
+            help=help_text,
         )
     return event
+
+
+def _image(fmt: str, exported: Callable[[], go.Figure]) -> bytes:
+    """A chart's export image (made when its download button is clicked)."""
+    from msprogress import export_images
+
+    return export_images.png(exported()) if fmt == "png" else export_images.svg(exported())
 
 
 def table(
@@ -221,16 +244,16 @@ def deck_button() -> None:
     """ "Slides (PowerPoint)" for the charts this run drew; the deck is built on click."""
     from msprogress import deck
 
-    charts = [deck.Chart(name, fig) for name, fig, _ in st.session_state.get(VIEW_CHARTS, [])]
-    if not charts:
+    drawn: list[ViewChart] = st.session_state.get(VIEW_CHARTS, [])
+    if not drawn:
         return
-    ids = tuple(dict.fromkeys(i for _, _, src in st.session_state[VIEW_CHARTS] for i in src))
+    ids = tuple(dict.fromkeys(i for c in drawn for i in c.source_ids))
     sources = [f"{s['title']} (as of {s['as_of']})" for s in _sources(ids)]
     sources.append(f"Data snapshot {data.snapshot().snapshot_id}")
     url = view_url()
     st.download_button(
-        f"Download slides (PowerPoint, {len(charts)} chart{'s' if len(charts) != 1 else ''})",
-        data=lambda: deck.build(charts, sources, url),
+        f"Download slides (PowerPoint, {len(drawn)} chart{'s' if len(drawn) != 1 else ''})",
+        data=lambda: deck.build([deck.Chart(c.name, c.exported()) for c in drawn], sources, url),
         file_name="ms-progress-slides.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="deck_download",
