@@ -2,6 +2,8 @@
 
 A context manager around `streamlit run app.py`: waits for the health endpoint, yields the base
 URL (http://localhost:<port>), and stops the server on exit. Bound to 127.0.0.1 only.
+`serve_process` also yields the process (the load test samples its memory) and can keep the
+server's log in a file (to find errors the browser never sees).
 """
 
 from __future__ import annotations
@@ -28,23 +30,37 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(data_dir: Path | None = None, start_timeout: float = 60.0) -> Iterator[str]:
     """Serve the app (on `data_dir`'s snapshots when given, else the repo's data/)."""
+    with serve_process(data_dir, start_timeout) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_process(
+    data_dir: Path | None = None, start_timeout: float = 60.0, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As `serve`, yielding (base URL, server process); the server's output goes to `log` if given."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
     cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     env = {**os.environ, **({"MSPROGRESS_DATA": str(data_dir)} if data_dir else {})}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + start_timeout
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("streamlit server did not start") from None
-                time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("wb")) if log else subprocess.DEVNULL
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(proc, f"http://localhost:{port}", start_timeout)
+            yield f"http://localhost:{port}", proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
+                return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("streamlit server did not start") from None
+            time.sleep(0.25)
