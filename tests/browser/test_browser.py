@@ -66,7 +66,7 @@ def test_markup_in_a_link_stays_text(server, offline_page):
     page shows both as typed text; no image, no link, no request leaves localhost (the fixture
     fails the test on any)."""
     page = offline_page
-    page.goto(server + "/overview?q=![x](http://evil.example/p.png)&gap=[click](http://evil.example/go)")
+    page.goto(server + "/?q=![x](http://evil.example/p.png)&gap=[click](http://evil.example/go)")
     wait_for_app(page, "[data-testid=stAlertContainer]")
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.locator("img[src*='evil.example'], a[href*='evil.example']").count() == 0

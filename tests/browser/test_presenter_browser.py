@@ -31,6 +31,7 @@ def hall_page(browser):
 def _check_slide(page, name: str) -> None:
     wait_for_app(page)
     assert page.locator("[data-testid=stException]").count() == 0
+    assert page.get_by_text("Page not found").count() == 0, "a slide must not open behind a dialog"
     assert not page.locator("[data-testid=stSidebar]").first.is_visible()
     assert (
         page.locator("[data-testid=stHeader]").count() == 0
@@ -47,7 +48,7 @@ def _check_slide(page, name: str) -> None:
 
 def test_presenter_slides(server, hall_page):
     page = hall_page
-    page.goto(server + "/overview?present=1&relevance=progressive")
+    page.goto(server + "/?present=1&relevance=progressive")
     _check_slide(page, "overview")
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
