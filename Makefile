@@ -10,7 +10,7 @@ help:
 	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (port $(PORT))"
 	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
-	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x data (bench/results.md)"
+	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
 	@echo "make audit     pip-audit the installed packages for known vulnerabilities (needs the network)"
 	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
 
@@ -61,7 +61,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
 
 bench: $(VENV)/.dev-installed browser-deps
-	$(PY) -m bench.run
+	$(PY) -m bench.run --with-1000x
 
 # Known vulnerabilities in the installed packages (pip-audit, --strict). Needs the network, so it is
 # not part of `make test`; when the vulnerability service cannot answer it says why and exits 2.
