@@ -159,38 +159,33 @@ def decorate(fig: go.Figure, name: str, filters_text: str, footer: str, presente
             legend.y = (legend.y or 0) + (footer_px + 4) / out.layout.height
     out.update_xaxes(automargin=True)
     out.update_yaxes(automargin=True)
-    if subs:
-        out.add_annotation(
-            text="<br>".join(subs),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=1,
-            xanchor="left",
-            yanchor="top",
-            yshift=top - title_px,  # right under the title, above anything the chart draws
-            align="left",
-            showarrow=False,
-            font=dict(size=sub_size, color="#333333" if presenter else None),
-            name="presenter_subtitle",
-        )
-    out.add_annotation(
-        text=footer_html,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        xanchor="left",
-        yanchor="bottom",
-        yshift=-bottom + 6,
-        align="left",
-        showarrow=False,
-        font=dict(size=FOOTER_FONT, color="#444444" if presenter else None),
-        name="presenter_footer",
-    )
+    sub_ink, footer_ink = ("#333333", "#444444") if presenter else (None, None)
+    if subs:  # right under the title, above anything the chart draws
+        _note(out, "<br>".join(subs), 1, "top", top - title_px, sub_size, sub_ink, "presenter_subtitle")
+    _note(out, footer_html, 0, "bottom", -bottom + 6, FOOTER_FONT, footer_ink, "presenter_footer")
     if presenter:
         high_contrast(out)
     return out
+
+
+def _note(
+    fig: go.Figure, text: str, y: float, anchor: str, shift: int, size: int, color: str | None, name: str
+) -> None:
+    """A left-aligned paper note at the top (y=1) or bottom (y=0) edge, moved `shift` px."""
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=y,
+        xanchor="left",
+        yanchor=anchor,
+        yshift=shift,
+        align="left",
+        showarrow=False,
+        font=dict(size=size, color=color),
+        name=name,
+    )
 
 
 def high_contrast(fig: go.Figure) -> go.Figure:

@@ -8,6 +8,7 @@ need the app point `MSPROGRESS_DATA` at it.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,13 +47,23 @@ def shipped_db() -> Database:
 
 
 @pytest.fixture()
-def app_env(fixture_data: Path, monkeypatch: pytest.MonkeyPatch):
-    """Point the app at the fixture snapshot and start every AppTest with empty caches."""
+def app_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
+    """A function pointing the app at a data folder with empty caches (so the next AppTest opens
+    that folder's snapshot afresh); the caches are emptied again after the test."""
     import streamlit as st
 
-    monkeypatch.setenv("MSPROGRESS_DATA", str(fixture_data))
+    def point(root: Path) -> None:
+        monkeypatch.setenv("MSPROGRESS_DATA", str(root))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+    yield point
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield fixture_data
-    st.cache_data.clear()
-    st.cache_resource.clear()
+
+
+@pytest.fixture()
+def app_env(fixture_data: Path, app_on: Callable[[Path], None]) -> Path:
+    """Point the app at the fixture snapshot and start every AppTest with empty caches."""
+    app_on(fixture_data)
+    return fixture_data

@@ -21,7 +21,7 @@ import json
 import re
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -146,21 +146,6 @@ def data(fixture_data: Path, tmp_path: Path) -> Path:
     """This test's own copy of the fixture data folder (raw sources + one good snapshot, CURRENT)."""
     shutil.copytree(fixture_data, tmp_path / "data")
     return tmp_path / "data"
-
-
-@pytest.fixture()
-def app_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
-    """Point the app at a data folder, with empty caches (as conftest's app_env does)."""
-    import streamlit as st
-
-    def point(root: Path) -> None:
-        monkeypatch.setenv("MSPROGRESS_DATA", str(root))
-        st.cache_data.clear()
-        st.cache_resource.clear()
-
-    yield point
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _apply(case: Case, raw: Path) -> list[Path]:

@@ -15,17 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 from msprogress import dictionary, queries, schema
 from msprogress.filters import Filters
-from tests.conftest import REPO
+from tests.test_pages import _app as open_page
 
 MAX_ROWS = 5_000
 
 
 def _app(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()  # st.navigation registers the pages on the first run
-    at.switch_page(f"pages/{page}.py").run()
+    at = open_page(params, page)
     assert not at.exception, at.exception
     return at
 

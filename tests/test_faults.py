@@ -320,21 +320,15 @@ def two_snapshots(tmp_path_factory: pytest.TempPathFactory, fixture_snapshot: Sn
 
 
 @pytest.fixture()
-def corrupt_env(request: pytest.FixtureRequest, two_snapshots: TwoSnapshots, tmp_path: Path, monkeypatch):
+def corrupt_env(request: pytest.FixtureRequest, two_snapshots: TwoSnapshots, tmp_path: Path, app_on):
     """A copy of the two snapshots with the current one damaged as `request.param` says; the app
     pointed at it with empty caches."""
-    import streamlit as st
-
     root = tmp_path / "data"
     shutil.copytree(two_snapshots.root / "snapshots", root / "snapshots")
     damage, words = CORRUPTIONS[request.param]
     damage(root / "snapshots" / two_snapshots.newer)
-    monkeypatch.setenv("MSPROGRESS_DATA", str(root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield two_snapshots, words
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    app_on(root)
+    return two_snapshots, words
 
 
 def _banner(at) -> str:
@@ -376,17 +370,14 @@ def test_garbled_current_pointer_falls_back(two_snapshots: TwoSnapshots, tmp_pat
     assert notice and "not a snapshot id" in notice
 
 
-def test_no_servable_snapshot_shows_a_banner_not_a_traceback(two_snapshots, tmp_path, monkeypatch) -> None:
+def test_no_servable_snapshot_shows_a_banner_not_a_traceback(two_snapshots, tmp_path, app_on) -> None:
     """Every snapshot damaged: each page stops with a banner naming the problem and the way out;
     no exception, nothing deleted."""
-    import streamlit as st
-
     root = tmp_path / "data"
     shutil.copytree(two_snapshots.root / "snapshots", root / "snapshots")
     for sid in (two_snapshots.good, two_snapshots.newer):
         _flip(root / "snapshots" / sid / "trials.parquet")
-    monkeypatch.setenv("MSPROGRESS_DATA", str(root))
-    st.cache_resource.clear()
+    app_on(root)
     for page in PAGES:
         at = _app(page=page)
         assert not at.exception, (page, at.exception)
@@ -396,20 +387,15 @@ def test_no_servable_snapshot_shows_a_banner_not_a_traceback(two_snapshots, tmp_
     assert sorted(p.name for p in (root / "snapshots").iterdir() if p.is_dir()) == sorted(
         [two_snapshots.good, two_snapshots.newer]
     )
-    st.cache_resource.clear()
 
 
-def test_a_new_build_is_served_without_a_restart(two_snapshots, tmp_path, monkeypatch) -> None:
+def test_a_new_build_is_served_without_a_restart(two_snapshots, tmp_path, app_on) -> None:
     """The running app follows CURRENT: after a build moves it, the next run serves the new
     snapshot (the database is cached per snapshot id, not per process)."""
-    import streamlit as st
-
     root = tmp_path / "data"
     shutil.copytree(two_snapshots.root / "snapshots", root / "snapshots")
     (root / "snapshots" / "CURRENT").write_text(two_snapshots.good + "\n")
-    monkeypatch.setenv("MSPROGRESS_DATA", str(root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    app_on(root)
     at = _app()
     figure = next(m.value for m in at.metric if m.label == "MS trials registered")
     assert figure == f"{two_snapshots.good_trials:,}"
@@ -418,5 +404,3 @@ def test_a_new_build_is_served_without_a_restart(two_snapshots, tmp_path, monkey
     assert not at.exception, at.exception
     figure = next(m.value for m in at.metric if m.label == "MS trials registered")
     assert figure == f"{two_snapshots.newer_trials:,}"
-    st.cache_data.clear()
-    st.cache_resource.clear()

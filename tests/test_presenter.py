@@ -11,19 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from msprogress import deck, export_images, presenter
-from tests.conftest import REPO
+from tests.test_pages import PAGES, _app
 
-PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
 CHART_PAGES = ("about", "funding", "map", "overview", "pipeline")
-
-
-def _app(params: dict[str, str], page: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"pages/{page}.py").run()
-    return at
 
 
 def _figures(at: AppTest) -> list[dict]:

@@ -114,25 +114,17 @@ def test_country_tables_keep_the_newest_5000_and_counts_give_the_totals(big: Sna
     assert counts.projects == len(projects) or (counts.projects > 5000 and len(projects) == 5000)
 
 
-def test_map_page_says_a_country_table_is_capped(big: Snapshot, monkeypatch: pytest.MonkeyPatch):
-    import streamlit as st
-
-    monkeypatch.setenv("MSPROGRESS_DATA", str(big.path.parent.parent))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-        at.query_params["country_view"] = "USA"
-        at.run()
-        at.switch_page("pages/map.py").run()
-        assert not at.exception, at.exception
-        total = Database(big).run("map_country_counts", Filters().as_struct(), iso3="USA").trials[0]
-        assert at.tabs[0].label == f"Trials ({total:,})"
-        notes = " ".join(i.value for i in at.info)
-        assert f"Showing the first 5,000 of {total:,} trials" in notes
-    finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
+def test_map_page_says_a_country_table_is_capped(big: Snapshot, app_on):
+    app_on(big.path.parent.parent)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.query_params["country_view"] = "USA"
+    at.run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception
+    total = Database(big).run("map_country_counts", Filters().as_struct(), iso3="USA").trials[0]
+    assert at.tabs[0].label == f"Trials ({total:,})"
+    notes = " ".join(i.value for i in at.info)
+    assert f"Showing the first 5,000 of {total:,} trials" in notes
 
 
 # --- the pipeline's hover texts and timeline ---------------------------------------------------

@@ -296,11 +296,9 @@ def _nodes(at: Any) -> Iterator[Any]:
     yield from walk(at.sidebar)
 
 
-def test_title_with_html_is_shown_as_text(html_data, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_title_with_html_is_shown_as_text(html_data, app_on) -> None:
     root, title = html_data
-    monkeypatch.setenv("MSPROGRESS_DATA", str(root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    app_on(root)
     at = _app({"q": "<script>alert(1)</script>"}, page="explore")  # user text with HTML too
     assert not at.exception, at.exception
     titles = [set(df.value[c]) for df in at.dataframe for c in df.value.columns if c == "Title"]
@@ -311,8 +309,6 @@ def test_title_with_html_is_shown_as_text(html_data, monkeypatch: pytest.MonkeyP
         assert not n.proto.allow_html, f"{n.type} renders HTML: {n.proto.body[:200]}"
     for el in at.get("html"):
         assert "alert(1)" not in el.proto.body
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 SOURCES = [
