@@ -223,6 +223,8 @@ def table(
     if not presenter.is_on():
         return st.dataframe(df, column_config=column_config, **kwargs)
     df = pd.DataFrame(df)
+    if kwargs.get("column_order"):  # the columns, in the order, the interactive table shows
+        df = df[[c for c in kwargs["column_order"] if c in df.columns]]
     shown = presenter.slide_table(df, column_config or {}, PRESENTER_ROWS)
     st.table(shown, hide_index=True)
     if len(df) > PRESENTER_ROWS:

@@ -196,6 +196,9 @@ def test_presenter_pages_show_static_tables_and_the_deck_button(app_env, page):
     assert not at.dataframe, f"{page}: interactive grid in presenter mode"
     if page in ("about", "funding", "map"):
         assert at.table, f"{page}: no table drawn"
+    if page == "map":  # the interactive table's column order and titles, not the query's raw columns
+        header = list(at.table[0].value.columns)
+        assert header[:2] == ["Title", "Registry page"] and "trial_id" not in header, header
     decks = [b for b in at.get("download_button") if b.proto.label.startswith("Download slides")]
     if page in CHART_PAGES:
         assert len(decks) == 1, f"{page}: no deck button in presenter mode"
