@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import shutil
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow as pa
 
 from msprogress import paths
 from msprogress.ingest.build import conform, set_current, validate, write_snapshot
+from msprogress.manifest import Manifest, SyntheticLabel
 from msprogress.snapshot import Snapshot, is_valid_id, open_snapshot
 
 BENCH = Path(__file__).resolve().parent
@@ -91,12 +91,12 @@ def _label_titles(df: pd.DataFrame, table: str) -> None:
 def scaled_frames(snap: Snapshot, k: float, seed: int = 0) -> dict[str, pd.DataFrame]:
     """The scaled tables as pandas frames (not yet conformed)."""
     rng = np.random.default_rng(seed)
-    trials = _sample(_read(snap, "trials"), round(k * snap.manifest["tables"]["trials"]["rows"]), rng)
+    trials = _sample(_read(snap, "trials"), round(k * snap.manifest.tables["trials"].rows), rng)
     t_map = pd.DataFrame({"old": trials["trial_id"].astype(str), "new": _new_ids(trials["trial_id"], k)})
     trials["trial_id"] = t_map["new"]
     _shift_dates(trials, ("start_date", "completion_date"), rng)
 
-    projects = _sample(_read(snap, "projects"), round(k * snap.manifest["tables"]["projects"]["rows"]), rng)
+    projects = _sample(_read(snap, "projects"), round(k * snap.manifest.tables["projects"].rows), rng)
     p_map = pd.DataFrame(
         {"old": projects["project_id"].astype(str), "new": _new_ids(projects["project_id"], k)}
     )
@@ -160,18 +160,12 @@ def build_synthetic(
 def _label_manifest(path: Path, source: Snapshot, k: float) -> None:
     """Mark the manifest synthetic and carry the real sources (titles prefixed) for captions."""
     file = path / "manifest.json"
-    man = json.loads(file.read_text())
-    sources = json.loads(json.dumps(source.manifest.get("sources", [])))
-    for s in sources:
-        s["title"] = TITLE_PREFIX + s["title"]
-    man.update(
-        synthetic=True,
-        synthetic_note=NOTE.format(source=source.snapshot_id, k=k_label(k)),
-        synthetic_scale=k,
-        synthetic_of=source.snapshot_id,
-        sources=sources,
+    man = Manifest.read(file)
+    sources = [s.model_copy(update={"title": TITLE_PREFIX + s.title}) for s in source.manifest.sources]
+    label = SyntheticLabel(
+        note=NOTE.format(source=source.snapshot_id, k=k_label(k)), scale=k, of=source.snapshot_id
     )
-    file.write_text(json.dumps(man, indent=2))
+    man.model_copy(update={"synthetic": label, "sources": sources}).write(file)
 
 
 def real_snapshot() -> Snapshot:

@@ -67,16 +67,12 @@ def headline_projects(f: Filters) -> pd.DataFrame:
     return run("headline_projects", f)
 
 
-def headline_funding(f: Filters, currency: str) -> pd.DataFrame:
-    return run("headline_funding", f, currency=currency)
-
-
 def pipeline_phase_counts(f: Filters) -> pd.DataFrame:
     return run("pipeline_phase_counts", f)
 
 
-def funding_years_covered(f: Filters) -> pd.DataFrame:
-    return run("funding_years_covered", f)
+def funding_years_covered(f: Filters, series: str | None) -> pd.DataFrame:
+    return run("funding_years_covered", f, series=series)
 
 
 def filter_options() -> pd.DataFrame:
@@ -163,12 +159,20 @@ def about_rejection_reasons() -> pd.DataFrame:
     return run("about_rejection_reasons")
 
 
-def funding_by_year(f: Filters, currency: str, group: str, spread: bool) -> pd.DataFrame:
-    return run("funding_by_year", f, currency=currency, group=group, spread=spread)
+def funding_series(f: Filters, currency: str) -> pd.DataFrame:
+    return run("funding_series", f, currency=currency)
 
 
-def funding_summary(f: Filters, currency: str) -> pd.DataFrame:
-    return run("funding_summary", f, currency=currency)
+def funding_by_year(f: Filters, currency: str, group: str, spread: bool, series: str | None) -> pd.DataFrame:
+    return run("funding_by_year", f, currency=currency, group=group, spread=spread, series=series)
+
+
+def funding_summary(f: Filters, currency: str, series: str | None) -> pd.DataFrame:
+    return run("funding_summary", f, currency=currency, series=series)
+
+
+def funding_share(f: Filters, currency: str) -> pd.DataFrame:
+    return run("funding_share", f, currency=currency)
 
 
 def funding_programmes(f: Filters, currency: str) -> pd.DataFrame:

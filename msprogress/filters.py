@@ -67,7 +67,7 @@ URL_KEYS = (
 # Page-local view switches (funding, map, pipeline): each page validates its own values; the
 # sidebar keeps them in the URL so a copied link reopens the same view.
 PAGE_KEYS = (
-    "group", "currency", "count", "view", "metric", "country_view", "pop", "size", "nondrug", "support", "mixed",
+    "group", "currency", "count", "view", "series", "metric", "country_view", "pop", "size", "nondrug", "support", "mixed",
 )  # fmt: skip
 OTHER_KEYS = ("snapshot", "present", *PAGE_KEYS)  # handled elsewhere, but known
 

@@ -16,22 +16,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import data, presenter, sidebar
+from msprogress import data, presenter, sidebar, sources
 from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
 from msprogress.markup import plotly_text
 from msprogress.snapshot import SnapshotError
 
-TRIAL_SOURCES = ("ctgov", "ctgov_api", "ctis")
-FUNDING_SOURCES = (
-    "nih_reporter",
-    "nih_exporter",
-    "reporter_api",
-    "alliance_awards",
-    "charity_grants",
-    "public_funders",
-    "member_grants",
-)
+TRIAL_SOURCES = sources.TRIAL_SOURCES
+FUNDING_SOURCES = sources.FUNDING_SOURCES
 
 
 def filters() -> Filters:
@@ -102,10 +94,8 @@ def write_view(values: Mapping[str, str], defaults: Mapping[str, str]) -> None:
 
 
 def sources_text(source_ids: tuple[str, ...]) -> str:
-    entries = [
-        s for s in data.snapshot().manifest["sources"] if s["source_id"] in source_ids and s["rows_kept"]
-    ]
-    return "; ".join(f"{s['title']} (as of {s['as_of']})" for s in entries)
+    entries = data.snapshot().manifest.sources_with_rows(source_ids)
+    return "; ".join(f"{s.title} (as of {s.as_of})" for s in entries)
 
 
 def caption(source_ids: tuple[str, ...], f: Filters | None = None, extra: str = "") -> None:
@@ -250,12 +240,12 @@ def deck_button() -> None:
     if not drawn:
         return
     ids = tuple(dict.fromkeys(i for c in drawn for i in c.source_ids))
-    sources = [f"{s['title']} (as of {s['as_of']})" for s in _sources(ids)]
-    sources.append(f"Data snapshot {data.snapshot().snapshot_id}")
+    cited = [f"{s.title} (as of {s.as_of})" for s in data.snapshot().manifest.sources_with_rows(ids)]
+    cited.append(f"Data snapshot {data.snapshot().snapshot_id}")
     url = view_url()
     st.download_button(
         f"Download slides (PowerPoint, {len(drawn)} chart{'s' if len(drawn) != 1 else ''})",
-        data=lambda: deck.build([deck.Chart(c.name, c.exported()) for c in drawn], sources, url),
+        data=lambda: deck.build([deck.Chart(c.name, c.exported()) for c in drawn], cited, url),
         file_name="ms-progress-slides.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="deck_download",
@@ -263,7 +253,3 @@ def deck_button() -> None:
         help="16:9 deck: a slide per chart of this view (title, image, source, as-of date, link) "
         "and a closing slide of sources.",
     )
-
-
-def _sources(ids: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [s for s in data.snapshot().manifest["sources"] if s["source_id"] in ids and s["rows_kept"]]

@@ -81,6 +81,7 @@ MODALITIES = (
     "other",
 )
 RECORD_TYPES = ("award", "programme", "call")
+COVERAGE = ("complete", "partial")
 AMOUNT_BASES = ("exact", "per_award", "total", "up_to", "at_least", "partial", "approximate")
 YEAR_CONVENTIONS = ("NIH fiscal year", "award year", "announcement year", "project start year")
 
@@ -250,6 +251,12 @@ TABLES: dict[str, list[Column]] = {
     "projects": [
         C("project_id", "str", "Project id", "Stable key: '<source>:<native id>'.", nullable=False),
         C("title", "str", "Title", "Project title."),
+        C(
+            "org_id",
+            "str",
+            "Organisation id",
+            "Lead organisation (see organisations), where the source names one.",
+        ),
         C("pi", "str", "Lead investigator", "Principal investigator or coordinator, where given."),
         C("organisation", "str", "Organisation", "Lead organisation."),
         C("city", "str", "City", "Organisation city."),
@@ -281,6 +288,14 @@ TABLES: dict[str, list[Column]] = {
         C("project_id", "str", "Project id", "Project funded (empty for programme totals and calls)."),
         C("funder", "str", "Funder", "Organisation that awarded the money.", nullable=False),
         C("funder_group", "str", "Funder group", "Funder family for charts (NIH, Alliance, EU, charity …)."),
+        C(
+            "series_id",
+            "str",
+            "Coverage series",
+            "The population of awards this record belongs to (see funding_series): only awards of one "
+            "series are comparable from year to year.",
+            nullable=False,
+        ),
         C("programme", "str", "Programme", "Funding programme or round."),
         C(
             "record_type",
@@ -339,21 +354,65 @@ TABLES: dict[str, list[Column]] = {
         C("row", "int", "Row", "1-based row in the file (header = 1); empty when the whole file is meant."),
         C("column", "str", "Column", "Column at fault, where one is."),
         C("reason", "str", "Reason", "Why the row (or value) was not kept.", nullable=False),
+        C(
+            "row_kept",
+            "bool",
+            "Row kept",
+            "True when the row was kept and only this value was left empty (a date that could not be "
+            "read, an unknown country); False when the whole row was not kept.",
+            nullable=False,
+        ),
     ],
-    "source_coverage": [
-        C("source", "str", "Source", "Source id.", nullable=False),
+    "funding_series": [
+        C(
+            "series_id",
+            "str",
+            "Coverage series",
+            "'<source>' or '<source>:<funder or file>'.",
+            nullable=False,
+        ),
+        C("source", "str", "Source", "Source id (see About the data).", nullable=False),
+        C("funder", "str", "Funder", "The one funder of the series, when it has one."),
+        C("title", "str", "Series", "The series in words: who, and what its files hold.", nullable=False),
+        C(
+            "kind",
+            "str",
+            "What the files hold",
+            "every award of the institute, weekly files (keyword-screened), announced awards, …",
+            nullable=False,
+        ),
+        C(
+            "whole_portfolio",
+            "bool",
+            "Whole portfolio",
+            "True when the files hold every award of the funder, MS or not, so its MS share can be computed.",
+            nullable=False,
+        ),
+        C(
+            "coverage_rule",
+            "str",
+            "Coverage rule",
+            "How the build judged which years are covered.",
+            nullable=False,
+        ),
+    ],
+    "series_coverage": [
+        C("series_id", "str", "Coverage series", "See funding_series.", nullable=False),
         C(
             "year",
             "int",
             "Year",
-            "A year (fiscal or award year) the source has funding records for.",
+            "A year (fiscal or award year) the series has records for. Years not listed are not covered: "
+            "missing, not zero.",
+            unit="year",
             nullable=False,
         ),
+        C("coverage", "str", "Coverage", "'complete' or 'partial'.", nullable=False),
         C(
-            "coverage",
+            "basis",
             "str",
-            "Coverage",
-            "'complete (NINDS only)' or 'partial'. Years not listed are not covered: missing, not zero.",
+            "Why",
+            "What the judgement rests on (award dates, a keyword screen …).",
             nullable=False,
         ),
     ],

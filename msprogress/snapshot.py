@@ -8,11 +8,12 @@ newest snapshot that verifies when CURRENT does not, and says so.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from msprogress.ingest.base import sha256_file
+from pydantic import ValidationError
+
+from msprogress.manifest import Manifest, sha256_file
 
 SNAPSHOT_ID_CHARS = set("0123456789TZabcdef-")
 
@@ -25,14 +26,14 @@ class SnapshotError(Exception):
 class Snapshot:
     snapshot_id: str
     path: Path
-    manifest: dict = field(hash=False, compare=False)
+    manifest: Manifest = field(hash=False, compare=False)
 
     def table_path(self, table: str) -> Path:
-        return self.path / self.manifest["tables"][table]["file"]
+        return self.path / self.manifest.tables[table].file
 
     @property
     def tables(self) -> list[str]:
-        return list(self.manifest["tables"])
+        return list(self.manifest.tables)
 
 
 def current_id(snapshots_dir: Path) -> str | None:
@@ -59,18 +60,22 @@ def open_snapshot(snapshots_dir: Path, snapshot_id: str | None = None, verify: b
         raise SnapshotError(f"not a snapshot id: {sid[:80]!r}")
     path = snapshots_dir / sid
     try:
-        manifest = json.loads((path / "manifest.json").read_text())
+        manifest = Manifest.read(path / "manifest.json")
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SnapshotError(f"snapshot {sid}: manifest.json unreadable ({where}: {first['msg']})") from exc
     except (OSError, ValueError) as exc:
         raise SnapshotError(f"snapshot {sid}: manifest.json unreadable ({exc})") from exc
     snap = Snapshot(sid, path, manifest)
     if verify:
-        for info in manifest.get("tables", {}).values():
-            file = path / info["file"]
+        for info in manifest.tables.values():
+            file = path / info.file
             if not file.is_file():
-                raise SnapshotError(f"snapshot {sid}: {info['file']} is missing")
-            if sha256_file(file) != info["sha256"]:
+                raise SnapshotError(f"snapshot {sid}: {info.file} is missing")
+            if sha256_file(file) != info.sha256:
                 raise SnapshotError(
-                    f"snapshot {sid}: {info['file']} does not match its checksum in manifest.json"
+                    f"snapshot {sid}: {info.file} does not match its checksum in manifest.json"
                 )
     return snap
 

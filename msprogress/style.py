@@ -1,4 +1,5 @@
-"""One visual language: colour-blind-safe palettes, fixed category → colour maps, captions.
+"""One visual language: colour-blind-safe palettes, fixed category → colour maps, and how numbers
+and years are written (money with its currency, year ranges).
 
 Okabe–Ito (Okabe & Ito 2008) is the base palette: distinguishable under the common colour-
 vision deficiencies and readable on light and dark backgrounds. Every chart takes its colours
@@ -6,6 +7,8 @@ from the maps here, so a gap area or mechanism has one colour everywhere.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 OKABE_ITO = (
     "#E69F00",
@@ -79,3 +82,14 @@ STATUS_COLOURS = {
     "Withdrawn": "#CC79A7",
     "Unknown": "#999999",
 }
+
+
+def year_ranges(years: Iterable[object]) -> str:
+    """[1993, 1994, 1996, 1997, 1998] → '1993–1994, 1996–1998'; nothing → 'none'."""
+    spans: list[list[int]] = []
+    for y in sorted(int(str(y)) for y in years):
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"

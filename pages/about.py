@@ -2,8 +2,9 @@
 what the build rejected, how well classification covers the records, and every column.
 
 Everything here is read from the served snapshot (its manifest and tables) or generated from
-the schema and query headers, so the page can never describe data other than what is shown.
-Curated "known limits" per source live in `msprogress/dictionary.py`.
+the schema, the query headers and the source registry (`msprogress/sources.py`: names, known
+limits, coverage rules), so the page can never describe data other than what is shown. The years
+a source covers are computed from the snapshot, never written in prose.
 """
 
 from __future__ import annotations
@@ -11,79 +12,94 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, dictionary, page, schema
+from msprogress import data, dictionary, page, schema, sources, style
 from msprogress.charts import about as charts
+from msprogress.manifest import FileEntry, SourceEntry
 
 page.filters()  # the shared set-up every page runs (the About page itself is not filtered)
 
-ALL_SOURCES = page.TRIAL_SOURCES + page.FUNDING_SOURCES
-SHORT_NAMES = {
-    "ctgov": "ClinicalTrials.gov",
-    "ctgov_api": "ClinicalTrials.gov API (refresh)",
-    "ctis": "CTIS (EU)",
-    "nih_reporter": "NIH RePORTER (NINDS)",
-    "nih_exporter": "NIH ExPORTER",
-    "reporter_api": "NIH RePORTER API (refresh)",
-    "alliance_awards": "Alliance awards",
-    "charity_grants": "Charity grants",
-    "public_funders": "Other public funders",
-    "member_grants": "Member grants",
-}
+ALL_SOURCES = sources.ids()
 
 
 def snapshot_caption(what: str) -> None:
     snap = data.snapshot()
-    st.caption(f"Source: {what}. Snapshot {snap.snapshot_id}, built {snap.manifest['created_at']}.")
+    st.caption(f"Source: {what}. Snapshot {snap.snapshot_id}, built {snap.manifest.created_at}.")
 
 
-def sources_summary(sources: list[dict]) -> pd.DataFrame:
+def sources_summary(entries: list[SourceEntry]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "Source": [s["title"] for s in sources],
-            "Id": [s["source_id"] for s in sources],
-            "As of": [s["as_of"] for s in sources],
-            "Files": [len(s["files"]) for s in sources],
-            "Rows read": [s["rows_read"] for s in sources],
-            "Kept": [s["rows_kept"] for s in sources],
-            "Rejected": [s["rows_rejected"] for s in sources],
-            "Terms": [s["terms"] for s in sources],
+            "Source": [s.title for s in entries],
+            "Id": [s.source_id for s in entries],
+            "As of": [s.as_of for s in entries],
+            "Files": [len(s.files) for s in entries],
+            "Rows read": [s.rows_read for s in entries],
+            "Kept": [s.rows_kept for s in entries],
+            "Rejected": [s.rows_rejected for s in entries],
+            "Values left empty": [sum(s.warnings_by_reason.values()) for s in entries],
+            "Terms": [s.terms for s in entries],
         }
     )
 
 
-def files_table(files: list[dict]) -> pd.DataFrame:
+def files_table(files: list[FileEntry]) -> pd.DataFrame:
     cols = {"path": "File (data/raw/)", "rows_read": "Rows read", "rows_kept": "Kept"}
     cols |= {"rows_rejected": "Rejected", "sha256": "SHA-256"}
-    return pd.DataFrame(files, columns=list(cols)).rename(columns=cols)
+    return pd.DataFrame([f.model_dump() for f in files], columns=list(cols)).rename(columns=cols)
 
 
-def source_details(s: dict) -> None:
-    with st.expander(f"{s['title']} · as of {s['as_of']}"):
-        st.markdown(f"**Source id** `{s['source_id']}` · **as of** {s['as_of']} · **terms** {s['terms']}")
-        if s.get("url"):
-            st.markdown(f"**Where** {s['url']}")
-        st.markdown("**Known limits.** " + dictionary.SOURCE_LIMITS.get(s["source_id"], "None recorded."))
-        if s.get("notes"):
-            st.markdown("**Build notes**\n\n" + "\n".join(f"- {n}" for n in s["notes"]))
-        if s["files"]:
-            page.table(files_table(s["files"]), hide_index=True)
+def years_covered(coverage: pd.DataFrame, source_id: str) -> str:
+    """The years the snapshot holds for a source, per series, computed from the data."""
+    rows = coverage[coverage["source"] == source_id]
+    if rows.empty:
+        return "none in this snapshot"
+    parts = []
+    for _, d in rows.groupby("series_id", sort=False):
+        label = d["label"].iloc[0]
+        complete = d[charts.coverage_status(d["coverage"]) == "complete"]["year"]
+        partial = d[charts.coverage_status(d["coverage"]) == "partial"]["year"]
+        words = [f"complete {style.year_ranges(complete)}" if len(complete) else ""]
+        words.append(f"partial {style.year_ranges(partial)}" if len(partial) else "")
+        parts.append((f"{label}: " if isinstance(label, str) else "") + "; ".join(w for w in words if w))
+    return " · ".join(parts)
+
+
+def source_details(s: SourceEntry, coverage: pd.DataFrame) -> None:
+    src = sources.get(s.source_id)
+    with st.expander(f"{s.title} · as of {s.as_of or 'no files'}"):
+        st.markdown(f"**Source id** `{s.source_id}` · **as of** {s.as_of or '—'} · **terms** {s.terms}")
+        if s.url:
+            st.markdown(f"**Where** {s.url}")
+        st.markdown(f"**Known limits.** {src.limits}")
+        st.markdown(
+            f"**Years in this snapshot** ({src.coverage_rule}): {years_covered(coverage, s.source_id)}."
+        )
+        if s.notes:
+            st.markdown("**Build notes**\n\n" + "\n".join(f"- {n}" for n in s.notes))
+        if s.files:
+            page.table(files_table(s.files), hide_index=True)
         else:
             st.markdown("No files in this snapshot.")
         snapshot_caption("the snapshot manifest (files, checksums and row counts recorded by the build)")
 
 
-def source_labels(sources: list[dict]) -> dict[str, str]:
-    """Short row labels for the coverage grid, in manifest order; a source without rows says so."""
+def grid_labels(entries: list[SourceEntry], coverage: pd.DataFrame) -> dict[str, str]:
+    """Row labels for the coverage grid, keyed by series id (a registry is its own series), in
+    manifest order; a source without rows says so."""
     out = {}
-    for s in sources:
-        sid = s["source_id"]
-        out[sid] = SHORT_NAMES.get(sid, sid) + ("" if s["rows_kept"] else " (no rows)")
+    for s in entries:
+        short = sources.get(s.source_id).short_name
+        rows = coverage[coverage["source"] == s.source_id].drop_duplicates("series_id")
+        if rows.empty:
+            out[s.source_id] = short + " (no rows)"
+        for r in rows.itertuples():
+            out[r.series_id] = r.label if isinstance(r.label, str) else short
     return out
 
 
 def coverage_frame(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     out = df.copy()
-    out["label"] = out["source"].map(lambda s: labels.get(s, s))
+    out["label"] = out["series_id"].map(lambda s: labels.get(s, s))
     is_registry = out["source"].isin(page.TRIAL_SOURCES)
     out["unit"] = is_registry.map({True: "trials starting", False: "grant records"})
     return out
@@ -109,36 +125,37 @@ page.show_notices()
 snap = data.snapshot()
 m = snap.manifest
 st.markdown(
-    f"Every figure in MS Progress comes from snapshot **{snap.snapshot_id}**, built {m['created_at']} "
-    f"(code {m['code_version']}) from the public files in `data/raw/`; the inputs' combined SHA-256 is "
-    f"`{m['inputs_sha256'][:16]}…`. Missing years and amounts are shown as missing, never as zero."
+    f"Every figure in MS Progress comes from snapshot **{snap.snapshot_id}**, built {m.created_at} "
+    f"(code {m.code_version}) from the public files in `data/raw/`; the inputs' combined SHA-256 is "
+    f"`{m.inputs_sha256[:16]}…`. Missing years and amounts are shown as missing, never as zero."
 )
 
 # 2. Sources ------------------------------------------------------------------------------------
 st.header("Sources")
-page.table(sources_summary(m["sources"]), hide_index=True)
+coverage_rows = data.about_coverage()
+page.table(sources_summary(m.sources), hide_index=True)
 snapshot_caption("the snapshot manifest")
-for s in m["sources"]:
-    source_details(s)
+for s in m.sources:
+    source_details(s, coverage_rows)
 
 # 3. Coverage grid ------------------------------------------------------------------------------
 st.header("Which years each source covers")
-labels = source_labels(m["sources"])
-coverage = coverage_frame(data.about_coverage(), labels)
+labels = grid_labels(m.sources, coverage_rows)
+coverage = coverage_frame(coverage_rows, labels)
 order = list(labels.values())
 page.chart(charts.coverage_grid(coverage, order), "about_coverage", ALL_SOURCES)
 page.caption(
     ALL_SOURCES,
-    extra="Funding: the years the build found records for (NIH RePORTER fiscal years are complete for NINDS "
-    "within the keyword screen; every other funding year is partial). Registries: trial start years; "
-    "ClinicalTrials.gov counts as complete from 2005 (registration expected), CTIS from 2023 "
-    "(new EU trials must use it). Hover a square for its record count.",
+    extra="Funding: one row per coverage series (a funder and what its files hold); a year is complete or "
+    "partial as the build judged it (hover a square for why), blank when the series has no records for it. "
+    "Registries: trial start years; ClinicalTrials.gov counts as complete from 2005 (registration "
+    "expected), CTIS from 2023 (new EU trials must use it). Hover a square for its record count.",
 )
 
 # 4. Rows per table and rejected rows -----------------------------------------------------------
 st.header("Rows per table")
 tables = pd.DataFrame(
-    [(t, i["rows"], i["file"], i["sha256"]) for t, i in m["tables"].items()],
+    [(t, i.rows, i.file, i.sha256) for t, i in m.tables.items()],
     columns=["Table", "Rows", "File", "SHA-256"],
 )
 page.table(tables, hide_index=True)
@@ -153,7 +170,9 @@ st.markdown(
 left, right = st.columns([2, 3])
 with left:
     page.table(
-        reasons.rename(columns={"source": "Source", "reason": "Reason", "rejected": "Rejected"}),
+        reasons.rename(
+            columns={"source": "Source", "outcome": "Outcome", "reason": "Reason", "rejected": "Rejected"}
+        ),
         hide_index=True,
     )
     snapshot_caption("the snapshot's rejections table, counted by kind of reason")
@@ -167,27 +186,25 @@ with right:
 
 # 5. Classification coverage --------------------------------------------------------------------
 st.header("Classification coverage")
-cov = m["coverage"]
-agents = cov["agents"]
+cov = m.coverage
+agents = cov.agents
 c = st.columns(3)
 c[0].metric(
     "Progressive drug trials fully mapped",
-    f"{agents['share']:.0%}",
+    f"{agents.share:.0%}",
     help="Progressive interventional drug trials whose every non-placebo drug intervention maps to a "
     "canonical agent.",
 )
-c[1].metric(
-    "…of progressive drug trials", f"{agents['fully_mapped']:,} of {agents['progressive_drug_trials']:,}"
-)
+c[1].metric("…of progressive drug trials", f"{agents.fully_mapped:,} of {agents.progressive_drug_trials:,}")
 c[2].metric(
     "Drug interventions mapped (all MS trials)",
-    f"{agents['drug_interventions_mapped']:,} of {agents['drug_interventions']:,}",
+    f"{agents.drug_interventions_mapped:,} of {agents.drug_interventions:,}",
 )
 c = st.columns([1, 1.5, 1])
 blocks = [
-    ("Trials by MS population", cov["trials_by_population"], "Population", schema.POPULATIONS),
-    ("Trials by gap area", cov["trials_by_gap_area"], "Gap area", schema.GAP_AREAS),
-    ("Projects by MS relevance", cov["projects_by_relevance"], "MS relevance", schema.RELEVANCE),
+    ("Trials by MS population", cov.trials_by_population, "Population", schema.POPULATIONS),
+    ("Trials by gap area", cov.trials_by_gap_area, "Gap area", schema.GAP_AREAS),
+    ("Projects by MS relevance", cov.projects_by_relevance, "MS relevance", schema.RELEVANCE),
 ]
 for col, (title, counts, what, order) in zip(c, blocks, strict=True):
     with col:
@@ -197,6 +214,18 @@ snapshot_caption(
     "the snapshot manifest. Counts over all records, before any filter, classified by the rules in "
     "data/reference/classification_rules.csv; '(none)' and 'Not MS' are records the rules found not to be "
     "MS research (kept in the snapshot, left out of every figure)"
+)
+
+st.subheader("How MS relevance is decided")
+st.markdown(
+    "A trial is classified from its conditions, titles and keywords; a project or grant from its "
+    "titles and indexer terms (strong evidence) and its abstract-derived terms and public-health "
+    "statement (weak evidence: MS must be named twice). The rules are data, in "
+    "`data/reference/classification_rules.csv`. **Across the years of a funded project:** the project "
+    "is classified from all its text, every fiscal year in the data; each fiscal year's award is "
+    "classified from the project's text *up to and including that year*. So a later year's file never "
+    "changes an earlier year's awards or totals: a project that first names MS in a later year counts "
+    "as MS research from that year on."
 )
 
 # 6. Data dictionary ----------------------------------------------------------------------------

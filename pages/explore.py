@@ -144,7 +144,7 @@ def about_lines(t: Table, shown: pd.DataFrame, total: int, search: str) -> list[
         ("Filters", f.describe()),
         ("Page search", search or "(none)"),
         ("Sources", page.sources_text(t.sources)),
-        ("Snapshot", f"{snap.snapshot_id} (built {snap.manifest['created_at']})"),
+        ("Snapshot", f"{snap.snapshot_id} (built {snap.manifest.created_at})"),
         ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Notes", t.note),
         (

@@ -1,13 +1,19 @@
-"""Funding over time: individual award money per year, grouped, in one currency, with the
-years no source covers shown as missing; programme totals and calls in their own table.
+"""Funding over time: award money per year within one coverage series, the MS share of a funder's
+money where its whole portfolio is in the data, and programme totals and calls apart.
 
-View switches (group, currency, counting, cumulative) live in the URL with readable keys
-(`group=gap`, `currency=USD`, `count=spread`, `view=cumulative`); unknown values are ignored
-with a notice.
+A coverage series is a funder × what its files hold ("NIH NINDS: every award of the institute",
+"NIH ExPORTER: weekly files, keyword-screened", "Alliance awards: announced awards"): only
+awards of one series make a trend. The page opens on the most comparable series (most complete
+years); "All series, side by side" draws a panel per series, never one stacked trend.
+
+View switches (series, group, currency, counting, cumulative) live in the URL with readable keys
+(`series=nih_reporter:NIH NINDS`, `group=gap`, `currency=USD`, `count=spread`,
+`view=cumulative`); unknown values are ignored with a notice.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from msprogress import data, page, style
@@ -15,55 +21,106 @@ from msprogress.charts import funding as charts
 from msprogress.markup import plotly_text
 
 f = page.filters()
+ALL = "all"
 
 # URL key → (widget key, options (first = default), labels)
 SWITCHES: dict[str, tuple[str, dict[str, str]]] = {
     "group": (
         "funding_group",
-        {"fundergroup": "Funder group", "funder": "Funder", "gap": "Gap area", "country": "Country"},
+        {"gap": "Gap area", "fundergroup": "Funder group", "funder": "Funder", "country": "Country"},
     ),
     "currency": ("funding_currency", {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}),
     "count": ("funding_count", {"award": "Award year", "spread": "Spread over duration"}),
     "view": ("funding_view", {"annual": "Per year", "cumulative": "Cumulative"}),
 }
+LABELS = {"group": "Group by", "currency": "Currency", "count": "Counting", "view": "View"}
 
 
-def _switches() -> dict[str, str]:
-    """Draw the four view switches in a row and return URL key → chosen value."""
-    cols = st.columns([7, 4, 5, 4])
-    chosen = {}
-    for col, (key, (wkey, options)) in zip(cols, SWITCHES.items(), strict=True):
-        label = {"group": "Group by", "currency": "Currency", "count": "Counting", "view": "View"}[key]
+def series_options(series: pd.DataFrame) -> dict[str, str]:
+    """series_id → 'NIH NINDS: every award of the institute (complete, 1993–2004)', most
+    comparable first, then the side-by-side view."""
+    out = {
+        r.series_id: f"{r.series_title} ({charts.coverage_label(r.complete_years, r.partial_years)}, "
+        f"{r.first_year}–{r.last_year})"
+        for r in series.itertuples()
+    }
+    if len(out) > 1:
+        out[ALL] = f"All {len(out)} series, side by side (never added)"
+    return out
+
+
+def _switches(options: dict[str, str]) -> dict[str, str]:
+    """The series picker and the four view switches; returns URL key → chosen value."""
+    st.selectbox(
+        "Coverage series",
+        list(options),
+        format_func=options.get,
+        key="funding_series",
+        help="Only awards of one series (one funder and what its files hold) are comparable year to year.",
+    )
+    cols = st.columns([6, 4, 5, 4])
+    chosen = {"series": st.session_state["funding_series"]}
+    for col, (key, (wkey, opts)) in zip(cols, SWITCHES.items(), strict=True):
         with col:
-            st.segmented_control(label, list(options), format_func=options.get, key=wkey, required=True)
-        chosen[key] = st.session_state[wkey] or next(iter(options))
+            st.segmented_control(LABELS[key], list(opts), format_func=opts.get, key=wkey, required=True)
+        chosen[key] = st.session_state[wkey] or next(iter(opts))
     return chosen
+
+
+def headline(row: pd.Series, share: pd.DataFrame, currency: str) -> str:
+    """The finding a chart of one series states: its latest covered year's money and, where the
+    funder's whole portfolio is in the data, the MS share of its money."""
+    years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
+    who = row.series_title.split(":")[0]
+    if not years.empty:
+        last = years.iloc[-1]
+        return (
+            f"{who} spent {style.money(last.ms_amount, currency)} on MS research in FY{int(last.year)}, "
+            f"{100 * last.ms_share:.1f}% of its award money"
+        )
+    return f"{who}: {style.money(row.awarded, currency)} in {row.awards_with_amount:,} awards, {row.first_year}–{row.last_year}"
 
 
 # 1. Title, notices and view switches -------------------------------------------------------
 st.title("Funding over time")
 page.show_notices()
-for notice in page.seed_view({k: (w, list(o)) for k, (w, o) in SWITCHES.items()}):
+seed = {k: (w, list(o)) for k, (w, o) in SWITCHES.items()}
+currency_now = st.session_state.get("funding_currency") or st.query_params.get("currency") or "EUR"
+series = data.funding_series(f, currency_now if currency_now in SWITCHES["currency"][1] else "EUR")
+if series.empty:
+    page.showing(f)
+    st.info("No award records match these filters: change the funder, years or relevance in the sidebar.")
+    st.stop()
+options = series_options(series)
+if st.session_state.get("funding_series") not in (None, *options):
+    st.session_state["funding_series"] = next(iter(options))  # the filters left the chosen series out
+for notice in page.seed_view({"series": ("funding_series", list(options)), **seed}):
     st.info(notice, icon="ℹ️")
 page.showing(f)
-view = _switches()
-page.write_view(view, {k: next(iter(o)) for k, (_, o) in SWITCHES.items()})
-group, currency = view["group"], view["currency"]
+view = _switches(options)
+page.write_view(view, {"series": next(iter(options))} | {k: next(iter(o)) for k, (_, o) in SWITCHES.items()})
+chosen, group, currency = view["series"], view["group"], view["currency"]
 spread, is_cumulative = view["count"] == "spread", view["view"] == "cumulative"
+one = None if chosen == ALL else chosen
 
 # 2. Data -----------------------------------------------------------------------------------
-money = charts.lump(data.funding_by_year(f, currency, group, spread), group)
-coverage = data.funding_years_covered(f)
-summary = data.funding_summary(f, currency).astype(object).iloc[0]
+series = data.funding_series(f, currency)
+money_all = data.funding_by_year(f, currency, group, spread, one)
+coverage = data.funding_years_covered(f, one)
+summary = data.funding_summary(f, currency, one).astype(object).iloc[0]
+share = data.funding_share(f, currency)
 programmes = data.funding_programmes(f, currency)
-status = charts.year_status(coverage, money, f.year_from, f.year_to)
+row = series[series["series_id"] == one].iloc[0] if one in set(series["series_id"]) else None
 
 # 3. Headline figures -----------------------------------------------------------------------
+which = f"in the series {row.series_title}" if row is not None else "in each series separately"
 c = st.columns(4)
 c[0].metric(
-    f"Award money charted ({currency})", style.money(summary.total, currency) if summary.in_sums else "—"
+    f"Award money charted ({currency})",
+    style.money(summary.total, currency) if row is not None and summary.in_sums else "not added",
+    help=f"Individual awards {which}. Series of different coverage are never added together.",
 )
-c[1].metric("Awards in the sums", f"{summary.in_sums:,}")
+c[1].metric("Awards in the sums", f"{summary.in_sums:,}", help=f"Award records {which}.")
 c[2].metric(
     "Awards not in the sums",
     f"{summary.no_amount + summary.no_year:,}",
@@ -87,19 +144,30 @@ explain = (
     f"Individual awards only: programme totals and calls are shown apart below, never added. {counting} "
     f"Converted from each award's currency with ECB euro reference rates, the mean of the year's daily "
     f"rates, crossed via EUR; years before 1999 at 1999 rates ({summary.pre_euro:,} awards). "
-    f"Grey bands: no source of the shown funders covers the year (missing, not zero); light bands: "
-    f"partial coverage ('complete' for NIH RePORTER means NINDS only). Hatched: {summary.flagged:,} "
-    f"awards whose amount is {charts.FLAGGED_BASES}. Not in the sums: {summary.no_amount:,} awards "
-    f"without a stated amount, {summary.no_year:,} without a year."
+    "Grey bands: the series has no records for the year (missing, not zero); light bands: the series "
+    f"covers the year only partly. Hatched: {summary.flagged:,} awards whose amount is {charts.FLAGGED_BASES}. "
+    f"Not in the sums: {summary.no_amount:,} awards without a stated amount, {summary.no_year:,} without a year."
 )
 subtitle = f"{plotly_text(f.describe())} · individual awards only · ECB annual-mean exchange rates"
-if money.empty:
-    st.info("No award amounts match these filters.")
-else:
-    build = charts.cumulative_lines if is_cumulative else charts.annual_bars
-    fig = build(money, status, currency, group, subtitle, spread)
+if money_all.empty:
+    st.info("No award amounts match these filters in this series.")
+elif row is None:
+    in_view = series[series["series_id"].isin(set(money_all["series_id"]))]
+    title = f"Award money per year in {len(in_view)} coverage series, {currency}: each its own population"
+    fig = charts.series_panels(money_all, coverage, in_view, currency, title, subtitle)
     page.chart(fig, "funding_chart", page.FUNDING_SOURCES, f)
-    page.caption(page.FUNDING_SOURCES, f, explain)
+    page.caption(page.FUNDING_SOURCES, f, explain + " Each panel is one series with its own scale.")
+else:
+    money = charts.lump(money_all, group)
+    status = charts.year_status(coverage, money, f.year_from, f.year_to)
+    noun = "running total" if is_cumulative else "per year"
+    what = f"award money {noun} by {charts.GROUPS[group].lower()}, {currency}"
+    sub = f"{plotly_text(row.series_title)}: {what} · {subtitle}"
+    build = charts.cumulative_lines if is_cumulative else charts.annual_bars
+    series_sources = (str(row.source),)
+    fig = build(money, status, currency, group, headline(row, share, currency), sub, spread)
+    page.chart(fig, "funding_chart", series_sources, f)
+    page.caption(series_sources, f, explain)
 
     # 5. The table behind the chart ---------------------------------------------------------
     with st.expander("Table behind the chart"):
@@ -113,6 +181,7 @@ else:
             format="localized",
             help=f"Money of awards whose amount is {charts.FLAGGED_BASES} (drawn hatched).",
         )
+        config["Year"] = st.column_config.NumberColumn(format="%d")
         page.table(
             table.round(0),
             hide_index=True,
@@ -122,10 +191,67 @@ else:
             key="funding_table",
         )
         page.caption(
-            page.FUNDING_SOURCES, f, "—: no recorded award money; in a year not covered: missing, not zero."
+            series_sources, f, "—: no recorded award money; in a year not covered: missing, not zero."
         )
 
-# 6. Programme totals and calls -------------------------------------------------------------
+# 6. MS share of a funder's money -----------------------------------------------------------
+if not share.empty:
+    st.subheader("MS research as a share of a funder's money")
+    last = share.dropna(subset=["ms_share"]).iloc[-1]
+    lo, hi = share["ms_share"].min(), share["ms_share"].max()
+    title = (
+        f"MS research was {100 * lo:.1f}–{100 * hi:.1f}% of {last.funder}'s award money; "
+        f"{100 * last.ms_share:.1f}% in FY{int(last.year)}"
+    )
+    share_sources = tuple(
+        str(s) for s in series.loc[series["series_id"].isin(share["series_id"]), "source"].unique()
+    )
+    page.chart(charts.share_lines(share, currency, title, subtitle), "funding_share", share_sources, f)
+    page.caption(
+        share_sources,
+        f,
+        "Only where the data hold a funder's whole portfolio (every award it made, MS or not): the MS money "
+        "matches the filters; the total is every award of the funder in the series that year. Programme "
+        "totals are left out of both. Grey: years not covered (missing, not zero).",
+    )
+    with st.expander("Table behind the share"):
+        shown = share.assign(
+            ms_share=100 * share["ms_share"], progressive_share=100 * share["progressive_share"]
+        )[
+            [
+                "funder",
+                "year",
+                "coverage",
+                "ms_amount",
+                "total_amount",
+                "ms_share",
+                "progressive_share",
+                "ms_awards",
+                "total_awards",
+            ]
+        ]
+        page.table(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "funder": "Funder",
+                "year": st.column_config.NumberColumn("Fiscal year", format="%d"),
+                "coverage": "Coverage",
+                "ms_amount": st.column_config.NumberColumn(f"MS research ({currency})", format="localized"),
+                "total_amount": st.column_config.NumberColumn(
+                    f"All its awards ({currency})", format="localized"
+                ),
+                "ms_share": st.column_config.NumberColumn("MS share (%)", format="%.2f"),
+                "progressive_share": st.column_config.NumberColumn(
+                    "Progressive-specific share (%)", format="%.2f"
+                ),
+                "ms_awards": st.column_config.NumberColumn("MS awards", format="%d"),
+                "total_awards": st.column_config.NumberColumn("All awards", format="%d"),
+            },
+        )
+
+# 7. Programme totals and calls -------------------------------------------------------------
 st.subheader("Programme totals and calls (not added to the awards)")
 if programmes.empty:
     st.info("No programme totals or calls match these filters.")

@@ -86,9 +86,9 @@ def view_controls() -> None:
 def index_date() -> tuple[str, date]:
     """'ClinicalTrials.gov 2025-09-25, CTIS 2025-09-24' and the newest of those dates."""
     names = {"ctgov": "ClinicalTrials.gov", "ctgov_api": "ClinicalTrials.gov API", "ctis": "CTIS"}
-    srcs = [s for s in data.snapshot().manifest["sources"] if s["source_id"] in names and s["rows_kept"]]
-    text = ", ".join(f"{names[s['source_id']]} {s['as_of']}" for s in srcs)
-    return text, max(date.fromisoformat(s["as_of"]) for s in srcs)
+    srcs = data.snapshot().manifest.sources_with_rows(tuple(names))
+    text = ", ".join(f"{names[s.source_id]} {s.as_of}" for s in srcs)
+    return text, max(date.fromisoformat(s.as_of) for s in srcs)
 
 
 def population_text(pop: str, mixed: bool) -> str:

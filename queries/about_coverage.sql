@@ -1,20 +1,25 @@
--- purpose: Which years each source covers, for the About page's coverage grid (a year not listed is not covered).
+-- purpose: Which years each trial registry and each funding coverage series covers, for the About page's grid (a year not listed is not covered).
 -- params:
 --   (none)
 -- columns:
 --   source    VARCHAR  source id
+--   series_id VARCHAR  funding: the coverage series; registries: the source id
+--   label     VARCHAR  funding: the series in words; registries: empty (the page names the registry)
 --   year      BIGINT   funding sources: fiscal or award year with records; registries: trial start year
---   coverage  VARCHAR  'complete …' or 'partial …', with what the word means for this source
---   records   BIGINT   grant records (funding sources) or trials starting (registries) in that year
+--   coverage  VARCHAR  'complete …' or 'partial …', with what the word means for this row
+--   records   BIGINT   grant records (funding) or trials starting (registries) in that year
 with funding as (
     select
-        c.source,
+        s.source,
+        c.series_id,
+        s.title as label,
         c.year,
-        c.coverage,
+        c.coverage || ' (' || c.basis || ')' as coverage,
         count(g.grant_id) as records
-    from source_coverage as c
-    left join grants as g on g.source = c.source and g.year = c.year
-    group by c.source, c.year, c.coverage
+    from series_coverage as c
+    inner join funding_series as s on s.series_id = c.series_id
+    left join grants as g on g.series_id = c.series_id and g.year = c.year
+    group by s.source, c.series_id, s.title, c.year, c.coverage, c.basis
 ),
 
 registries as (
@@ -34,6 +39,8 @@ registry_coverage as (
     -- and holds older EU trials only when they transitioned from EudraCT.
     select
         source,
+        source as series_id,
+        cast(null as varchar) as label,
         year,
         case
             when source in ('ctgov', 'ctgov_api') and year >= 2005 then 'complete (trials registered on ClinicalTrials.gov)'
@@ -46,10 +53,10 @@ registry_coverage as (
 ),
 
 final as (
-    select source, year, coverage, records from registry_coverage
+    select source, series_id, label, year, coverage, records from registry_coverage
     union all
-    select source, year, coverage, records from funding
+    select source, series_id, label, year, coverage, records from funding
 )
 
 select * from final
-order by source, year
+order by source, series_id, year

@@ -1,10 +1,12 @@
--- purpose: Individual award money per year and group, counted in the award year or spread over the award period; never programme totals or calls.
+-- purpose: Individual award money per coverage series, year and group, counted in the award year or spread over the award period; never programme totals or calls.
 -- params:
 --   $f         STRUCT   filter state
+--   $series    VARCHAR  a series_id, or null for every series (each row says its series: never add across series)
 --   $currency  VARCHAR  'EUR', 'USD' or 'GBP'
 --   $group     VARCHAR  'fundergroup', 'funder', 'gap' or 'country' (unknown values group by funder group)
 --   $spread    BOOLEAN  true: an equal share in each year start_year..end_year; false: all in the award year
 -- columns:
+--   series_id        VARCHAR  coverage series of the awards (see funding_series)
 --   year             INTEGER  year the money is counted in (award year, or a year of the award period when spread)
 --   grp              VARCHAR  group label: funder group, funder, gap area or country name
 --   amount           DOUBLE   money of awards whose amount is exact, in $currency
@@ -13,6 +15,7 @@
 with awards as (
     select
         g.grant_id,
+        g.series_id,
         g.year,
         g.start_year,
         g.end_year,
@@ -29,6 +32,7 @@ with awards as (
         on c.iso3 = g.iso3
     where g.record_type = 'award'
       and g.year is not null
+      and ($series is null or g.series_id = $series)
 ),
 
 with_amount as (
@@ -47,6 +51,7 @@ spreadable as (
 yearly as (
     select
         grant_id,
+        series_id,
         grp,
         is_flagged,
         unnest(
@@ -58,14 +63,15 @@ yearly as (
 
 final as (
     select
+        series_id,
         year::integer as year,
         grp,
         coalesce(sum(share) filter (where not is_flagged), 0) as amount,
         coalesce(sum(share) filter (where is_flagged), 0) as amount_flagged,
         count(*) as awards  -- one row per award and year (a spread award's years are distinct)
     from yearly
-    group by year, grp
-    order by year, grp
+    group by series_id, year, grp
+    order by series_id, year, grp
 )
 
 select * from final

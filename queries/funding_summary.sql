@@ -2,6 +2,7 @@
 -- params:
 --   $f         STRUCT   filter state
 --   $currency  VARCHAR  'EUR', 'USD' or 'GBP'
+--   $series    VARCHAR  a series_id, or null for every series
 -- columns:
 --   award_rows            BIGINT   award records matching the filters
 --   in_sums               BIGINT   award records with an amount and a year (these are charted)
@@ -17,6 +18,7 @@ with awards as (
         in_currency($currency, amount_eur, amount_usd, amount_gbp) as amount_cur
     from filtered_grants($f)
     where record_type = 'award'
+      and ($series is null or series_id = $series)
 ),
 
 final as (

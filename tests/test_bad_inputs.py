@@ -62,13 +62,25 @@ class Fault:
 def _long_title(raw: Path) -> None:
     rows = good_alliance_rows()
     title = ((rows[17]["title"] + " ") * 1000)[:99_999] + "."  # 100,000 characters
-    write_csv(raw / "member_grants" / "long_field.csv", [rows[16], rows[17] | {"title": title}])
+    write_csv(raw / "member_grants" / "long_field.csv", [rows[16], rows[17] | {"title": title}, rows[18]])
 
 
 def _notes_over_csv_limit(raw: Path) -> None:
     rows = good_alliance_rows()
     notes = "Minutes of the panel pasted here. " * 4200  # 142,800 characters
     write_csv(raw / "member_grants" / "notes_over_csv_limit.csv", [rows[16], rows[17] | {"notes": notes}])
+
+
+def _reporter_export_with_unreadable_ids(raw: Path) -> None:
+    """A real RePORTER export as a layout the reader cannot use: every Application ID prefixed."""
+    path = raw / "nih_reporter" / "reporter_ninds_fy1999.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    col = table[0].index("Application ID")
+    for row in table[1:]:
+        row[col] = "A-" + row[col]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(table)
 
 
 def _missing_curated_file(raw: Path) -> None:
@@ -102,6 +114,7 @@ STOPS = [
     Case("wrong_encoding_utf16", ("bad_inputs/member_grants/utf16.csv",), stops=Fault(_m("utf16.csv"), None, None, "UTF-16 text (Excel's 'Unicode Text'), not UTF-8: save the file as 'CSV UTF-8'")),
     Case("missing_required_column", ("fixtures/bad/member_grants/missing_column.csv",), stops=Fault(_m("missing_column.csv"), 1, "title", "missing required column 'title'")),
     Case("not_a_workbook", ("bad_inputs/member_grants/not_a_workbook.xlsx",), stops=Fault(_m("not_a_workbook.xlsx"), None, None, "not a readable .xlsx workbook (BadZipFile")),
+    Case("mostly_rejected_file", make=_reporter_export_with_unreadable_ids, stops=Fault("nih_reporter/reporter_ninds_fy1999.csv", None, None, "19 of 19 rows rejected (100%, the limit is 50%): the readers do not understand this file. Most common reasons: 19 × Application ID: not a whole number")),
     Case("field_over_csv_limit", make=_notes_over_csv_limit, stops=Fault(_m("notes_over_csv_limit.csv"), 3, None, "row cannot be read as CSV (field larger than field limit (131072)): a value is longer than 131,072 characters")),
 ]
 
@@ -242,7 +255,8 @@ def test_bad_rows_are_rejected_counted_shown_and_the_rest_kept(
 
     # every rejection: in the build output and the rejections table, with file/row/column/reason
     for f in case.rejected:
-        assert f"  rejected {_where(f)}: {f.words}" in out, out
+        outcome = "rejected" if f.drops_row else "value left empty"
+        assert f"  {outcome} {_where(f)}: {f.words}" in out, out
     table = pq.read_table(snapshot / "rejections.parquet").to_pandas()
     mine = table[table.file.isin([str(p.relative_to(data / "raw")) for p in placed])]
     assert [(r.file, r.row, r.column) for r in mine.itertuples()] == [
@@ -254,8 +268,12 @@ def test_bad_rows_are_rejected_counted_shown_and_the_rest_kept(
     src, old_src = _source(m, case.source), _source(baseline, case.source)
     assert src["rows_rejected"] == old_src["rows_rejected"] + sum(f.drops_row for f in case.rejected)
     assert src["rows_read"] == src["rows_kept"] + src["rows_rejected"]
-    want = Counter(old_src["rejections_by_reason"]) + Counter(f.kind for f in case.rejected)
+    want = Counter(old_src["rejections_by_reason"]) + Counter(f.kind for f in case.rejected if f.drops_row)
     assert src["rejections_by_reason"] == dict(want)
+    warned = Counter(old_src["warnings_by_reason"]) + Counter(
+        f.kind for f in case.rejected if not f.drops_row
+    )
+    assert src["warnings_by_reason"] == dict(warned)
     kept = {s["source_id"]: s["rows_kept"] for s in m["sources"] if s["source_id"] != case.source}
     assert kept == {s["source_id"]: s["rows_kept"] for s in baseline["sources"] if s["source_id"] in kept}
     _check_kept(case, placed, data / "raw", snapshot, m)

@@ -3,8 +3,6 @@ at k× the rows, with consistent foreign keys, on which every named query runs."
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from bench.run import EXTRA, PANDAS, markdown
@@ -12,6 +10,7 @@ from bench.synthetic import TITLE_PREFIX, build_synthetic
 from msprogress import queries
 from msprogress.db import Database
 from msprogress.filters import Filters
+from msprogress.manifest import Manifest
 from msprogress.snapshot import Snapshot, open_snapshot
 
 K = 2.0
@@ -35,10 +34,10 @@ def test_written_outside_the_real_snapshots(synthetic: Snapshot):
 
 
 def test_labelled_synthetic(synthetic: Snapshot, syn_db: Database):
-    man = json.loads((synthetic.path / "manifest.json").read_text())
-    assert man["synthetic"] is True and "SYNTHETIC" in man["synthetic_note"]
-    assert man["synthetic_scale"] == K
-    assert all(s["title"].startswith(TITLE_PREFIX) for s in man["sources"])
+    man = Manifest.read(synthetic.path / "manifest.json")
+    assert man.synthetic is not None and "SYNTHETIC" in man.synthetic.note
+    assert man.synthetic.scale == K
+    assert man.sources and all(s.title.startswith(TITLE_PREFIX) for s in man.sources)
     titles = syn_db.execute_select(
         "select brief_title as t from trials union all select title from projects union all select title from grants",
         {},
@@ -47,13 +46,13 @@ def test_labelled_synthetic(synthetic: Snapshot, syn_db: Database):
 
 
 def test_k_times_the_rows(fixture_snapshot: Snapshot, synthetic: Snapshot):
-    real, syn = fixture_snapshot.manifest["tables"], synthetic.manifest["tables"]
+    real, syn = fixture_snapshot.manifest.tables, synthetic.manifest.tables
     for table in ("trials", "projects"):
-        assert syn[table]["rows"] == round(K * real[table]["rows"])
+        assert syn[table].rows == round(K * real[table].rows)
     for table in ("trial_countries", "trial_interventions", "grants"):  # follow their sampled parents
-        assert 0.6 * K * real[table]["rows"] <= syn[table]["rows"] <= 1.4 * K * real[table]["rows"]
-    for table in ("agents", "countries", "source_coverage"):
-        assert syn[table]["rows"] == real[table]["rows"]
+        assert 0.6 * K * real[table].rows <= syn[table].rows <= 1.4 * K * real[table].rows
+    for table in ("agents", "countries", "funding_series", "series_coverage"):
+        assert syn[table].rows == real[table].rows
 
 
 def test_ids_unique_and_foreign_keys_consistent(syn_db: Database):

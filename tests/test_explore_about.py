@@ -124,9 +124,13 @@ def test_about_renders_every_section(app_env, fixture_snapshot):
     assert len(at.get("plotly_chart")) == 1
     text = " ".join(m.value for m in at.markdown)
     assert fixture_snapshot.snapshot_id in text
-    assert "FY1995 and FY2002–FY2015 are missing" in text  # curated limits are shown
+    from msprogress import sources
+
+    assert sources.get("nih_reporter").limits in text  # the registry's limits are shown
+    # the years come from the snapshot, not from prose: the fixture's NINDS years, complete
+    assert "NIH NINDS: every award of the institute: complete 1993, 1999" in text
     summary = at.dataframe[0].value
-    assert list(summary["Id"]) == [s["source_id"] for s in fixture_snapshot.manifest["sources"]]
+    assert list(summary["Id"]) == [s.source_id for s in fixture_snapshot.manifest.sources]
 
 
 def test_about_rejections_match_the_table(app_env, db):

@@ -92,13 +92,17 @@ def test_bad_url_parameters_give_notices_not_errors(app_env):
 
 
 def test_currency_switch_changes_the_funding_figure(app_env, db):
+    """The Overview's award figure is the most comparable series' sum, in the chosen currency,
+    exactly as the query computes it (one series, never several added)."""
+    from msprogress import style
+
     at = _app()
-    eur = _metric(at, "Awarded (EUR)")
+    eur = _metric(at, "Awarded (EUR), NIH NINDS")
     at.segmented_control(key="w_currency").set_value("USD").run()
-    usd = _metric(at, "Awarded (USD)")
-    expected = db.run("headline_funding", Filters().as_struct(), currency="USD").iloc[0]
-    assert usd.startswith("US$") and eur.startswith("€") and usd != eur
-    assert expected.awarded > 0
+    usd = _metric(at, "Awarded (USD), NIH NINDS")
+    series = db.run("funding_series", Filters().as_struct(), currency="USD")
+    assert usd == style.money(series.iloc[0].awarded, "USD") and usd.startswith("US$")
+    assert eur.startswith("€") and usd != eur
 
 
 def test_about_panel_reads_the_manifest(app_env, fixture_snapshot):

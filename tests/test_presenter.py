@@ -40,7 +40,7 @@ def test_presenter_mode_renders_every_page(app_env, page):
         assert layout["title"]["text"], "every chart has a title"
         notes = {a.get("name"): a["text"] for a in layout.get("annotations", [])}
         if page != "about":  # the coverage grid is not filtered
-            assert "progressive-specific research only" in notes["presenter_subtitle"]
+            assert "progressive-specific research only" in notes["presenter_subtitle"].replace("<br>", " ")
         footers = [a for a in layout.get("annotations", []) if a.get("name") == "presenter_footer"]
         assert len(footers) == 1 and "as of" in footers[0]["text"] and "Source:" in footers[0]["text"]
         assert layout["paper_bgcolor"] == "white" and layout["font"]["size"] >= 20
@@ -213,7 +213,8 @@ def test_presenter_captions_do_not_repeat_the_chart_footer(app_env):
     def sources_lines(at: AppTest) -> int:
         return sum(c.value.startswith("Source:") for c in at.caption)
 
-    assert sources_lines(plain) - sources_lines(shown) == 1
+    assert len(_figures(plain)) == 2  # the funding chart and the MS-share chart, each with a caption
+    assert sources_lines(plain) - sources_lines(shown) == 2
 
 
 def test_export_look_is_made_only_when_shown(app_env, monkeypatch):

@@ -19,6 +19,7 @@ EXTRA: dict[str, object] = {
     "include_mixed": True,
     "include_nondrug": True,
     "include_supportive": False,
+    "series": "nih_reporter:NIH NINDS",
 }
 FILTER_STATES = [
     Filters(),
@@ -59,13 +60,30 @@ def test_filters_narrow_results(db):
 
 
 def test_programme_totals_never_added_to_awards(db):
-    """The award sum equals the sum over award rows only, computed independently."""
-    got = db.run("headline_funding", Filters().as_struct(), currency="EUR").iloc[0]
-    rows = db.execute_select("select record_type, amount_eur from grants where ms_relevance <> 'Not MS'", {})
-    awards = rows.loc[rows.record_type == "award", "amount_eur"].sum()
-    programmes = rows.loc[rows.record_type == "programme", "amount_eur"].sum()
-    assert got.awarded == pytest.approx(awards)
-    assert got.programme_total == pytest.approx(programmes)
+    """Each series' award sum equals the sum over its award rows only, computed independently;
+    programme totals are listed apart with their own sum."""
+    got = db.run("funding_series", Filters().as_struct(), currency="EUR").set_index("series_id")
+    programmes = db.run("funding_programmes", Filters().as_struct(), currency="EUR")
+    rows = db.execute_select(
+        "select series_id, record_type, amount_eur from grants where ms_relevance <> 'Not MS'", {}
+    )
+    awards = rows[rows.record_type == "award"].groupby("series_id")["amount_eur"].sum(min_count=1)
+    assert set(got.index) == set(awards.index)
+    for sid, total in awards.items():
+        assert got.at[sid, "awarded"] == pytest.approx(total, nan_ok=True), sid
+    progs = rows.loc[rows.record_type == "programme", "amount_eur"].sum()
+    assert progs > 0 and programmes.loc[
+        programmes.record_type == "programme", "amount_cur"
+    ].sum() == pytest.approx(progs)
+
+
+def test_series_none_means_every_series_and_an_id_one(db):
+    every = db.run("funding_years_covered", Filters().as_struct(), series=None)
+    one = db.run("funding_years_covered", Filters().as_struct(), series="nih_reporter:NIH NINDS")
+    assert set(one.series_id) == {"nih_reporter:NIH NINDS"} and len(every) > len(one)
+    assert set(every.series_id) == set(
+        db.execute_select("select series_id from funding_series", {}).series_id
+    )
 
 
 def test_documented_columns_are_in_the_data_dictionary():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -23,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from msprogress import schema
-from msprogress.ingest import nih_common, nih_exporter, nih_reporter
+from msprogress import schema, style
+from msprogress.ingest import nih_common, nih_exporter, nih_overlap, nih_reporter, toolkit
 from msprogress.ingest.base import SourceError, SourceResult
 
 RAW = Path(__file__).parent / "fixtures" / "raw"
@@ -39,7 +40,7 @@ def raw_rows(path: Path, normalise: bool = True) -> list[dict[str, str]]:
     """A fixture's data rows with (whitespace-normalised) headers, read with the csv module."""
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
-        header = [nih_common.normalise_header(h) if normalise else h for h in next(reader)]
+        header = [toolkit.normalise_header(h) if normalise else h for h in next(reader)]
         return [dict(zip(header, row, strict=False)) for row in reader]
 
 
@@ -55,6 +56,12 @@ def reporter() -> SourceResult:
 @pytest.fixture(scope="module")
 def exporter() -> SourceResult:
     return nih_exporter.read(RAW)
+
+
+@pytest.fixture(scope="module")
+def settled(reporter: SourceResult, exporter: SourceResult) -> dict[str, SourceResult]:
+    """Both sources after the build's NIH step (shared projects, ExPORTER places)."""
+    return {r.source_id: r for r in nih_overlap.settle([reporter, exporter])}
 
 
 @pytest.fixture()
@@ -93,18 +100,34 @@ def test_header_normalisation_and_trailing_empty_column() -> None:
     raw_header = next(csv.reader(FY1999.open(encoding="utf-8", newline="")))
     assert "Administering  IC" in raw_header and "Program Official Information " in raw_header
     assert raw_header[-1] == ""  # RePORTER's trailing empty column
-    cf = nih_common.read_csv(FY1999, RAW, nih_reporter.COLUMNS)
+    cf = toolkit.read_csv(FY1999, RAW, nih_reporter.REQUIRED, aliases=nih_reporter.ALIASES)
     assert "Administering IC" in cf.header and "Contact PI Person ID" in cf.header
     assert "Program Official Information" in cf.header and "Subproject Number" in cf.header
     assert len(cf.header) == len(raw_header) - 1 and all(cf.header)
 
 
-def test_reporter_dates() -> None:
-    row = {"d": "23-SEP-1993", "e": "1-APR-1985", "bad": "1993-09-23"}
-    assert nih_common.parse_date(row, "d", nih_reporter.DATE_FORMAT) == dt.date(1993, 9, 23)
-    assert nih_common.parse_date(row, "e", nih_reporter.DATE_FORMAT) == dt.date(1985, 4, 1)
-    with pytest.raises(nih_common.RowError, match="bad"):
-        nih_common.parse_date(row, "bad", nih_reporter.DATE_FORMAT)
+@pytest.mark.parametrize(
+    "text,near,expected",
+    [
+        ("23-SEP-1993", 1993, dt.date(1993, 9, 23)),
+        ("1-APR-1985", 1993, dt.date(1985, 4, 1)),
+        ("23-SEP-93", 1993, dt.date(1993, 9, 23)),  # two-digit year: the century nearest the FY
+        ("30-JUN-05", 2001, dt.date(2005, 6, 30)),
+        ("01-OCT-99", 2001, dt.date(1999, 10, 1)),
+        ("09/23/1993", 1993, dt.date(1993, 9, 23)),
+        ("9/3/93", 1993, dt.date(1993, 9, 3)),
+        ("1993-09-23", 1993, dt.date(1993, 9, 23)),
+        ("2017-08-01T00:00:00", 2017, dt.date(2017, 8, 1)),
+    ],
+)
+def test_every_date_layout_of_the_exports(text: str, near: int, expected: dt.date) -> None:
+    assert toolkit.parse_date(text, "d", near=near) == expected
+
+
+def test_unreadable_date_is_an_error_naming_the_value() -> None:
+    with pytest.raises(toolkit.RowError, match="'sometime in 1993'") as err:
+        toolkit.parse_date("sometime in 1993", "Award Notice Date")
+    assert err.value.column == "Award Notice Date"
 
 
 def test_reporter_budget_dates_give_grant_years(reporter: SourceResult) -> None:
@@ -149,7 +172,7 @@ def test_cp1252_file_is_read_and_said_so(raw_copy: Path) -> None:
 
 @pytest.mark.parametrize(
     "module,folder,column",
-    [(nih_reporter, "nih_reporter", "FY Total Cost by IC"), (nih_exporter, "nih_exporter", "TOTAL_COST")],
+    [(nih_reporter, "nih_reporter", "FY"), (nih_exporter, "nih_exporter", "TOTAL_COST")],
 )
 def test_missing_required_column_names_file_and_column(
     raw_copy: Path, module, folder: str, column: str
@@ -172,6 +195,7 @@ def test_project_numbers() -> None:
     assert nih_common.core_project_number("5R01NS022150-07") == "R01NS022150"
     assert nih_common.core_project_number("2P01NS016375-21A1") == "P01NS016375"
     assert nih_common.core_project_number("N01NS022323-002") == "N01NS022323"  # contract: no type digit
+    assert nih_common.core_project_number("N01NS082386-5-0-0") == "N01NS082386"  # FY2000 contract layout
     assert nih_common.core_project_number("not a number") is None
     # ExPORTER's contract placeholder core number falls back to the contract number
     assert nih_common.core_from_exporter("N01AI000000", "272201200010C-12-0-4") == "272201200010C"
@@ -309,7 +333,8 @@ def test_exporter_columns_are_mapped_by_name_not_position(raw_copy: Path, export
     assert shuffled.drop(columns="source_file").equals(original.drop(columns="source_file"))
 
 
-def test_exporter_organisation_gets_reporter_coordinates_by_ipf(exporter: SourceResult) -> None:
+def test_exporter_organisation_gets_reporter_coordinates_by_ipf(settled: dict[str, SourceResult]) -> None:
+    exporter = settled["nih_exporter"]
     reporter_coords = {
         r["Organization ID (IPF)"]: (float(r["Latitude"]), float(r["Longitude"]))
         for r in all_rows(REPORTER_FILES)
@@ -320,8 +345,13 @@ def test_exporter_organisation_gets_reporter_coordinates_by_ipf(exporter: Source
     orgs = exporter.tables["organisations"].set_index("org_id")
     for ipf in ipfs:
         assert tuple(orgs.loc[f"nih:{ipf}", ["latitude", "longitude"]]) == reporter_coords[ipf]
-    others = orgs[~orgs.index.isin({f"nih:{i}" for i in reporter_coords})]
-    assert others["latitude"].isna().all()  # no coordinates are invented
+    places = Counter(
+        (r["Organization Name"], r["Organization City"])
+        for r in {r["Organization ID (IPF)"]: r for r in all_rows(REPORTER_FILES) if r["Latitude"]}.values()
+    )
+    by_place = orgs.apply(lambda o: places[(o["name"], o["city"])] == 1, axis=1)
+    others = orgs[~orgs.index.isin({f"nih:{i}" for i in reporter_coords}) & ~by_place]
+    assert len(others) and others["latitude"].isna().all()  # no coordinates are invented
 
 
 # --- classification --------------------------------------------------------------------------
@@ -364,19 +394,64 @@ def test_ms_models_and_progressive_ms(reporter: SourceResult, exporter: SourceRe
         assert grant(reporter, row["Application ID"])["ms_relevance"] == "Progressive-specific"
 
 
-def test_grants_copy_their_projects_classification(reporter: SourceResult, exporter: SourceResult) -> None:
-    for result in (reporter, exporter):
-        merged = result.tables["grants"].merge(
-            result.tables["projects"], on="project_id", suffixes=("", "_p")
-        )
-        assert len(merged) > 0.9 * len(result.tables["grants"])  # the rest: project row in the other source
+def test_grants_of_the_latest_year_carry_their_projects_classification(
+    settled: dict[str, SourceResult],
+) -> None:
+    for result in settled.values():
+        g = result.tables["grants"]
+        latest = g.groupby("project_id")["year"].transform("max") == g["year"]
+        merged = g[latest].merge(result.tables["projects"], on="project_id", suffixes=("", "_p"))
+        assert len(merged) > 0.5 * latest.sum()  # the rest: project row in the other source
         assert (merged["ms_relevance"] == merged["ms_relevance_p"]).all()
         assert merged["gap_area"].fillna("").eq(merged["gap_area_p"].fillna("")).all()
 
 
-def test_project_in_both_sources_has_one_row_from_the_latest_source(
-    reporter: SourceResult, exporter: SourceResult
+def test_a_later_years_file_never_changes_an_earlier_years_grants(
+    raw_copy: Path, reporter: SourceResult
 ) -> None:
+    """Stable relevance: a grant is classified from its project's text up to its own fiscal
+    year, so the FY1993 grants are the same whether or not the FY1999 file is present."""
+    (raw_copy / "nih_reporter" / FY1999.name).unlink()
+    alone = nih_reporter.read(raw_copy).tables["grants"].set_index("grant_id")
+    both = reporter.tables["grants"].set_index("grant_id")
+    early = alone.index
+    cols = ["ms_relevance", "gap_area", "amount", "year"]
+    pd.testing.assert_frame_equal(alone.loc[early, cols], both.loc[early, cols])
+    spanning = set(alone["project_id"]) & set(both.loc[both["year"] == 1999, "project_id"])
+    assert spanning, "the fixtures must hold a project in both fiscal years"
+
+
+def test_new_text_in_a_later_year_reclassifies_that_year_only(raw_copy: Path, reporter: SourceResult) -> None:
+    """A project whose FY1999 terms name MS (as R01NS025044's FY2003 terms do in the real files):
+    its FY1999 award and its project row become MS research, its FY1993 award stays as it was."""
+    g = reporter.tables["grants"]
+    spanning = g.groupby("project_id")["year"].agg(set)
+    pid = next(
+        p
+        for p, ys in spanning.items()
+        if ys == {1993, 1999} and set(g.loc[g.project_id == p, "ms_relevance"]) == {"Not MS"}
+    )
+    core = pid.removeprefix("nih:")
+    path = raw_copy / "nih_reporter" / FY1999.name
+    with FY1999.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    h = table[0]
+    for row in table[1:]:
+        if nih_common.core_project_number(row[h.index("Project Number")]) == core:
+            row[h.index("Project Terms")] += ";multiple sclerosis;"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(table)
+    again = nih_reporter.read(raw_copy)
+    mine = again.tables["grants"][again.tables["grants"].project_id == pid].set_index("year")["ms_relevance"]
+    assert set(mine.loc[[1993]]) == {"Not MS"} and "Not MS" not in set(mine.loc[[1999]])
+    project = again.tables["projects"].set_index("project_id").loc[pid]
+    assert {project.ms_relevance} == set(mine.loc[[1999]])
+
+
+def test_project_in_both_sources_has_one_row_from_the_latest_source(
+    settled: dict[str, SourceResult],
+) -> None:
+    reporter, exporter = settled["nih_reporter"], settled["nih_exporter"]
     rep = {
         f"nih:{nih_common.core_project_number(r['Project Number'])}": int(r["FY"])
         for r in all_rows(REPORTER_FILES)
@@ -401,15 +476,15 @@ def test_project_in_both_sources_has_one_row_from_the_latest_source(
 # --- contract, as_of, coverage ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("which", ["reporter", "exporter"])
-def test_tables_follow_the_schema(which: str, request: pytest.FixtureRequest) -> None:
-    result: SourceResult = request.getfixturevalue(which)
+@pytest.mark.parametrize("which", ["nih_reporter", "nih_exporter"])
+def test_tables_follow_the_schema(which: str, settled: dict[str, SourceResult]) -> None:
+    result = settled[which]
     for name, df in result.tables.items():
         assert set(df.columns) <= {c.name for c in schema.TABLES[name]}, name
     g, p = result.tables["grants"], result.tables["projects"]
     assert g["grant_id"].is_unique and p["project_id"].is_unique
     assert result.tables["organisations"]["org_id"].is_unique
-    others = request.getfixturevalue("exporter" if which == "reporter" else "reporter")
+    others = settled["nih_exporter" if which == "nih_reporter" else "nih_reporter"]
     all_projects = set(p["project_id"]) | set(others.tables["projects"]["project_id"])
     assert set(g["project_id"]) <= all_projects
     assert set(g["record_type"]) <= set(schema.RECORD_TYPES)
@@ -430,11 +505,117 @@ def test_as_of(reporter: SourceResult, exporter: SourceResult) -> None:
     assert exporter.as_of == max(notices).isoformat()
 
 
-def test_fiscal_years_covered(reporter: SourceResult, exporter: SourceResult) -> None:
+def test_fiscal_years_are_judged_from_award_dates(reporter: SourceResult, exporter: SourceResult) -> None:
     rep_years = {int(r["FY"]) for r in all_rows(REPORTER_FILES)}
     exp_years = {int(r["FY"]) for r in all_rows(EXPORTER_FILES)}
-    assert nih_reporter.fiscal_years_covered(reporter) == dict.fromkeys(
-        sorted(rep_years), "complete (NINDS only)"
+    rep = {(c["series_id"], c["year"]): c for c in reporter.coverage}
+    assert {y for _, y in rep} == rep_years
+    assert {s for s, _ in rep} == {"nih_reporter:NIH NINDS"}
+    for (_, fy), c in rep.items():
+        dates = [
+            toolkit.parse_date(r["Award Notice Date"] or r["Budget Start Date"], "d")
+            for r in all_rows(REPORTER_FILES)
+            if int(r["FY"]) == fy and (r["Award Notice Date"] or r["Budget Start Date"])
+        ]
+        inside = [d for d in dates if d and dt.date(fy - 1, 10, 1) <= d <= dt.date(fy, 9, 30)]
+        spans = min(inside) <= dt.date(fy - 1, 12, 31) and max(inside) >= dt.date(fy, 9, 1)
+        assert c["coverage"] == ("complete" if spans else "partial"), fy
+        assert str(min(inside)) in c["basis"] and str(max(inside)) in c["basis"]
+    assert {c["year"]: c["coverage"] for c in exporter.coverage} == dict.fromkeys(
+        sorted(exp_years), "partial"
     )
-    assert nih_exporter.fiscal_years_covered(exporter) == dict.fromkeys(sorted(exp_years), "partial")
-    assert any(nih_common.year_ranges(rep_years) in n for n in reporter.notes)
+    assert any(style.year_ranges(rep_years) in n for n in reporter.notes)
+
+
+def test_a_file_cut_before_the_fiscal_year_ended_is_partial(raw_copy: Path) -> None:
+    """An export taken mid-year (RePORTER shows the running fiscal year) holds only the awards
+    noticed so far: the year is partial, never complete."""
+    path = raw_copy / "nih_reporter" / FY1999.name
+    with FY1999.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    notice = table[0].index("Award Notice Date")
+    early = [r for r in table[1:] if r[notice] and toolkit.parse_date(r[notice], "d") < dt.date(1999, 4, 1)]
+    assert early and len(early) < len(table) - 1
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows([table[0], *early])
+    cov = {c["year"]: c for c in nih_reporter.read(raw_copy).coverage}
+    assert cov[1999]["coverage"] == "partial" and "part of the fiscal year" in cov[1999]["basis"]
+
+
+def _other_version(src: Path, dest: Path) -> None:
+    """The same real rows as an older/newer RePORTER export would write them: two-digit years,
+    month-first slash dates for budget dates, no trailing empty column, no-break spaces in the
+    header and in text."""
+    with src.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    header = [h.replace("Administering  IC", "Administering\u00a0IC") for h in table[0][:-1]]
+    out = [header]
+    for row in table[1:]:
+        cells = row[: len(header)]
+        for i, h in enumerate(header):
+            v = cells[i] if i < len(cells) else ""
+            if h.endswith("Date") and len(v) >= 9 and v[-5] == "-":
+                d = toolkit.parse_date(v, h)
+                v = d.strftime("%m/%d/%Y") if h.startswith("Budget") else v[:-4] + v[-2:]
+            if h == "Project Title":
+                v = v.replace(" ", "\u00a0", 1)
+            if i < len(cells):
+                cells[i] = v
+        out.append(cells)
+    with dest.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(out)
+
+
+def test_another_export_version_gives_the_same_awards(raw_copy: Path, reporter: SourceResult) -> None:
+    for path in REPORTER_FILES:
+        _other_version(path, raw_copy / "nih_reporter" / path.name)
+    written = (raw_copy / "nih_reporter" / "reporter_ninds_fy1993.csv").read_text(encoding="utf-8")
+    assert re.search(r",\d{1,2}-[A-Z]{3}-9\d,", written) and re.search(r",\d\d/\d\d/199\d,", written)
+    assert (
+        "Administering\u00a0IC" in written
+        and "FY Total Cost (Sub Projects)," in written.splitlines()[0] + ","
+    )
+    again = nih_reporter.read(raw_copy)
+    assert again.rows_rejected == 0 and not [r for r in again.rejections if r.row_kept]
+    cols = ["grant_id", "year", "amount", "start_year", "end_year", "record_type", "ms_relevance", "funder"]
+    a = again.tables["grants"][cols].sort_values("grant_id").reset_index(drop=True)
+    b = reporter.tables["grants"][cols].sort_values("grant_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+    titles = dict(zip(again.tables["projects"]["project_id"], again.tables["projects"]["title"], strict=True))
+    assert all("\u00a0" not in t for t in titles.values() if isinstance(t, str))
+    assert again.coverage == reporter.coverage
+
+
+def test_unreadable_secondary_date_keeps_the_row_and_its_money(
+    raw_copy: Path, reporter: SourceResult
+) -> None:
+    path = raw_copy / "nih_reporter" / FY1999.name
+    with FY1999.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    col = table[0].index("Project End Date")
+    app = table[0].index("Application ID")
+    row = next(r for r in table[1:] if r[col])
+    row[col] = "end of the decade"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(table)
+    again = nih_reporter.read(raw_copy)
+    assert again.rows_rejected == 0
+    (issue,) = again.rejections
+    assert issue.row_kept and issue.column == "Project End Date" and "'end of the decade'" in issue.reason
+    assert grant(again, row[app])["amount"] == grant(reporter, row[app])["amount"]
+
+
+def test_contract_written_as_contract_is_kept(raw_copy: Path) -> None:
+    """FY2000's export writes three R&D contracts' number as the word 'Contract' (e.g. Application
+    ID 6348680, a losigamone trial): done here to a real FY1993 contract row."""
+    fy1993 = RAW / "nih_reporter" / "reporter_ninds_fy1993.csv"
+    path = raw_copy / "nih_reporter" / fy1993.name
+    with fy1993.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    h = table[0]
+    row = next(r for r in table[1:] if r[h.index("Activity")] == "N01")
+    row[h.index("Project Number")] = "Contract"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(table)
+    g = grant(nih_reporter.read(raw_copy), row[h.index("Application ID")])
+    assert g["project_id"] == f"nih:N01NS-appl{row[h.index('Application ID')]}"

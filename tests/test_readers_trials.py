@@ -311,7 +311,7 @@ def test_ctgov_bad_rows_and_values_become_rejections(tmp_path):
 def test_ctis_bom_and_counts(eu):
     raw = (RAW / CTIS_FILE).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "the fixture must keep the export's byte-order mark"
-    records = tc.read_records(RAW / CTIS_FILE, CTIS_FILE, ctis.REQUIRED_COLUMNS)
+    records = tc.read_records(RAW / CTIS_FILE, RAW, ctis.REQUIRED_COLUMNS)
     assert records.header[0] == "Trial number"
     rows = fixture_rows(CTIS_FILE)
     assert eu.rows_read == len(rows) == eu.rows_kept and eu.rejections == []

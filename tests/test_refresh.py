@@ -239,7 +239,7 @@ def test_superseded_file_rows_are_dropped_and_counted(server, data):
     for t in ("trial_countries", "trial_interventions"):
         df = table(snap.path, t)
         assert not (set(df.loc[df.source == "ctgov", "trial_id"]) & api_ids), t
-    notes = {s["source_id"]: s["notes"] for s in snap.manifest["sources"]}
+    notes = {s.source_id: s.notes for s in snap.manifest.sources}
     assert f"{len(csv_ids & api_ids)} trials superseded by ctgov_api as of {TODAY}" in notes["ctgov"]
 
     appl = {f"nih:{r['appl_id']}" for r in fixture_results()}

@@ -1,11 +1,15 @@
 """Funding-over-time figures and the tables behind them: pure, DataFrame in, figure out.
 
-Input frames come from the named queries: `funding_by_year` (year, grp, amount,
-amount_flagged, awards), `funding_years_covered` (year, coverage, sources) and
-`funding_programmes`. Three rules shape everything here:
+Input frames come from the named queries: `funding_by_year` (series_id, year, grp, amount,
+amount_flagged, awards), `funding_years_covered` (series_id, year, coverage, basis),
+`funding_series`, `funding_share` and `funding_programmes`. Four rules shape everything here:
 
-- a year no in-scope source covers is *missing*, not zero: it gets no bar and no point (so no
-  line crosses it) and a grey "not covered" band; partial years get a light band;
+- one trend is one *coverage series* (a funder × what its files hold, see
+  `msprogress/ingest/coverage.py`): a chart of one series may stack groups within it, but series
+  of different coverage are never stacked or joined — side by side they get a panel each;
+- a year the series does not cover is *missing*, not zero: it gets no bar and no point (so no
+  line crosses it) and a grey "not covered" band; partial years get a light band; a running
+  total starts again after a year not covered (it never runs across one);
 - amounts stated as up to / at least / approximate / partial are drawn hatched, on top of the
   exact money of the same group, so the eye can discount them;
 - programme totals and calls never enter these figures (they have their own table).
@@ -49,10 +53,12 @@ FUNDER_GROUP_COLOURS = {
     "Member society": "#F0E442",
 }
 MONEY_COLUMNS = ["year", "grp", "amount", "amount_flagged", "awards"]
+COMPLETE_COLOUR, PARTIAL_COLOUR = "#0072B2", "#56B4E9"
 
 
 def lump(money: pd.DataFrame, group: str, max_groups: int = MAX_GROUPS) -> pd.DataFrame:
-    """Keep the largest groups, sum the rest into 'Other …'. Columns as `funding_by_year`."""
+    """Keep the largest groups, sum the rest into 'Other …', within one series. Columns as
+    `funding_by_year` without series_id."""
     if money.empty:
         return money[MONEY_COLUMNS].copy()
     totals = (money["amount"] + money["amount_flagged"]).groupby(money["grp"]).sum()
@@ -64,6 +70,16 @@ def lump(money: pd.DataFrame, group: str, max_groups: int = MAX_GROUPS) -> pd.Da
         ["amount", "amount_flagged", "awards"]
     ]
     return out.sum()[MONEY_COLUMNS]
+
+
+def coverage_label(complete_years: object, partial_years: object) -> str:
+    """'complete' / 'partial' / 'complete in 10 years, partial in 1' — how a series covers its years."""
+    complete, partial = int(str(complete_years)), int(str(partial_years))
+    if complete and not partial:
+        return "complete"
+    if partial and not complete:
+        return "partial"
+    return f"complete in {complete} years, partial in {partial}"
 
 
 def group_order(money: pd.DataFrame, group: str) -> list[str]:
@@ -90,28 +106,26 @@ def colours(groups: list[str], group: str) -> dict[str, str]:
 def year_status(
     coverage: pd.DataFrame, money: pd.DataFrame, year_from: int | None = None, year_to: int | None = None
 ) -> pd.DataFrame:
-    """Every year from the first to the last year in view → year, status, sources.
+    """Every year from the first to the last year in view → year, status, basis, for one series.
 
-    status is 'complete', 'partial' or 'not covered'. A year with money that no source covers
-    (only possible when awards are spread over their duration) counts as partial."""
+    status is 'complete', 'partial' or 'not covered'. A year with money that the series does not
+    cover (only possible when awards are spread over their duration) counts as partial."""
     known = sorted(set(coverage["year"]) | set(money["year"]))
     lo = min([y for y in (year_from, *known[:1]) if y is not None], default=None)
     hi = max([y for y in (year_to, *known[-1:]) if y is not None], default=None)
     if lo is None or hi is None:
-        return pd.DataFrame({"year": [], "status": [], "sources": []})
+        return pd.DataFrame({"year": [], "status": [], "basis": []})
     cov = coverage.set_index("year")
     with_money = set(money["year"])
     rows = []
     for y in range(int(lo), int(hi) + 1):
         if y in cov.index:
-            rows.append((y, cov.at[y, "coverage"], cov.at[y, "sources"]))
+            rows.append((y, cov.at[y, "coverage"], cov.at[y, "basis"]))
         elif y in with_money:
-            rows.append(
-                (y, "partial", "no source covers this year: only shares of awards spread from other years")
-            )
+            rows.append((y, "partial", "not covered: only shares of awards spread from other years"))
         else:
-            rows.append((y, NOT_COVERED, "no source covers this year: missing, not zero"))
-    return pd.DataFrame(rows, columns=["year", "status", "sources"])
+            rows.append((y, NOT_COVERED, "no records for this year: missing, not zero"))
+    return pd.DataFrame(rows, columns=["year", "status", "basis"])
 
 
 def runs(status: pd.DataFrame, which: str) -> list[tuple[int, int]]:
@@ -238,9 +252,15 @@ def _group_bars(fig: go.Figure, d: pd.DataFrame, g: str, colour: str, currency: 
 
 
 def annual_bars(
-    money: pd.DataFrame, status: pd.DataFrame, currency: str, group: str, subtitle: str, spread: bool
+    money: pd.DataFrame,
+    status: pd.DataFrame,
+    currency: str,
+    group: str,
+    title: str,
+    subtitle: str,
+    spread: bool,
 ) -> go.Figure:
-    """Stacked bars of award money per year and group: exact solid, other bases hatched."""
+    """Stacked bars of one series' award money per year and group: exact solid, other bases hatched."""
     order = group_order(money, group)
     cmap = colours(order, group)
     fig = go.Figure()
@@ -251,32 +271,48 @@ def annual_bars(
     counting = "spread over award period" if spread else "in award year"
     _axes(fig, status, currency, f"{currency} per year ({counting})")
     fig.update_layout(barmode="stack", bargap=0.15)
-    return _titled(fig, f"Individual award money per year by {GROUPS[group].lower()}, {currency}", subtitle)
+    return _titled(fig, title, subtitle)
 
 
 def cumulative(money: pd.DataFrame, status: pd.DataFrame, group: str) -> pd.DataFrame:
     """Running totals per group over the years in view: year × group (plus 'All shown').
 
-    Not-covered years are NaN (unknown), so no line crosses them; later values are lower bounds."""
+    A running total never runs across a year not covered: such a year is NaN (unknown, so no
+    line crosses it) and the total starts again from zero after it; each covered stretch is its
+    own running total."""
     order = group_order(money, group)
     years = status["year"].astype(int).tolist()
-    wide = (
+    yearly = (
         money.assign(total=money["amount"] + money["amount_flagged"])
         .pivot_table(index="year", columns="grp", values="total", aggfunc="sum")
         .reindex(index=years, columns=order)
         .fillna(0.0)
-        .cumsum()
     )
+    gap = (status.set_index("year")["status"] == NOT_COVERED).reindex(years, fill_value=False)
+    stretch = gap.astype(int).cumsum()  # a new stretch begins after every year not covered
+    wide = yearly.groupby(stretch.to_numpy()).cumsum()
     wide["All shown"] = wide.sum(axis=1)
-    gaps = status.loc[status["status"] == NOT_COVERED, "year"].astype(int).tolist()
-    wide.loc[gaps, :] = math.nan
+    wide.loc[gap[gap].index, :] = math.nan
     return wide
 
 
+def stretches(status: pd.DataFrame) -> list[tuple[int, int]]:
+    """The covered stretches (complete or partial years between years not covered)."""
+    covered = status.assign(status=status["status"].where(status["status"] == NOT_COVERED, "covered"))
+    return runs(covered, "covered")
+
+
 def cumulative_lines(
-    money: pd.DataFrame, status: pd.DataFrame, currency: str, group: str, subtitle: str, spread: bool
+    money: pd.DataFrame,
+    status: pd.DataFrame,
+    currency: str,
+    group: str,
+    title: str,
+    subtitle: str,
+    spread: bool,
 ) -> go.Figure:
-    """One running-total line per group and a dashed total; lines break at years not covered."""
+    """One running-total line per group and a dashed total; each covered stretch starts from zero,
+    so no line runs across a year not covered."""
     wide = cumulative(money, status, group)
     cmap = colours([c for c in wide.columns if c != "All shown"], group)
     fig = go.Figure()
@@ -297,9 +333,19 @@ def cumulative_lines(
             )
         )
     _mark_coverage(fig, status)
+    for a, _ in stretches(status)[1:]:
+        fig.add_annotation(
+            x=a,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"restarts {a}",
+            showarrow=False,
+            font=dict(size=13),
+        )
     counting = "spread over award period" if spread else "in award year"
     _axes(fig, status, currency, f"{currency}, running total ({counting})")
-    return _titled(fig, f"Cumulative individual award money by {GROUPS[group].lower()}, {currency}", subtitle)
+    return _titled(fig, title, subtitle)
 
 
 def annual_table(money: pd.DataFrame, status: pd.DataFrame, currency: str, group: str) -> pd.DataFrame:
@@ -324,7 +370,7 @@ def annual_table(money: pd.DataFrame, status: pd.DataFrame, currency: str, group
     money_cols = [c for c in out.columns if c.endswith(f"({currency})")]
     out.loc[not_covered, money_cols] = math.nan
     out["Award records"] = out["Award records"].astype("Int64").mask(not_covered)
-    out["Sources covering the year"] = status["sources"].tolist()
+    out["Coverage basis"] = status["basis"].tolist()
     return out.reset_index(drop=True)
 
 
@@ -358,3 +404,118 @@ def programme_table(programmes: pd.DataFrame, currency: str) -> pd.DataFrame:
             "Source page": programmes["url"],
         }
     )
+
+
+def series_panels(
+    money: pd.DataFrame,
+    coverage: pd.DataFrame,
+    series: pd.DataFrame,
+    currency: str,
+    title: str,
+    subtitle: str,
+) -> go.Figure:
+    """One panel per coverage series, one above the other on a shared year axis: each panel's bars
+    are that series' award money per year (complete years dark, partial years light), with its
+    own not-covered bands and its own y axis. Series are never stacked or joined."""
+    from plotly.subplots import make_subplots
+
+    titles = [
+        f"{r.series_title} — {coverage_label(r.complete_years, r.partial_years)}" for r in series.itertuples()
+    ]
+    fig = make_subplots(
+        rows=len(series), cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=titles
+    )
+    lo = int(min(coverage["year"].min(), money["year"].min()))
+    hi = int(max(coverage["year"].max(), money["year"].max()))
+    for i, r in enumerate(series.itertuples(), start=1):
+        m = money[money["series_id"] == r.series_id]
+        status = year_status(coverage[coverage["series_id"] == r.series_id], m, lo, hi)
+        totals = (m["amount"] + m["amount_flagged"]).groupby(m["year"]).sum()
+        coloured = status.set_index("year")["status"].reindex(totals.index)
+        fig.add_trace(
+            go.Bar(
+                x=totals.index,
+                y=totals.to_numpy(),
+                marker_color=[COMPLETE_COLOUR if c == "complete" else PARTIAL_COLOUR for c in coloured],
+                name=r.series_title,
+                showlegend=False,
+                customdata=[[style.money(v, currency), c] for v, c in zip(totals, coloured, strict=True)],
+                hovertemplate=f"<b>{r.series_title}</b><br>%{{x}}: %{{customdata[0]}} (%{{customdata[1]}})<extra></extra>",
+            ),
+            row=i,
+            col=1,
+        )
+        for a, b in runs(status, NOT_COVERED):
+            fig.add_vrect(
+                x0=a - 0.5,
+                x1=b + 0.5,
+                fillcolor=GREY,
+                opacity=0.22,
+                line_width=0,
+                layer="below",
+                row=i,
+                col=1,
+            )
+        fig.update_yaxes(
+            tickprefix=style.CURRENCY_SYMBOLS.get(currency, ""),
+            tickformat="~s",
+            rangemode="tozero",
+            row=i,
+            col=1,
+        )
+    for name, colour in (
+        ("complete year", COMPLETE_COLOUR),
+        ("partial year", PARTIAL_COLOUR),
+        ("not covered", GREY),
+    ):
+        fig.add_trace(go.Bar(x=[None], y=[None], name=name, marker_color=colour, hoverinfo="skip"))
+    layout(fig, title, height=max(360, 220 * len(series) + 160))
+    fig.update_xaxes(range=[lo - 0.6, hi + 0.6], dtick=1 if hi - lo <= 16 else 2, showgrid=False)
+    fig.update_layout(
+        title=dict(text=f"{title}<br><span style='font-size:15px'>{subtitle}</span>", font=dict(size=20)),
+        margin=dict(t=110, b=90),
+        legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0, font=dict(size=14)),
+        bargap=0.15,
+    )
+    return fig
+
+
+def share_lines(share: pd.DataFrame, currency: str, title: str, subtitle: str) -> go.Figure:
+    """MS research as a share of each whole-portfolio funder's money per year: one line per
+    series, broken at years not covered (no point there, so no line crosses them)."""
+    fig = go.Figure()
+    for i, (sid, d) in enumerate(share.groupby("series_id", sort=False)):
+        years = range(int(d["year"].min()), int(d["year"].max()) + 1)
+        d = d.set_index("year").reindex(years)
+        label = str(d["funder"].dropna().iloc[0] if d["funder"].notna().any() else sid)
+        fig.add_trace(
+            go.Scatter(
+                x=list(years),
+                y=100 * d["ms_share"],
+                name=label,
+                mode="lines+markers+text",
+                connectgaps=False,
+                line=dict(color=_CYCLE[(i + 4) % len(_CYCLE)], width=3),
+                marker=dict(size=9),
+                text=[f"{v:.1f}%" if v == v else "" for v in 100 * d["ms_share"]],
+                textposition="top center",
+                customdata=[
+                    [style.money(ms, currency), style.money(tot, currency)]
+                    for ms, tot in zip(d["ms_amount"], d["total_amount"], strict=True)
+                ],
+                hovertemplate=f"<b>{label}</b><br>%{{x}}: %{{y:.1f}}% of its money"
+                "<br>MS research %{customdata[0]} of %{customdata[1]}<extra></extra>",
+            )
+        )
+    status = pd.DataFrame(
+        {"year": list(range(int(share["year"].min()), int(share["year"].max()) + 1))}
+    ).assign(status=lambda t: t["year"].map(lambda y: "covered" if y in set(share["year"]) else NOT_COVERED))
+    for a, b in runs(status, NOT_COVERED):
+        fig.add_vrect(x0=a - 0.5, x1=b + 0.5, fillcolor=GREY, opacity=0.28, line_width=0, layer="below")
+    _titled(fig, title, subtitle)
+    fig.update_layout(height=460, showlegend=share["series_id"].nunique() > 1)
+    fig.update_xaxes(title_text="fiscal year", dtick=1, showgrid=False)
+    fig.update_yaxes(
+        title_text="MS research, % of the funder's award money", ticksuffix="%", rangemode="tozero"
+    )
+    return fig

@@ -8,7 +8,6 @@ file, row, column and reason and exits 2, and the snapshot being served is untou
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +18,7 @@ from tqdm import tqdm
 from msprogress import paths
 from msprogress.ingest.base import Rejection, SourceError
 from msprogress.ingest.build import BuildError, build, set_current
+from msprogress.manifest import Manifest
 from msprogress.snapshot import SnapshotError, current_id, list_snapshots, open_snapshot
 
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             path = build(
                 args.raw or paths.raw_dir(), snaps, make_current=not args.no_current, progress=_progress
             )
-            _summary(path)
+            summary(path)
         elif args.cmd == "list":
             cur = current_id(snaps)
             for sid in list_snapshots(snaps):
@@ -54,25 +54,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"CURRENT -> {args.snapshot_id}")
         elif args.cmd == "verify":
             snap = open_snapshot(snaps)
-            print(f"{snap.snapshot_id}: {len(snap.manifest['tables'])} tables, checksums OK")
+            print(f"{snap.snapshot_id}: {len(snap.manifest.tables)} tables, checksums OK")
     except (SourceError, BuildError, SnapshotError) as exc:
         print(f"error: {exc}\nThe current snapshot was not changed.", file=sys.stderr)
         return 2
     return 0
 
 
-def _summary(path: Path) -> None:
-    m = json.loads((path / "manifest.json").read_text())
-    print(f"snapshot {m['snapshot_id']} written to {path}")
-    for s in m["sources"]:
+def summary(path: Path, notes_with: str | None = None, current: bool = False) -> None:
+    """What the new snapshot holds: rows per source (and the notes containing `notes_with`), rows
+    per table, agent coverage and the first rejected rows."""
+    m = Manifest.read(path / "manifest.json")
+    print(f"snapshot {m.snapshot_id} written to {path}" + (" and made CURRENT" if current else ""))
+    for s in m.sources:
         print(
-            f"  {s['source_id']:<16} read {s['rows_read']:>6}  kept {s['rows_kept']:>6}  rejected {s['rows_rejected']:>4}"
+            f"  {s.source_id:<16} read {s.rows_read:>6}  kept {s.rows_kept:>6}  rejected {s.rows_rejected:>4}"
         )
-    for t, info in m["tables"].items():
-        print(f"  table {t:<20} {info['rows']:>7} rows")
-    cov = m["coverage"]["agents"]
-    print(f"  agent coverage (progressive drug trials fully mapped): {cov.get('share', float('nan')):.1%}")
-    _rejected(path / m["tables"]["rejections"]["file"])
+        for note in s.notes:
+            if notes_with and notes_with in note:
+                print(f"  {'':<16} {note}")
+    for t, info in m.tables.items():
+        print(f"  table {t:<20} {info.rows:>7} rows")
+    print(f"  agent coverage (progressive drug trials fully mapped): {m.coverage.agents.share:.1%}")
+    _rejected(path / m.tables["rejections"].file)
 
 
 def _rejected(rejections_parquet: Path, shown: int = 30) -> None:
@@ -81,7 +85,8 @@ def _rejected(rejections_parquet: Path, shown: int = 30) -> None:
 
     rows = pq.read_table(rejections_parquet).to_pylist()
     for j in rows[:shown]:
-        print(f"  rejected {Rejection(j['file'], j['row'], j['column'], j['reason'])}")
+        kind = "value left empty" if j["row_kept"] else "rejected"
+        print(f"  {kind} {Rejection(j['file'], j['row'], j['column'], j['reason'])}")
     if len(rows) > shown:
         print(f"  … and {len(rows) - shown} more: see 'About the data' in the dashboard")
 

@@ -8,9 +8,9 @@ snapshot.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,12 +18,15 @@ import pandas as pd
 @dataclass(frozen=True)
 class Rejection:
     """One input row not kept, and why. `row` is the 1-based line/record number in the file
-    (header = row 1 for CSV), or None when the reason concerns the whole file."""
+    (header = row 1 for CSV), or None when the reason concerns the whole file. With `row_kept`
+    the row itself was kept and only the value in `column` was left empty (a date that could not
+    be read, an unknown country): recorded so that nothing is lost silently."""
 
     file: str
     row: int | None
     column: str | None
     reason: str
+    row_kept: bool = False
 
     def __str__(self) -> str:
         where = self.file + (f", row {self.row}" if self.row is not None else "")
@@ -67,6 +70,9 @@ class SourceResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # funding sources: (series_id, year, coverage 'complete'/'partial', basis) for each year with
+    # records (see msprogress/ingest/coverage.py)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -79,14 +85,6 @@ class SourceResult:
     @property
     def rows_rejected(self) -> int:
         return sum(f.rows_rejected for f in self.files)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def relpath(path: Path, raw_dir: Path) -> str:

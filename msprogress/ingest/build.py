@@ -13,10 +13,10 @@ not snapshot ids), and the next build removes those whose process is gone.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib
-import json
 import os
 import re
 import shutil
@@ -29,24 +29,24 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from msprogress import schema
-from msprogress.ingest.base import SourceError, SourceResult, sha256_file
+from msprogress import schema, sources
+from msprogress.ingest import coverage, nih_overlap
+from msprogress.ingest.base import SourceError, SourceResult
 from msprogress.ingest.supersede import supersede
+from msprogress.manifest import (
+    AgentCoverage,
+    Coverage,
+    FileEntry,
+    Manifest,
+    SourceEntry,
+    TableEntry,
+    sha256_file,
+)
 from msprogress.paths import ROOT
 
-# (module, function) of every reader, in build order. Adding a source = one line here.
-READERS: tuple[tuple[str, str], ...] = (
-    ("msprogress.ingest.ctgov", "read"),
-    ("msprogress.ingest.ctis", "read"),
-    ("msprogress.ingest.nih_reporter", "read"),
-    ("msprogress.ingest.nih_exporter", "read"),
-    ("msprogress.ingest.curated", "read_alliance"),
-    ("msprogress.ingest.curated", "read_charity"),
-    ("msprogress.ingest.curated", "read_public_funders"),
-    ("msprogress.ingest.member_grants", "read"),
-    ("msprogress.ingest.ctgov_api", "read"),
-    ("msprogress.ingest.reporter_api", "read"),
-)
+# A file whose rows are mostly rejected is a file the readers do not understand (a new export
+# layout, the wrong file): it stops the build instead of quietly losing its rows.
+MOSTLY_REJECTED = 0.5
 
 PRIMARY_KEYS = {
     "trials": ["trial_id"],
@@ -56,7 +56,8 @@ PRIMARY_KEYS = {
     "agents": ["agent_id"],
     "organisations": ["org_id"],
     "countries": ["iso3"],
-    "source_coverage": ["source", "year"],
+    "funding_series": ["series_id"],
+    "series_coverage": ["series_id", "year"],
 }
 VOCABULARIES = {
     ("trials", "phase"): schema.PHASES,
@@ -71,12 +72,15 @@ VOCABULARIES = {
     ("grants", "record_type"): schema.RECORD_TYPES,
     ("grants", "amount_basis"): schema.AMOUNT_BASES,
     ("grants", "year_convention"): schema.YEAR_CONVENTIONS,
+    ("series_coverage", "coverage"): schema.COVERAGE,
 }
 REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("trial_countries", "trial_id", "trials", "trial_id"),
     ("trial_interventions", "trial_id", "trials", "trial_id"),
     ("trial_interventions", "agent_id", "agents", "agent_id"),
     ("grants", "project_id", "projects", "project_id"),
+    ("grants", "series_id", "funding_series", "series_id"),
+    ("series_coverage", "series_id", "funding_series", "series_id"),
 )
 
 Progress = Callable[[Iterable], Iterable]
@@ -91,16 +95,46 @@ def _no_progress(items: Iterable, **_: object) -> Iterable:
 
 
 def run_readers(raw_dir: Path, progress: Callable[..., Iterable] = _no_progress) -> list[SourceResult]:
+    """Run every registered source's reader, in registry order; titles, terms and addresses come
+    from the registry, so a reader only reads."""
     results = []
-    for module, func in progress(READERS, desc="reading sources", unit="source"):
+    for src in progress(sources.SOURCES, desc="reading sources", unit="source"):
+        module, func = src.reader.split(":")
         reader = getattr(importlib.import_module(module), func)
         try:
-            results.append(reader(raw_dir))
+            result = reader(raw_dir)
         except SourceError:
             raise
         except Exception as exc:  # a reader bug must still name the source, not lose the snapshot
-            raise BuildError(f"{module}.{func} failed on {raw_dir}: {type(exc).__name__}: {exc}") from exc
+            raise BuildError(f"{src.reader} failed on {raw_dir}: {type(exc).__name__}: {exc}") from exc
+        results.append(dataclasses.replace(result, title=src.title, terms=src.terms, url=src.url))
     return results
+
+
+def check_mostly_rejected(results: list[SourceResult]) -> None:
+    """BuildError naming the first file with at least MOSTLY_REJECTED of its rows rejected, with
+    its most common reasons and their counts."""
+    for r in results:
+        for f in r.files:
+            if f.rows_read and f.rows_rejected / f.rows_read >= MOSTLY_REJECTED:
+                reasons = Counter(
+                    reason_kind(j.reason, j.column)
+                    for j in r.rejections
+                    if j.file == f.path and not j.row_kept
+                )
+                top = "; ".join(f"{n:,} × {why}" for why, n in reasons.most_common(3))
+                raise BuildError(
+                    f"{f.path}: {f.rows_rejected:,} of {f.rows_read:,} rows rejected "
+                    f"({f.rows_rejected / f.rows_read:.0%}, the limit is {MOSTLY_REJECTED:.0%}): the readers do "
+                    f"not understand this file. Most common reasons: {top}"
+                )
+
+
+def prepare(results: list[SourceResult]) -> list[SourceResult]:
+    """The build steps between reading and assembling: API pulls supersede files, the NIH file
+    sources settle what they share, every grant gets its coverage series."""
+    results = nih_overlap.settle(supersede(results))
+    return [coverage.assign(r) for r in results]
 
 
 def conform(table: str, frames: list[pd.DataFrame]) -> pa.Table:
@@ -173,7 +207,8 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
     parts["agents"] = [agents.agents_table()]
     parts["countries"] = [countries.countries_table()]
     parts["rejections"] = [_rejections_frame(results)]
-    parts["source_coverage"] = [_coverage_frame(results)]
+    parts["funding_series"] = [coverage.series_frame(results)]
+    parts["series_coverage"] = [coverage.coverage_frame(results)]
     orgs = pd.concat(parts["organisations"], ignore_index=True) if parts["organisations"] else None
     if orgs is not None:  # several sources may name one organisation: keep the first that has coordinates
         orgs = orgs.sort_values("latitude", na_position="last", kind="stable").drop_duplicates("org_id")
@@ -184,22 +219,11 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
 def _rejections_frame(results: list[SourceResult]) -> pd.DataFrame:
     rows = [
         {"source": r.source_id, "file": j.file, "row": j.row, "column": j.column, "reason": j.reason}
+        | {"row_kept": j.row_kept}
         for r in results
         for j in r.rejections
     ]
-    return pd.DataFrame(rows, columns=["source", "file", "row", "column", "reason"])
-
-
-def _coverage_frame(results: list[SourceResult]) -> pd.DataFrame:
-    """Which years each funding source covers (NIH: complete for NINDS or partial; curated: partial)."""
-    from msprogress.ingest.nih_common import fiscal_years_covered
-
-    rows = [
-        {"source": r.source_id, "year": year, "coverage": status}
-        for r in results
-        for year, status in fiscal_years_covered(r).items()
-    ]
-    return pd.DataFrame(rows, columns=["source", "year", "coverage"])
+    return pd.DataFrame(rows, columns=["source", "file", "row", "column", "reason", "row_kept"])
 
 
 def reason_kind(reason: str, column: str | None = None) -> str:
@@ -215,49 +239,52 @@ def reason_kind(reason: str, column: str | None = None) -> str:
 
 def manifest(
     snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]
-) -> dict:
+) -> Manifest:
     from msprogress.ingest import agents
 
     trials = tables["trials"].to_pandas()
-    return {
-        "snapshot_id": snapshot_id,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "code_version": _git_version(),
-        "inputs_sha256": _inputs_hash(results),
-        "sources": [_source_entry(r) for r in results],
-        "tables": {
-            t: {"rows": tables[t].num_rows, "file": f"{t}.parquet", "sha256": files[t]} for t in tables
-        },
-        "coverage": {
-            "agents": agents.coverage(trials, tables["trial_interventions"].to_pandas()),
-            "trials_by_population": _counts(trials, "population"),
-            "trials_by_gap_area": _counts(trials, "gap_area"),
-            "projects_by_relevance": _counts(tables["projects"].to_pandas(), "ms_relevance"),
-            "grants_by_record_type": _counts(tables["grants"].to_pandas(), "record_type"),
-        },
-    }
+    return Manifest(
+        snapshot_id=snapshot_id,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        code_version=_git_version(),
+        inputs_sha256=_inputs_hash(results),
+        sources=[_source_entry(r) for r in results],
+        tables={t: TableEntry(rows=tables[t].num_rows, file=f"{t}.parquet", sha256=files[t]) for t in tables},
+        coverage=Coverage(
+            agents=AgentCoverage.model_validate(
+                agents.coverage(trials, tables["trial_interventions"].to_pandas())
+            ),
+            trials_by_population=_counts(trials, "population"),
+            trials_by_gap_area=_counts(trials, "gap_area"),
+            projects_by_relevance=_counts(tables["projects"].to_pandas(), "ms_relevance"),
+            grants_by_record_type=_counts(tables["grants"].to_pandas(), "record_type"),
+        ),
+    )
 
 
 def _counts(df: pd.DataFrame, col: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in df[col].fillna("(none)").value_counts().sort_index().items()}
 
 
-def _source_entry(r: SourceResult) -> dict:
-    return {
-        "source_id": r.source_id,
-        "title": r.title,
-        "url": r.url,
-        "terms": r.terms,
-        "as_of": r.as_of,
-        "rows_read": r.rows_read,
-        "rows_kept": r.rows_kept,
-        "rows_rejected": r.rows_rejected,
-        "files": [vars(f) for f in r.files],
-        "rejections_by_reason": dict(
-            sorted(Counter(reason_kind(j.reason, j.column) for j in r.rejections).items())
-        ),
-        "notes": r.notes,
-    }
+def _source_entry(r: SourceResult) -> SourceEntry:
+    def by_reason(kept: bool) -> dict[str, int]:
+        kinds = Counter(reason_kind(j.reason, j.column) for j in r.rejections if j.row_kept == kept)
+        return dict(sorted(kinds.items()))
+
+    return SourceEntry(
+        source_id=r.source_id,
+        title=r.title,
+        url=r.url,
+        terms=r.terms,
+        as_of=r.as_of,
+        rows_read=r.rows_read,
+        rows_kept=r.rows_kept,
+        rows_rejected=r.rows_rejected,
+        files=[FileEntry(**vars(f)) for f in r.files],
+        rejections_by_reason=by_reason(False),
+        warnings_by_reason=by_reason(True),
+        notes=r.notes,
+    )
 
 
 def _inputs_hash(results: list[SourceResult]) -> str:
@@ -306,9 +333,7 @@ def write_snapshot(
             path = tmp / f"{name}.parquet"
             pq.write_table(tables[name], path, compression="zstd")
             checksums[name] = sha256_file(path)
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest(snapshot_id, results, tables, checksums), indent=2)
-        )
+        manifest(snapshot_id, results, tables, checksums).write(tmp / "manifest.json")
         _fsync_dir(tmp)
         os.rename(tmp, final)
         _fsync_dir(snapshots_dir)
@@ -377,7 +402,9 @@ def build(
     progress: Callable[..., Iterable] = _no_progress,
 ) -> Path:
     """Read every source in `raw_dir` and write a new snapshot; return its folder."""
-    results = supersede(run_readers(raw_dir, progress))
+    results = run_readers(raw_dir, progress)
+    check_mostly_rejected(results)
+    results = prepare(results)
     tables = assemble(results)
     validate(tables)
     snapshot_id = new_snapshot_id(results)

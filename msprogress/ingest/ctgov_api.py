@@ -30,7 +30,8 @@ from typing import Any
 from msprogress.ingest import api_pages, countries, ctgov, geocode
 from msprogress.ingest import trial_common as tc
 from msprogress.ingest.api_pages import dig
-from msprogress.ingest.base import FileRead, SourceResult, relpath, sha256_file
+from msprogress.ingest.base import FileRead, SourceResult, relpath
+from msprogress.manifest import sha256_file
 
 SOURCE_ID = "ctgov_api"
 SUBFOLDER = "ctgov_api"

@@ -31,8 +31,8 @@ from typing import Any
 
 from msprogress import schema
 from msprogress.ingest import fx
-from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath, sha256_file
-from msprogress.ingest.validate import (
+from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath
+from msprogress.ingest.toolkit import (
     CsvRow,
     RowError,
     country_iso3,
@@ -47,6 +47,7 @@ from msprogress.ingest.validate import (
     text,
     vocabulary,
 )
+from msprogress.manifest import sha256_file
 
 # NOTE: the curated files carry no compilation date. They were compiled for this snapshot on the
 # day of the ClinicalTrials.gov pull (2025-09-25), from pages cited row by row; that day is the

@@ -31,18 +31,16 @@ from pydantic import ValidationError
 
 from msprogress import paths, schema
 from msprogress.ingest import fx
-from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath, sha256_file
+from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath
+from msprogress.ingest.toolkit import check_header, fold_name, read_csv, table_frame
 from msprogress.ingest.validate import (
     MEMBER_COLUMN_NAMES,
     MEMBER_COLUMNS,
     MEMBER_REQUIRED,
     MemberGrantRow,
-    check_header,
-    fold_name,
-    read_csv,
     rejection_from_validation,
-    table_frame,
 )
+from msprogress.manifest import sha256_file
 
 SOURCE_ID = "member_grants"
 FOLDER = "member_grants"
@@ -137,7 +135,7 @@ def member_files(raw_dir: Path) -> list[Path]:
 def _load(path: Path, raw_dir: Path) -> tuple[list[InputRow], list[str]]:
     if path.suffix.lower() == ".xlsx":
         return _load_xlsx(path, raw_dir)
-    table = read_csv(path, raw_dir, MEMBER_REQUIRED, MEMBER_COLUMN_NAMES, fold_header=True)
+    table = read_csv(path, raw_dir, MEMBER_REQUIRED, MEMBER_COLUMN_NAMES, header_name=fold_name)
     rows = [InputRow(r.row, r.values, extra=r.extra) for r in table.rows]
     return rows, table.ignored_columns
 

@@ -25,6 +25,14 @@ the parent becomes `record_type = "programme"` (`amount_basis = "total"`) and th
 stay `award`, so summing awards never counts the money twice. A parent whose subprojects carry
 no amount (RePORTER FY1993–1996 leaves subproject costs empty) stays an `award`.
 
+NOTE: stable relevance. A project's row is classified from all its text, every fiscal year in the
+files (titles, indexer terms and spending categories strong; public health relevance and abstract
+terms weak). Each *grant* — one fiscal year's award — is classified from its project's text up to
+and including its own fiscal year. So adding a later year's file never changes an earlier year's
+grants or totals: R01NS025044 ("OLIGODENDROGLIAL PROLIFERATION AND DIFFERENTIATION") first names MS
+in its FY2003 terms, and its FY1993–2001 awards stay "Not MS" as described at the time, while the
+project row and its FY2003–2004 awards are MS research.
+
 NOTE: a project can be in both sources (R01NS026799: RePORTER FY1993–2001 and ExPORTER FY2017).
 The snapshot needs one row per project_id, so the project row is written by the source holding
 the project's latest fiscal year (ExPORTER on a tie); the other source writes only its grants,
@@ -35,9 +43,8 @@ OLIGODENDROCYTES" in 1997–2001, an integrated-stress-response project in 2017)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -46,8 +53,9 @@ from typing import Any
 
 import pandas as pd
 
-from msprogress.ingest import classify, countries, fx
-from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath, sha256_file
+from msprogress.ingest import classify, countries, fx, toolkit
+from msprogress.ingest.base import FileRead, Rejection
+from msprogress.manifest import sha256_file
 
 RECORD_KEYS = (
     "file",  # path relative to raw_dir
@@ -82,13 +90,14 @@ RECORD_KEYS = (
 )
 
 REPORTER_URL = "https://reporter.nih.gov/project-details/{}"
-ENCODINGS = ("utf-8-sig", "cp1252")  # NOTE: tried in order; the one used is stated in the notes.
+ENCODINGS = ("utf-8", "cp1252")  # NOTE: tried in order; the one used is stated in the notes.
 INTRAMURAL_ISO3 = "USA"  # NIH intramural research is done at NIH's own campuses, all in the USA.
 
 # Core project number: activity (3 chars) + IC (2 letters) + serial (6 digits), after an
-# optional application-type digit and before an optional "-<support year><suffix>".
+# optional application-type digit and before an optional "-<support year><suffix>" (contracts:
+# "-5-0-0", several dash-separated parts).
 PROJECT_NUMBER = re.compile(
-    r"^(?P<type>\d)?(?P<core>[A-Z][A-Z0-9]{2}[A-Z]{2}\d{6})(?:-(?P<rest>[0-9A-Z]+))?$"
+    r"^(?P<type>\d)?(?P<core>[A-Z][A-Z0-9]{2}[A-Z]{2}\d{6})(?:-(?P<rest>[0-9A-Z]+(?:-[0-9A-Z]+)*))?$"
 )
 CORE_NUMBER = re.compile(r"^[A-Z][A-Z0-9]{2}[A-Z]{2}\d{6}$")
 # NOTE: ExPORTER gives R&D contracts a placeholder core number (`N01AI000000`) shared by every
@@ -194,140 +203,80 @@ def project_key(core: str, subproject: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading a file
-
-
-class RowError(ValueError):
-    """One row cannot be used: the column at fault and why."""
-
-    def __init__(self, column: str | None, reason: str):
-        self.column, self.reason = column, reason
-        super().__init__(f"{column}: {reason}" if column else reason)
-
-
-def normalise_header(name: str) -> str:
-    """Collapse runs of whitespace and trim: `Administering  IC` → `Administering IC`."""
-    return re.sub(r"\s+", " ", name).strip()
+# Reading the files of one export
 
 
 @dataclass
-class CsvFile:
-    """A decoded CSV export: normalised header, data rows with record numbers, encoding used."""
+class Export:
+    """What an NIH file reader got from its files: the toolkit's CSV files, one award record per
+    kept row (not yet merged or de-duplicated), and every rejection (rows not kept, and values left
+    empty with `row_kept`)."""
 
-    path: str
-    header: list[str]
-    rows: list[tuple[int, dict[str, str]]]
-    encoding: str
-    blank_rows: int = 0
+    files: list[toolkit.CsvFile] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
-    @property
-    def rows_read(self) -> int:
-        return len(self.rows) + len(self.rejections)
+
+RowParser = Callable[[toolkit.CsvRow, list[Rejection], str], dict[str, Any]]
 
 
-def decode(path: Path, rel: str) -> tuple[str, str]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise SourceError(rel, "file is empty")
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc), enc.replace("-sig", "")
-        except UnicodeDecodeError:
-            continue
-    raise SourceError(rel, f"cannot decode the file as any of {', '.join(ENCODINGS)}")
-
-
-def read_csv(path: Path, raw_dir: Path, required: Iterable[str], upper: bool = False) -> CsvFile:
-    """Read a CSV export: normalise headers (and upper-case them if `upper`), drop empty trailing
-    header cells, skip blank rows (not counted as data), reject rows with more cells than the header."""
-    rel = relpath(path, raw_dir)
-    text, encoding = decode(path, rel)
-    records = csv.reader(io.StringIO(text, newline=""))
-    raw_header = next(records, None) or []
-    header = [normalise_header(h.upper() if upper else h) for h in raw_header]
-    while header and not header[-1]:  # NOTE: RePORTER ends its header with an empty column
-        header.pop()
-    _check_header(rel, header, required)
-    out = CsvFile(rel, header, [], encoding)
-    for number, cells in enumerate(records, start=2):
-        if not any(c.strip() for c in cells):
-            out.blank_rows += 1
-            continue
-        extra = [c for c in cells[len(header) :] if c.strip()]
-        if extra:
-            why = f"{len(cells)} cells but the header has {len(header)} columns"
-            out.rejections.append(Rejection(rel, number, None, why))
-            continue
-        out.rows.append((number, dict(zip(header, cells, strict=False))))
+def read_export(
+    raw_dir: Path,
+    paths: list[Path],
+    required: Iterable[str],
+    parse_row: RowParser,
+    *,
+    aliases: dict[str, str] | None = None,
+    header_name: Callable[[str], str] = toolkit.normalise_header,
+) -> Export:
+    """Read every file with the toolkit and parse each row: a RowError rejects the row, a value
+    that `parse_row` reads leniently lands in the rejections with `row_kept`."""
+    out = Export()
+    for path in paths:
+        cf = toolkit.read_csv(
+            path, raw_dir, tuple(required), aliases=aliases, header_name=header_name, encodings=ENCODINGS
+        )
+        out.files.append(cf)
+        for row in cf.rows:
+            issues: list[Rejection] = []
+            try:
+                row.check_width()
+                rec = parse_row(row, issues, cf.file)
+            except toolkit.RowError as err:
+                out.rejections.append(err.rejection(cf.file, row.row))
+                continue
+            out.records.append({**rec, "file": cf.file, "row": row.row})
+            out.rejections += issues
     return out
 
 
-def _check_header(rel: str, header: list[str], required: Iterable[str]) -> None:
-    if not header:
-        raise SourceError(rel, "no header row", row=1)
-    dups = sorted({h for h in header if header.count(h) > 1})
-    if dups:
-        raise SourceError(rel, f"duplicate column name(s) after whitespace normalisation: {dups}", row=1)
-    for col in required:
-        if col not in header:
-            raise SourceError(rel, f"required column '{col}' is missing", row=1, column=col)
+def lenient_date(
+    issues: list[Rejection], file: str, row: toolkit.CsvRow, column: str, fy: int
+) -> dt.date | None:
+    """A secondary date in any layout RePORTER and ExPORTER have used (two-digit years put in the
+    century nearest the row's fiscal year); unreadable → left empty and recorded."""
+    return toolkit.lenient(
+        issues, file, row.row, lambda: toolkit.parse_date(row.get(column), column, near=fy)
+    )
 
 
-# ---------------------------------------------------------------------------------------------
-# Field parsers (raise RowError naming the column)
+def lenient_number(issues: list[Rejection], file: str, row: toolkit.CsvRow, column: str) -> float | None:
+    """A secondary number (a coordinate); unreadable → left empty and recorded."""
+    return toolkit.lenient(issues, file, row.row, lambda: toolkit.parse_number(row.get(column), column))
 
 
-def text(row: dict[str, str], col: str, none: tuple[str, ...] = ()) -> str | None:
-    """A cell's stripped text; None when empty or a placeholder in `none` ('n/a', 'Unavailable')."""
-    value = (row.get(col) or "").strip()
-    return None if not value or value in none else value
-
-
-def parse_date(row: dict[str, str], col: str, fmt: str) -> dt.date | None:
-    value = text(row, col)
+def money(row: toolkit.CsvRow, column: str) -> float | None:
+    """A cost cell in USD: '295488', '295,488', '$295,488.00'; empty → None (missing, not zero).
+    Money is primary: an unreadable amount rejects the row rather than losing it from the sums."""
+    value = toolkit.text(row.get(column))
     if value is None:
         return None
-    try:
-        return dt.datetime.strptime(value, fmt).date()
-    except ValueError:
-        raise RowError(col, f"not a date in the form {fmt} ('{value}')") from None
+    return toolkit.parse_number(value.removeprefix("$").strip(), column, thousands=True)
 
 
-def parse_number(row: dict[str, str], col: str) -> float | None:
-    value = text(row, col)
-    if value is None:
-        return None
-    try:
-        return float(value.replace(",", ""))
-    except ValueError:
-        raise RowError(col, f"not a number ('{value}')") from None
-
-
-def parse_int(row: dict[str, str], col: str, required: bool = False) -> int | None:
-    value = text(row, col)
-    if value is None:
-        if required:
-            raise RowError(col, "empty")
-        return None
-    if not value.isdigit():
-        raise RowError(col, f"not a whole number ('{value}')")
-    return int(value)
-
-
-def parse_rows(
-    csv_file: CsvFile, parse: Callable[[dict[str, str]], dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[Rejection]]:
-    """Apply a reader's row parser; a RowError becomes a Rejection with file, row and column."""
-    records, rejections = [], list(csv_file.rejections)
-    for number, row in csv_file.rows:
-        try:
-            rec = parse(row)
-        except RowError as err:
-            rejections.append(Rejection(csv_file.path, number, err.column, str(err)))
-            continue
-        records.append({**rec, "file": csv_file.path, "row": number})
-    return records, rejections
+def whole(row: toolkit.CsvRow, column: str, required: bool = False) -> int | None:
+    """A whole number such as an application id or fiscal year ('2001' or '2001.0')."""
+    return toolkit.parse_int(row.get(column), column, required=required)
 
 
 def drop_duplicate_applications(
@@ -349,14 +298,13 @@ def drop_duplicate_applications(
     return sorted(kept.values(), key=lambda r: (rank[r["file"]], r["row"])), rejections
 
 
-def file_reads(
-    raw_dir: Path, paths: list[Path], csv_files: list[CsvFile], rejections: list[Rejection]
-) -> list[FileRead]:
-    """FileRead per file: rows_read = rows_kept + rows_rejected (blank rows are not data)."""
+def file_reads(raw_dir: Path, paths: list[Path], export: Export) -> list[FileRead]:
+    """FileRead per file: rows_read = rows_kept + rows_rejected (blank rows are not data; a row
+    kept with a value left empty counts as kept)."""
     out = []
-    for path, cf in zip(paths, csv_files, strict=True):
-        rejected = sum(1 for r in rejections if r.file == cf.path)
-        out.append(FileRead(cf.path, sha256_file(path), cf.rows_read, cf.rows_read - rejected, rejected))
+    for path, cf in zip(paths, export.files, strict=True):
+        rejected = sum(1 for r in export.rejections if r.file == cf.file and not r.row_kept)
+        out.append(FileRead(cf.file, sha256_file(path), len(cf.rows), len(cf.rows) - rejected, rejected))
     return out
 
 
@@ -365,10 +313,12 @@ def file_reads(
 
 
 def build_tables(
-    records: list[dict[str, Any]], source_id: str, as_of: dt.date, owned_elsewhere: Iterable[str] = ()
+    records: list[dict[str, Any]], source_id: str, as_of: dt.date, series: Callable[[dict[str, Any]], str]
 ) -> dict[str, pd.DataFrame]:
-    """projects, grants and organisations from parsed award records (one per application id).
-    Projects in `owned_elsewhere` get no project row here (the other NIH source writes it)."""
+    """projects, grants and organisations from parsed award records (one per application id);
+    `series` names each award's coverage series (see `msprogress/ingest/coverage.py`).
+    NOTE: a project also in another NIH source is written here too; the build's NIH step
+    (`nih_overlap.settle`) keeps one project row per id."""
     recs = sorted((_enrich(r) for r in records), key=_chronological)
     by_project: dict[str, list[dict[str, Any]]] = {}
     for rec in recs:
@@ -377,54 +327,18 @@ def build_tables(
     projects = {pid: _project(g, org_by_core, source_id, as_of) for pid, g in sorted(by_project.items())}
     totals = programme_parents(recs)
     grants = [
-        _grant(r, projects[r["project_id"]], r["application_id"] in totals, source_id, as_of) for r in recs
+        _grant(r, projects[r["project_id"]], r["application_id"] in totals, source_id, as_of)
+        | dict(
+            zip(("ms_relevance", "gap_area"), as_of_year(by_project[r["project_id"]], r["fy"]), strict=True)
+        )
+        | {"series_id": series(r)}
+        for r in recs
     ]
-    skip = set(owned_elsewhere)
     return {
-        "projects": pd.DataFrame([p for pid, p in projects.items() if pid not in skip]),
+        "projects": pd.DataFrame(list(projects.values())),
         "grants": pd.DataFrame(grants),
         "organisations": _organisations(recs, source_id),
     }
-
-
-def latest_years(records: list[dict[str, Any]]) -> dict[str, int]:
-    """project_id → latest fiscal year among `records`."""
-    out: dict[str, int] = {}
-    for r in records:
-        pid = project_key(r["core"], r["subproject"])
-        out[pid] = max(out.get(pid, r["fy"]), r["fy"])
-    return out
-
-
-def owned_elsewhere(mine: dict[str, int], theirs: dict[str, int], tie_is_theirs: bool) -> set[str]:
-    """Projects whose latest fiscal year is in the other NIH source (see module NOTE)."""
-    return {
-        pid
-        for pid, fy in mine.items()
-        if pid in theirs and (theirs[pid] > fy or (tie_is_theirs and theirs[pid] == fy))
-    }
-
-
-def sharing_note(
-    mine: dict[str, int], theirs: dict[str, int], elsewhere: set[str], other: str, note: str
-) -> str:
-    shared = len(set(mine) & set(theirs))
-    return (
-        f"{shared} projects are also in {other}; {len(elsewhere)} of them have their latest fiscal year "
-        f"there, so {other} writes their project row (their grants are here). {note}"
-    ).strip()
-
-
-def other_source_years(
-    read_records: Callable[[Path], list[dict[str, Any]]], raw_dir: Path, folder: str
-) -> tuple[dict[str, int], str]:
-    """Latest fiscal year per project in the other NIH source, and a note; empty if it is absent."""
-    if not any((raw_dir / folder).glob("*.csv")):
-        return {}, f"No {folder} files: every project row is written here."
-    try:
-        return latest_years(read_records(raw_dir)), ""
-    except SourceError as err:
-        return {}, f"{folder} unreadable ({err}): every project row is written here."
 
 
 def _enrich(rec: dict[str, Any]) -> dict[str, Any]:
@@ -465,14 +379,14 @@ def _project(
     latest = g[-1]
     with_org = [r for r in g if r["org_name"]]
     org = with_org[-1] if with_org else org_by_core.get(latest["core"], {})
-    strong, weak = classification_text(g)
-    relevance = classify.ms_relevance(strong, weak)
+    relevance, gap = classified(*classification_text(g))
     starts = [r["project_start"] for r in g if r["project_start"]]
     ends = [r["project_end"] for r in g if r["project_end"]]
     return {
         "project_id": latest["project_id"],
         "title": latest["title"],
         "pi": latest["pi"],
+        "org_id": org.get("org_id"),
         "organisation": org.get("org_name"),
         "city": org.get("org_city"),
         "iso3": org.get("iso3") or next((r["iso3"] for r in reversed(g) if r["iso3"]), None),
@@ -482,12 +396,25 @@ def _project(
         "end_date": max(ends) if ends else None,
         "funder": latest["funder"],
         "ms_relevance": relevance,
-        "gap_area": classify.gap_area(strong, weak, relevance=relevance, study_type=None),
+        "gap_area": gap,
         "url": REPORTER_URL.format(latest["application_id"]),
         "source": source_id,
         "source_file": latest["file"],
         "as_of": as_of,
     }
+
+
+@functools.lru_cache(maxsize=65_536)
+def classified(strong: str, weak: str) -> tuple[str, str | None]:
+    """MS relevance and gap area of a text (cached: a project's years mostly repeat its text)."""
+    relevance = classify.ms_relevance(strong, weak)
+    return relevance, classify.gap_area(strong, weak, relevance=relevance, study_type=None)
+
+
+def as_of_year(g: list[dict[str, Any]], fy: int) -> tuple[str, str | None]:
+    """A grant's MS relevance and gap area: from its project's text up to and including its own
+    fiscal year (see the module NOTE on stable relevance)."""
+    return classified(*classification_text([r for r in g if r["fy"] <= fy]))
 
 
 def classification_text(g: list[dict[str, Any]]) -> tuple[str, str]:
@@ -522,8 +449,6 @@ def _grant(
         "amount_basis": None if amount is None else ("total" if is_total else "exact"),
         **fx.convert(amount, "USD", rec["fy"]),
         "iso3": rec["iso3"] or project["iso3"],
-        "ms_relevance": project["ms_relevance"],
-        "gap_area": project["gap_area"],
         "title": rec["title"],
         "url": REPORTER_URL.format(rec["application_id"]),
         "source": source_id,
@@ -569,23 +494,40 @@ def _organisations(recs: list[dict[str, Any]], source_id: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Coverage
 
-COVERAGE_STATUS = {"nih_reporter": "complete (NINDS only)", "nih_exporter": "partial"}
+
+def fiscal_year_coverage(records: list[dict[str, Any]]) -> dict[int, tuple[str, str]]:
+    """Fiscal year → (coverage, basis), judged from the award dates of its rows.
+
+    NIH fiscal year FY runs 1 October FY-1 to 30 September FY. A year is 'complete' when the
+    rows' dates (award notice, else budget start: early files leave notices empty) reach from
+    the first quarter of the fiscal year to its last month; otherwise the file holds only part of
+    the year (an export taken mid-year) and the year is 'partial'."""
+    by_fy: dict[int, list[dt.date]] = {}
+    for r in records:
+        date = r.get("award_notice") or r.get("budget_start")
+        fy = r["fy"]
+        by_fy.setdefault(fy, [])
+        if date and dt.date(fy - 1, 10, 1) <= date <= dt.date(fy, 9, 30):
+            by_fy[fy].append(date)
+    out = {}
+    for fy, dates in sorted(by_fy.items()):
+        if not dates:
+            out[fy] = ("partial", "no award or budget-start date within the fiscal year to judge it by")
+            continue
+        first, last = min(dates), max(dates)
+        spans = first <= dt.date(fy - 1, 12, 31) and last >= dt.date(fy, 9, 1)
+        out[fy] = (
+            ("complete", f"award dates run from {first} to {last}: the whole fiscal year")
+            if spans
+            else ("partial", f"award dates run only from {first} to {last}: part of the fiscal year")
+        )
+    return out
 
 
-def fiscal_years_covered(result: SourceResult) -> dict[int, str]:
-    """Fiscal year → coverage ('complete (NINDS only)' for RePORTER, 'partial' for ExPORTER) for
-    every fiscal year with at least one grant in `result`. Years not in the dict are missing."""
-    grants = result.tables.get("grants")
-    if grants is None or grants.empty:
-        return {}
-    status = COVERAGE_STATUS.get(result.source_id, "partial")
-    return {int(y): status for y in sorted(grants["year"].dropna().unique())}
-
-
-def encoding_note(csv_files: list[CsvFile]) -> str:
+def encoding_note(csv_files: list[toolkit.CsvFile]) -> str:
     by_enc: dict[str, list[str]] = {}
     for cf in csv_files:
-        by_enc.setdefault(cf.encoding, []).append(Path(cf.path).name)
+        by_enc.setdefault(cf.encoding, []).append(Path(cf.file).name)
     parts = [
         f"{enc}: {len(names)} file(s)" + ("" if enc == "utf-8" else f" ({', '.join(names)})")
         for enc, names in sorted(by_enc.items())
@@ -601,15 +543,3 @@ def accounting_note(records: list[dict[str, Any]], grants: pd.DataFrame) -> str:
         f"'programme' (their amount totals subprojects that are listed as awards); {n_none} awards "
         "report no amount (intramural projects; subprojects without a reported cost): missing, not zero."
     )
-
-
-def year_ranges(years: Iterable[int]) -> str:
-    """[1993, 1994, 1996, 1997, 1998] → '1993–1994, 1996–1998'."""
-    ys = sorted(years)
-    spans: list[list[int]] = []
-    for y in ys:
-        if spans and y == spans[-1][1] + 1:
-            spans[-1][1] = y
-        else:
-            spans.append([y, y])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"

@@ -28,10 +28,9 @@ limit: a term echoing a single passing mention in PHR makes two weak mentions ("
 Apnea in Elderly Veterans with Comorbid COPD" becomes MS). PHR alone would make 145 fewer rows
 MS, but would lose many EAE and remyelination projects whose titles do not name MS.
 
-NOTE: coordinates. ExPORTER has none. An organisation gets RePORTER's latitude/longitude for the
-same IPF organisation id when the RePORTER files are present. FY2017-series files have no IPF id:
-it is taken from another NIH row with the same organisation name and city when exactly one id
-matches, else the organisation is keyed by its normalised name and city.
+NOTE: coordinates. ExPORTER has none, and FY2017-series files have no IPF organisation id. Both
+are filled, where another NIH source knows the organisation, by the build's NIH step
+(`nih_overlap.settle`), not here: a reader reads its own files only.
 
 NOTE: as_of is the newest AWARD_NOTICE_DATE in the files (the latest week covered); the
 download date of the weekly files is not recorded.
@@ -45,15 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from msprogress.ingest import nih_common as nc
+from msprogress.ingest import toolkit
 from msprogress.ingest.base import Rejection, SourceError, SourceResult
-from msprogress.ingest.nih_common import RowError, fiscal_years_covered
-
-__all__ = ["fiscal_years_covered", "read"]
+from msprogress.ingest.toolkit import RowError
+from msprogress.style import year_ranges
 
 SOURCE_ID = "nih_exporter"
 FOLDER = "nih_exporter"
-REPORTER_FOLDER = "nih_reporter"
-DATE_FORMAT = "%m/%d/%Y"
 FILE_NAME = re.compile(r"fy(?P<series>\d{4})_weekly_rows_fy(?P<fy>\d{4})", re.IGNORECASE)
 
 COLUMNS = (  # upper-cased headers; all required
@@ -86,56 +83,54 @@ COLUMNS = (  # upper-cased headers; all required
 OPTIONAL = ("ORG_IPF_CODE",)  # only in files published from FY2018 on
 
 # What the provenance README says of each fiscal year (the weekly-file list is not in the rows).
+PARTIAL = "weekly files, rows mentioning sclerosis or myelin words only"
 COVERAGE_NOTES = {
-    2016: "a few late rows published in FY2017 weekly files",
-    2017: "weekly files of FY2017 (48 of 52 weeks) plus rows published early in FY2018",
-    2018: "weekly files of FY2018's first months (October–January) only",
+    2016: f"a few late rows published in FY2017 {PARTIAL}",
+    2017: f"{PARTIAL}: FY2017 (48 of 52 weeks) plus rows published early in FY2018",
+    2018: f"{PARTIAL}: FY2018's first months (October–January) only",
 }
 
 
 def read(raw_dir: Path) -> SourceResult:
     paths = _files(raw_dir)
-    csv_files, records, rejections = read_records(raw_dir, paths)
-    coords_note = fill_organisations(records, raw_dir)
+    export, records = read_records(raw_dir, paths)
     as_of = latest_notice(records)
-    from msprogress.ingest import nih_reporter  # NOTE: imported here: the two readers consult each other
-
-    theirs, other_note = nc.other_source_years(nih_reporter.award_records, raw_dir, REPORTER_FOLDER)
-    mine = nc.latest_years(records)
-    elsewhere = nc.owned_elsewhere(mine, theirs, tie_is_theirs=False)
-    tables = nc.build_tables(records, SOURCE_ID, as_of, elsewhere)
     result = SourceResult(
         source_id=SOURCE_ID,
-        title="NIH ExPORTER weekly project files, all institutes, keyword-screened",
+        title="",  # from the source registry
         as_of=as_of.isoformat(),
-        terms="U.S. federal data, public domain (NIH ExPORTER)",
-        url="https://reporter.nih.gov/exporter",
-        files=nc.file_reads(raw_dir, paths, csv_files, rejections),
-        tables=tables,
-        rejections=sorted(rejections, key=lambda r: (r.file, r.row or 0)),
+        terms="",
+        url="",
+        files=nc.file_reads(raw_dir, paths, export),
+        tables=nc.build_tables(records, SOURCE_ID, as_of, lambda _: SOURCE_ID),
+        rejections=sorted(export.rejections, key=lambda r: (r.file, r.row or 0)),
+        coverage=[
+            {
+                "series_id": SOURCE_ID,
+                "year": fy,
+                "coverage": "partial",
+                "basis": COVERAGE_NOTES.get(fy, PARTIAL),
+            }
+            for fy in sorted({r["fy"] for r in records})
+        ],
     )
-    result.notes = _notes(result, csv_files, records, coords_note)
-    result.notes.append(nc.sharing_note(mine, theirs, elsewhere, "nih_reporter", other_note))
+    result.notes = _notes(result, export, records)
     return result
 
 
-def read_records(
-    raw_dir: Path, paths: list[Path]
-) -> tuple[list[nc.CsvFile], list[dict[str, Any]], list[Rejection]]:
-    """Every file's award records (one per application id) and the rows rejected."""
-    csv_files = [nc.read_csv(p, raw_dir, COLUMNS, upper=True) for p in paths]
-    records, rejections = [], []
-    for cf in csv_files:
-        recs, rej = nc.parse_rows(cf, parse_row)
-        records += recs
-        rejections += rej
-    records, dup = nc.drop_duplicate_applications(records, [cf.path for cf in csv_files], "APPLICATION_ID")
-    return csv_files, records, rejections + dup
+def read_records(raw_dir: Path, paths: list[Path]) -> tuple[nc.Export, list[dict[str, Any]]]:
+    """Every file's rows and the award records, one per application id (the later-published
+    file's row kept)."""
+    export = nc.read_export(raw_dir, paths, COLUMNS, parse_row, header_name=_upper)
+    records, dup = nc.drop_duplicate_applications(
+        export.records, [cf.file for cf in export.files], "APPLICATION_ID"
+    )
+    export.rejections += dup
+    return export, records
 
 
-def award_records(raw_dir: Path) -> list[dict[str, Any]]:
-    """The award records alone (what the RePORTER reader needs to share project rows)."""
-    return read_records(raw_dir, _files(raw_dir))[1]
+def _upper(name: str) -> str:
+    return toolkit.normalise_header(name).upper()
 
 
 def _files(raw_dir: Path) -> list[Path]:
@@ -151,62 +146,66 @@ def _publication_order(path: Path) -> tuple[int, int, str]:
     return (int(m.group("series")), int(m.group("fy")), path.name) if m else (0, 0, path.name)
 
 
-def parse_row(row: dict[str, str]) -> dict[str, Any]:
+def parse_row(row: toolkit.CsvRow, issues: list[Rejection], file: str) -> dict[str, Any]:
     """One ExPORTER row → an award record."""
-    core = nc.core_from_exporter(row.get("CORE_PROJECT_NUM", ""), row.get("FULL_PROJECT_NUM", ""))
+    core = nc.core_from_exporter(row.get("CORE_PROJECT_NUM"), row.get("FULL_PROJECT_NUM"))
     if core is None:
         raise RowError(
             "CORE_PROJECT_NUM", f"not an NIH core project number ('{row.get('CORE_PROJECT_NUM')}')"
         )
-    mechanism = nc.text(row, "FUNDING_MECHANISM")
-    activity = nc.text(row, "ACTIVITY") or core[:3]
-    inst = nc.institute(ic_name=nc.text(row, "IC_NAME"), code=nc.text(row, "ADMINISTERING_IC"))
+    fy = nc.whole(row, "FY", required=True)
+    assert fy is not None  # required
+    text = lambda col: toolkit.text(row.get(col))  # noqa: E731
+    date = lambda col: nc.lenient_date(issues, file, row, col, fy)  # noqa: E731
+    mechanism = text("FUNDING_MECHANISM")
+    activity = text("ACTIVITY") or core[:3]
+    inst = nc.institute(ic_name=text("IC_NAME"), code=text("ADMINISTERING_IC"))
     return {
-        "application_id": str(nc.parse_int(row, "APPLICATION_ID", required=True)),
-        "fy": nc.parse_int(row, "FY", required=True),
+        "application_id": str(nc.whole(row, "APPLICATION_ID", required=True)),
+        "fy": fy,
         "core": core,
-        "subproject": nc.text(row, "SUBPROJECT_ID"),
+        "subproject": text("SUBPROJECT_ID"),
         "activity": activity,
         "mechanism": mechanism,
         "funder": inst.funder,
         "funder_group": inst.funder_group,
-        "title": nc.text(row, "PROJECT_TITLE"),
+        "title": text("PROJECT_TITLE"),
         "terms": None,
-        "weak_terms": nc.text(row, "PROJECT_TERMS"),
-        "spending": nc.text(row, "NIH_SPENDING_CATS"),
-        "phr": nc.text(row, "PHR"),
-        "pi": contact_pi(row.get("PI_NAMES", "")),
-        "org_ipf": nc.text(row, "ORG_IPF_CODE"),
-        "org_name": nc.text(row, "ORG_NAME"),
-        "org_city": nc.text(row, "ORG_CITY"),
-        "org_country": nc.text(row, "ORG_COUNTRY"),
+        "weak_terms": text("PROJECT_TERMS"),
+        "spending": text("NIH_SPENDING_CATS"),
+        "phr": text("PHR"),
+        "pi": contact_pi(row.get("PI_NAMES")),
+        "org_ipf": text("ORG_IPF_CODE"),
+        "org_name": text("ORG_NAME"),
+        "org_city": text("ORG_CITY"),
+        "org_country": text("ORG_COUNTRY"),
         "latitude": None,
         "longitude": None,
-        "project_start": nc.parse_date(row, "PROJECT_START", DATE_FORMAT),
-        "project_end": nc.parse_date(row, "PROJECT_END", DATE_FORMAT),
-        "budget_start": nc.parse_date(row, "BUDGET_START", DATE_FORMAT),
-        "budget_end": nc.parse_date(row, "BUDGET_END", DATE_FORMAT),
-        "award_notice": nc.parse_date(row, "AWARD_NOTICE_DATE", DATE_FORMAT),
+        "project_start": date("PROJECT_START"),
+        "project_end": date("PROJECT_END"),
+        "budget_start": date("BUDGET_START"),
+        "budget_end": date("BUDGET_END"),
+        "award_notice": date("AWARD_NOTICE_DATE"),
         "amount": amount(row),
         "intramural": (mechanism or "").upper() == "INTRAMURAL RESEARCH" or activity.startswith("Z"),
     }
 
 
-def amount(row: dict[str, str]) -> float | None:
+def amount(row: toolkit.CsvRow) -> float | None:
     """TOTAL_COST, else TOTAL_COST_SUB_PROJECT, else the FUNDING_ICs sum (see module NOTE)."""
     by_ic = funding_ics(row)
-    total = nc.parse_number(row, "TOTAL_COST")
+    total = nc.money(row, "TOTAL_COST")
     if total is not None and (total != 0 or by_ic):
         return total
-    sub = nc.parse_number(row, "TOTAL_COST_SUB_PROJECT")
+    sub = nc.money(row, "TOTAL_COST_SUB_PROJECT")
     if sub is not None:
         return sub
     return float(sum(by_ic.values())) if by_ic else None
 
 
-def funding_ics(row: dict[str, str]) -> dict[str, float]:
+def funding_ics(row: toolkit.CsvRow) -> dict[str, float]:
     """`NIA:50000\\NINDS:310000\\` → {'NIA': 50000.0, 'NINDS': 310000.0}."""
-    value = nc.text(row, "FUNDING_ICS") or ""
+    value = toolkit.text(row.get("FUNDING_ICS")) or ""
     out: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in value.split("\\"))):
         ic, _, money = part.partition(":")
@@ -217,59 +216,12 @@ def funding_ics(row: dict[str, str]) -> dict[str, float]:
     return out
 
 
-def contact_pi(names: str) -> str | None:
+def contact_pi(names: str | None) -> str | None:
     """`PALMER, MARTHA STONE; SAVOVA, GUERGANA K. (contact);` → 'SAVOVA, GUERGANA K.'."""
-    people = [p.strip() for p in names.split(";") if p.strip()]
+    people = [p.strip() for p in (names or "").split(";") if p.strip()]
     contact = [p for p in people if p.endswith("(contact)")]
     chosen = (contact or people)[:1]
     return chosen[0].removesuffix("(contact)").strip() if chosen else None
-
-
-def fill_organisations(records: list[dict[str, Any]], raw_dir: Path) -> str:
-    """Fill missing IPF ids (by unique name and city) and coordinates (from RePORTER by IPF id)."""
-    coords, names, note = reporter_organisations(raw_dir)
-    for rec in records:
-        if rec["org_ipf"] and rec["org_name"]:
-            names.setdefault((rec["org_name"], rec["org_city"]), set()).add(rec["org_ipf"])
-    filled = located = 0
-    for rec in records:
-        ids = names.get((rec["org_name"], rec["org_city"]), set())
-        if not rec["org_ipf"] and len(ids) == 1:
-            rec["org_ipf"] = next(iter(ids))
-            filled += 1
-        if rec["org_ipf"] in coords:
-            rec["latitude"], rec["longitude"] = coords[rec["org_ipf"]]
-            located += 1
-    return (
-        f"Organisations: {filled} rows without ORG_IPF_CODE got the IPF id of the same name and city "
-        f"elsewhere in NIH data; {located} of {len(records)} awards have coordinates from RePORTER "
-        f"(same IPF id). {note}"
-    )
-
-
-def reporter_organisations(
-    raw_dir: Path,
-) -> tuple[dict[str, tuple[float, float]], dict[tuple[str | None, str | None], set[str]], str]:
-    """IPF id → (latitude, longitude), and (name, city) → IPF ids, from the RePORTER exports."""
-    cols = ("Organization ID (IPF)", "Organization Name", "Organization City", "Latitude", "Longitude")
-    coords: dict[str, tuple[float, float]] = {}
-    names: dict[tuple[str | None, str | None], set[str]] = {}
-    paths = sorted((raw_dir / REPORTER_FOLDER).glob("*.csv"))
-    try:
-        files = [nc.read_csv(p, raw_dir, cols) for p in paths]
-    except SourceError as err:
-        return {}, {}, f"RePORTER coordinates not used: {err}."
-    for cf in files:
-        for _, row in cf.rows:
-            ipf = nc.text(row, cols[0])
-            if not ipf:
-                continue
-            names.setdefault((nc.text(row, cols[1]), nc.text(row, cols[2])), set()).add(ipf)
-            try:
-                coords[ipf] = (float(row[cols[3]]), float(row[cols[4]]))
-            except ValueError:
-                continue
-    return coords, names, f"Coordinates looked up in {len(files)} RePORTER file(s)."
 
 
 def latest_notice(records: list[dict[str, Any]]) -> dt.date:
@@ -284,21 +236,18 @@ def latest_notice(records: list[dict[str, Any]]) -> dt.date:
     return max(dates)
 
 
-def _notes(
-    result: SourceResult, csv_files: list[nc.CsvFile], records: list[dict[str, Any]], coords_note: str
-) -> list[str]:
-    years = fiscal_years_covered(result)
-    per_year = "; ".join(f"FY{y}: {COVERAGE_NOTES.get(y, 'partial')}" for y in years)
+def _notes(result: SourceResult, export: nc.Export, records: list[dict[str, Any]]) -> list[str]:
+    years = sorted({r["fy"] for r in records})
+    per_year = "; ".join(f"FY{y}: {COVERAGE_NOTES.get(y, PARTIAL)}" for y in years)
     dups = sum(1 for r in result.rejections if r.reason.startswith("duplicate APPLICATION_ID"))
     return [
-        f"Fiscal years present: {nc.year_ranges(years)}, all partial ({per_year}). Rows are limited to "
-        "those mentioning sclerosis or myelin words; all NIH institutes (and VA/CDC awards NIH publishes).",
+        f"Fiscal years present: {year_ranges(years)}, all partial ({per_year}). All NIH institutes "
+        "(and VA/CDC awards NIH publishes).",
         f"as of {result.as_of}: the newest award notice date in the files (latest week covered); the "
         "download date is not recorded.",
-        nc.encoding_note(csv_files),
+        nc.encoding_note(export.files),
         f"{dups} rows repeat an APPLICATION_ID already read from a later-published file: counted once.",
         "Amount: TOTAL_COST; else TOTAL_COST_SUB_PROJECT; else the FUNDING_ICs sum (VA awards). "
         "A TOTAL_COST of 0 without FUNDING_ICs (intramural) is missing, not zero.",
         nc.accounting_note(records, result.tables["grants"]),
-        coords_note,
     ]

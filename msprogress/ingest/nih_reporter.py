@@ -1,9 +1,21 @@
-"""Reader for the NIH RePORTER web exports in `nih_reporter/` (one file per fiscal year, NINDS).
+"""Reader for the NIH RePORTER web exports in `nih_reporter/` (one file per fiscal year).
 
-Owns the RePORTER format: its 48 headers (some with double or trailing spaces, normalised
-before mapping), the empty trailing column, dates like `23-SEP-1993`, and placeholders
-('n/a', 'Unavailable', 'No NIH Category available.'). Rows become award records that
-`nih_common.build_tables` turns into projects, grants and organisations.
+Owns the RePORTER format in every version it has had: 48 headers (some with double or trailing
+spaces, no-break spaces too: normalised before mapping; other spellings of a column are mapped by
+`ALIASES`), an empty trailing column (present or not; rows may stop short of it), dates like
+`23-SEP-1993`, `23-SEP-93` or `09/23/1993` (the toolkit reads every layout; a two-digit year goes
+to the century nearest the row's fiscal year), and placeholders ('n/a', 'Unavailable', 'No NIH
+Category available.'). Rows become award records that `nih_common.build_tables` turns into
+projects, grants and organisations.
+
+Only the application id, fiscal year and project number make a row; its money must be readable.
+Every other field is secondary: a value that cannot be read is left empty and recorded (the row
+and its money are kept).
+
+NOTE: these exports hold an institute's *whole* portfolio (every award it administers), so the
+MS share of its money can be computed. Each administering institute is one coverage series
+(`nih_reporter:<institute>`), and each fiscal year is judged complete or partial from the award
+dates in the file (`nih_common.fiscal_year_coverage`).
 
 NOTE: an application co-funded by several institutes appears once per *funding* IC, each row
 with that IC's share in `FY Total Cost by IC` (e.g. 2822123, FY1999: NINDS 22,000, OD 15,000,
@@ -12,6 +24,10 @@ the same Application ID *and* the same Funding IC is a duplicate and is rejected
 
 NOTE: amount = `FY Total Cost by IC`; a subproject has none and reports its own cost in
 `FY Total Cost (Sub Projects)`, used instead (see nih_common on parents and subprojects).
+
+NOTE: contracts. R&D contracts carry numbers like `N01NS082386-5-0-0` (core `N01NS082386`) or
+only the word 'Contract'; the latter are keyed by activity, institute and application id
+(`N01NS-appl6348680`), so the award is kept rather than rejected for its number.
 
 NOTE: as_of. The export does not record when it was retrieved. as_of is the end of the latest
 fiscal year in the files (FY2001 → 2001-09-30): the data cannot be newer than that.
@@ -25,25 +41,37 @@ from pathlib import Path
 from typing import Any
 
 from msprogress.ingest import nih_common as nc
+from msprogress.ingest import toolkit
 from msprogress.ingest.base import Rejection, SourceError, SourceResult
-from msprogress.ingest.nih_common import RowError, fiscal_years_covered
-
-__all__ = ["fiscal_years_covered", "read"]
+from msprogress.ingest.toolkit import RowError
+from msprogress.style import year_ranges
 
 SOURCE_ID = "nih_reporter"
 FOLDER = "nih_reporter"
-DATE_FORMAT = "%d-%b-%Y"  # 23-SEP-1993 (strptime's %b ignores case)
 PLACEHOLDERS = ("n/a", "Unavailable", "Not Applicable", "No NIH Category available.")
 
-# Columns read, by their whitespace-normalised header. All are required.
-COLUMNS = (
-    "Application ID",
-    "Project Number",
+# The columns that make a row; every other column is read when the export has it.
+REQUIRED = ("Application ID", "Project Number", "FY")
+AMOUNT_COLUMNS = ("FY Total Cost by IC", "FY Total Cost (Sub Projects)")
+# Other spellings of a column, after whitespace normalisation → the name this reader uses.
+ALIASES = {
+    "Fiscal Year": "FY",
+    "Title": "Project Title",
+    "Admin IC": "Administering IC",
+    "Administering Institute or Center": "Administering IC",
+    "Total Cost IC": "FY Total Cost by IC",
+    "FY Total Cost By IC": "FY Total Cost by IC",
+    "Total Cost (Sub Projects)": "FY Total Cost (Sub Projects)",
+    "FY Total Cost (Sub-Projects)": "FY Total Cost (Sub Projects)",
+    "Contact PI/Project Leader": "Contact PI / Project Leader",
+    "Organization IPF": "Organization ID (IPF)",
+}
+SECONDARY = (
     "Subproject Number",
     "Activity",
     "Funding Mechanism",
-    "FY",
     "Administering IC",
+    "IC",
     "Funding IC",
     "Project Title",
     "Project Terms",
@@ -61,56 +89,68 @@ COLUMNS = (
     "Budget Start Date",
     "Budget End Date",
     "Award Notice Date",
-    "FY Total Cost by IC",
-    "FY Total Cost (Sub Projects)",
 )
 
 
 def read(raw_dir: Path) -> SourceResult:
     paths = _files(raw_dir)
-    csv_files, records, rejections = read_records(raw_dir, paths)
+    export, records = read_records(raw_dir, paths)
     if not records:
         raise SourceError(FOLDER, "no usable row in any RePORTER export")
     as_of = fiscal_year_end(max(r["fy"] for r in records))
-    from msprogress.ingest import nih_exporter  # NOTE: imported here: the two readers consult each other
-
-    theirs, other_note = nc.other_source_years(nih_exporter.award_records, raw_dir, nih_exporter.FOLDER)
-    mine = nc.latest_years(records)
-    elsewhere = nc.owned_elsewhere(mine, theirs, tie_is_theirs=True)
-    tables = nc.build_tables(records, SOURCE_ID, as_of, elsewhere)
+    tables = nc.build_tables(records, SOURCE_ID, as_of, series_of)
     result = SourceResult(
         source_id=SOURCE_ID,
-        title="NIH RePORTER project exports, NINDS, keyword-screened",
+        title="",  # from the source registry
         as_of=as_of.isoformat(),
-        terms="U.S. federal data, public domain (NIH RePORTER)",
-        url="https://reporter.nih.gov/",
-        files=nc.file_reads(raw_dir, paths, csv_files, rejections),
+        terms="",
+        url="",
+        files=nc.file_reads(raw_dir, paths, export),
         tables=tables,
-        rejections=sorted(rejections, key=lambda r: (r.file, r.row or 0)),
+        rejections=sorted(export.rejections, key=lambda r: (r.file, r.row or 0)),
+        coverage=coverage_rows(records),
     )
-    result.notes = _notes(result, csv_files, records)
-    result.notes.append(nc.sharing_note(mine, theirs, elsewhere, "nih_exporter", other_note))
+    result.notes = _notes(result, export, records)
     return result
 
 
-def read_records(
-    raw_dir: Path, paths: list[Path]
-) -> tuple[list[nc.CsvFile], list[dict[str, Any]], list[Rejection]]:
-    """Every file's award records (one per application id) and the rows rejected."""
-    csv_files = [nc.read_csv(p, raw_dir, COLUMNS) for p in paths]
-    records, rejections = [], []
-    for cf in csv_files:
-        recs, rej = nc.parse_rows(cf, parse_row)
-        merged, dup = merge_funding_ics(recs)
+def read_records(raw_dir: Path, paths: list[Path]) -> tuple[nc.Export, list[dict[str, Any]]]:
+    """Every file's rows (see `nih_common.read_export`) and the award records: one per
+    application id (funding-IC rows merged; a repeated application rejected)."""
+    export = nc.read_export(raw_dir, paths, REQUIRED, parse_row, aliases=ALIASES)
+    for cf in export.files:
+        if not any(c in cf.header for c in AMOUNT_COLUMNS):
+            raise SourceError(
+                cf.file,
+                f"no amount column: expected {' or '.join(repr(c) for c in AMOUNT_COLUMNS)} "
+                "(without it every award's money would be missing)",
+                row=1,
+            )
+    records = []
+    for cf in export.files:
+        merged, dup = merge_funding_ics([r for r in export.records if r["file"] == cf.file])
         records += merged
-        rejections += rej + dup
-    records, dup = nc.drop_duplicate_applications(records, [cf.path for cf in csv_files], "Application ID")
-    return csv_files, records, rejections + dup
+        export.rejections += dup
+    records, dup = nc.drop_duplicate_applications(records, [cf.file for cf in export.files], "Application ID")
+    export.rejections += dup
+    return export, records
 
 
-def award_records(raw_dir: Path) -> list[dict[str, Any]]:
-    """The award records alone (what the ExPORTER reader needs to share project rows)."""
-    return read_records(raw_dir, _files(raw_dir))[1]
+def series_of(rec: dict[str, Any]) -> str:
+    """The coverage series of an award: its administering institute's whole portfolio."""
+    return f"{SOURCE_ID}:{rec['funder']}"
+
+
+def coverage_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """(series, fiscal year, complete/partial, why) for every institute and year in the files."""
+    by_series: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_series.setdefault(series_of(r), []).append(r)
+    return [
+        {"series_id": sid, "year": fy, "coverage": cov, "basis": basis}
+        for sid, recs in sorted(by_series.items())
+        for fy, (cov, basis) in nc.fiscal_year_coverage(recs).items()
+    ]
 
 
 def _files(raw_dir: Path) -> list[Path]:
@@ -130,44 +170,59 @@ def fiscal_year_end(fy: int) -> dt.date:
     return dt.date(fy, 9, 30)
 
 
-def parse_row(row: dict[str, str]) -> dict[str, Any]:
-    """One RePORTER row → an award record (amount not yet merged across funding ICs)."""
-    number = nc.text(row, "Project Number") or ""
+def core_number(row: toolkit.CsvRow, application_id: str) -> str:
+    """The core project number; a contract written only as 'Contract' is keyed by its activity,
+    institute and application id (see module NOTE)."""
+    number = toolkit.text(row.get("Project Number")) or ""
     core = nc.core_project_number(number)
-    if core is None:
-        raise RowError("Project Number", f"not an NIH project number ('{number}')")
-    mechanism = nc.text(row, "Funding Mechanism", PLACEHOLDERS)
-    activity = nc.text(row, "Activity") or core[:3]
-    inst = nc.institute(acronym=nc.text(row, "Administering IC") or core[3:5])
+    if core is not None:
+        return core
+    activity, ic = toolkit.text(row.get("Activity")), toolkit.text(row.get("IC"))
+    if number.casefold() == "contract" and activity and ic:
+        return f"{activity}{ic}-appl{application_id}"
+    raise RowError("Project Number", f"not an NIH project number ('{number}')")
+
+
+def parse_row(row: toolkit.CsvRow, issues: list[Rejection], file: str) -> dict[str, Any]:
+    """One RePORTER row → an award record (amount not yet merged across funding ICs)."""
+    application_id = str(nc.whole(row, "Application ID", required=True))
+    fy = nc.whole(row, "FY", required=True)
+    assert fy is not None  # required
+    core = core_number(row, application_id)
+    text = lambda col: toolkit.text(row.get(col), PLACEHOLDERS)  # noqa: E731
+    date = lambda col: nc.lenient_date(issues, file, row, col, fy)  # noqa: E731
+    mechanism = text("Funding Mechanism")
+    activity = text("Activity") or core[:3]
+    inst = nc.institute(acronym=text("Administering IC") or core[3:5])
     return {
-        "application_id": str(nc.parse_int(row, "Application ID", required=True)),
-        "fy": nc.parse_int(row, "FY", required=True),
+        "application_id": application_id,
+        "fy": fy,
         "core": core,
-        "subproject": nc.text(row, "Subproject Number"),
+        "subproject": text("Subproject Number"),
         "activity": activity,
         "mechanism": mechanism,
         "funder": inst.funder,
         "funder_group": inst.funder_group,
-        "title": nc.text(row, "Project Title", PLACEHOLDERS),
-        "terms": nc.text(row, "Project Terms", PLACEHOLDERS),
-        "spending": nc.text(row, "NIH Spending Categorization", PLACEHOLDERS),
-        "phr": nc.text(row, "Public Health Relevance", PLACEHOLDERS),
-        "pi": nc.text(row, "Contact PI / Project Leader", PLACEHOLDERS),
-        "org_ipf": nc.text(row, "Organization ID (IPF)", PLACEHOLDERS),
-        "org_name": nc.text(row, "Organization Name", PLACEHOLDERS),
-        "org_city": nc.text(row, "Organization City", PLACEHOLDERS),
-        "org_country": nc.text(row, "Organization Country", PLACEHOLDERS),
-        "latitude": nc.parse_number(row, "Latitude"),
-        "longitude": nc.parse_number(row, "Longitude"),
-        "project_start": nc.parse_date(row, "Project Start Date", DATE_FORMAT),
-        "project_end": nc.parse_date(row, "Project End Date", DATE_FORMAT),
-        "budget_start": nc.parse_date(row, "Budget Start Date", DATE_FORMAT),
-        "budget_end": nc.parse_date(row, "Budget End Date", DATE_FORMAT),
-        "award_notice": nc.parse_date(row, "Award Notice Date", DATE_FORMAT),
+        "title": text("Project Title"),
+        "terms": text("Project Terms"),
+        "spending": text("NIH Spending Categorization"),
+        "phr": text("Public Health Relevance"),
+        "pi": text("Contact PI / Project Leader"),
+        "org_ipf": text("Organization ID (IPF)"),
+        "org_name": text("Organization Name"),
+        "org_city": text("Organization City"),
+        "org_country": text("Organization Country"),
+        "latitude": nc.lenient_number(issues, file, row, "Latitude"),
+        "longitude": nc.lenient_number(issues, file, row, "Longitude"),
+        "project_start": date("Project Start Date"),
+        "project_end": date("Project End Date"),
+        "budget_start": date("Budget Start Date"),
+        "budget_end": date("Budget End Date"),
+        "award_notice": date("Award Notice Date"),
         "intramural": mechanism == "Intramural Research" or activity.startswith("Z"),
-        "funding_ic": nc.text(row, "Funding IC") or "",
-        "cost_by_ic": nc.parse_number(row, "FY Total Cost by IC"),
-        "cost_sub": nc.parse_number(row, "FY Total Cost (Sub Projects)"),
+        "funding_ic": text("Funding IC") or "",
+        "cost_by_ic": nc.money(row, "FY Total Cost by IC"),
+        "cost_sub": nc.money(row, "FY Total Cost (Sub Projects)"),
     }
 
 
@@ -200,18 +255,18 @@ def _merged(recs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _notes(result: SourceResult, csv_files: list[nc.CsvFile], records: list[dict[str, Any]]) -> list[str]:
-    years = fiscal_years_covered(result)
+def _notes(result: SourceResult, export: nc.Export, records: list[dict[str, Any]]) -> list[str]:
+    years = sorted({r["fy"] for r in records})
     co_funded = sum(1 for r in records if r.get("n_funding_ics", 1) > 1)
-    blank = sum(cf.blank_rows for cf in csv_files)
-    return [
-        f"Fiscal years present: {nc.year_ranges(years)}. Each file is one NIH fiscal year of awards "
-        "administered by NINDS, limited to rows mentioning sclerosis, myelin, MS, neuromyelitis or "
-        "optic neuritis: complete for NINDS within that screen. Other institutes and other years are "
-        "missing (not zero).",
+    blank = sum(cf.blank_rows for cf in export.files)
+    absent = sorted({c for cf in export.files for c in SECONDARY if c not in cf.header})
+    notes = [
+        f"Fiscal years present: {year_ranges(years)}. Each file holds every award its institute "
+        "administered in the fiscal year (the whole portfolio, MS or not); the classifier decides MS "
+        "relevance. Other institutes and other years are missing (not zero).",
         f"as of {result.as_of}: the end of the latest fiscal year covered; the export's retrieval "
         "date is not recorded.",
-        nc.encoding_note(csv_files),
+        nc.encoding_note(export.files),
         f"{co_funded} applications co-funded by several institutes (one row per funding IC) were "
         "merged into one award each, amounts summed.",
         "Amount: 'FY Total Cost by IC' (USD, that fiscal year); for subprojects 'FY Total Cost "
@@ -219,3 +274,6 @@ def _notes(result: SourceResult, csv_files: list[nc.CsvFile], records: list[dict
         nc.accounting_note(records, result.tables["grants"]),
         f"{blank} blank rows skipped (not counted as data).",
     ]
+    if absent:
+        notes.append(f"Columns not in every export (left empty where absent): {', '.join(absent)}.")
+    return notes

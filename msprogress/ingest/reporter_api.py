@@ -34,23 +34,26 @@ from typing import Any
 from msprogress.ingest import api_pages
 from msprogress.ingest import nih_common as nc
 from msprogress.ingest.api_pages import dig
-from msprogress.ingest.base import FileRead, Rejection, SourceResult, relpath, sha256_file
-from msprogress.ingest.nih_common import RowError
+from msprogress.ingest.base import FileRead, Rejection, SourceResult, relpath
+from msprogress.ingest.toolkit import RowError
+from msprogress.manifest import sha256_file
+from msprogress.style import year_ranges
 
 SOURCE_ID = "reporter_api"
 FOLDER = "reporter_api"
 RCDC_FIRST_FY = 2008  # first fiscal year of RCDC thesaurus terms (see module NOTE)
 ID_FIELD = "appl_id"
+SEARCH = "a text search for 'multiple sclerosis' (title, abstract, terms)"
 
 
 def read(raw_dir: Path) -> SourceResult:
     """Read the pull(s) under `raw_dir/reporter_api` (see `api_pages.pulls_to_read`); none → empty."""
     result = SourceResult(
         source_id=SOURCE_ID,
-        title="NIH RePORTER API v2 projects mentioning 'multiple sclerosis' (title, abstract, terms)",
+        title="",  # from the source registry
         as_of="",
-        terms="U.S. federal data, public domain (NIH RePORTER)",
-        url="https://api.reporter.nih.gov/",
+        terms="",
+        url="",
     )
     pulls, notes = api_pages.pulls_to_read(raw_dir, FOLDER)
     paths = [page for pull in reversed(pulls) for page in pull.pages]  # oldest first
@@ -69,7 +72,11 @@ def read(raw_dir: Path) -> SourceResult:
     if records:
         as_of = max(dates.values())
         result.as_of = as_of.isoformat()
-        result.tables = nc.build_tables(records, SOURCE_ID, as_of)
+        result.tables = nc.build_tables(records, SOURCE_ID, as_of, lambda _: SOURCE_ID)
+        result.coverage = [
+            {"series_id": SOURCE_ID, "year": fy, "coverage": "partial", "basis": SEARCH}
+            for fy in sorted({r["fy"] for r in records})
+        ]
         result.notes += _notes(records, result)
     return result
 
@@ -214,9 +221,9 @@ def _file_reads(raw_dir: Path, counts: dict[Path, int], rejections: list[Rejecti
 
 
 def _notes(records: list[dict[str, Any]], result: SourceResult) -> list[str]:
-    years = nc.fiscal_years_covered(result)
+    years = sorted({r["fy"] for r in records})
     return [
-        f"Fiscal years present: {nc.year_ranges(years)}; all NIH institutes; projects whose title, "
+        f"Fiscal years present: {year_ranges(years)}; all NIH institutes; projects whose title, "
         "abstract or terms mention 'multiple sclerosis' (RePORTER's own text search).",
         f"as of {result.as_of}: the date of the API pull.",
         "Amount: award_amount; else total_cost_sub_project; else the agency_ic_fundings sum. "

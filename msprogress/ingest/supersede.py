@@ -22,13 +22,11 @@ import dataclasses
 
 import pandas as pd
 
+from msprogress import sources
 from msprogress.ingest.base import SourceResult
 
-# newer (API) source -> the file sources it overlaps with
-PAIRS: dict[str, tuple[str, ...]] = {
-    "ctgov_api": ("ctgov",),
-    "reporter_api": ("nih_reporter", "nih_exporter"),
-}
+# newer (API) source -> the file sources it overlaps with, as the source registry declares them
+PAIRS: dict[str, tuple[str, ...]] = {s.id: s.supersedes for s in sources.SOURCES if s.supersedes}
 # table whose ids are compared -> (key column, tables whose rows follow that id)
 ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "trials": ("trial_id", ("trials", "trial_countries", "trial_interventions")),

@@ -26,9 +26,7 @@ occasionally repeats a pair. The repeats carry no information.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +35,9 @@ from pathlib import Path
 import pandas as pd
 
 from msprogress import schema
-from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath, sha256_file
+from msprogress.ingest import toolkit
+from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath
+from msprogress.manifest import sha256_file
 
 CROSS_REGISTRY_NOTE = (
     "A trial may be registered on both ClinicalTrials.gov and CTIS. The two files share no identifier "
@@ -152,40 +152,14 @@ def as_of_from_name(path: Path, file: str) -> dt.date:
         raise SourceError(file, f"file name date is not a date: {m.group(1)}") from exc
 
 
-@dataclass
-class CsvRecords:
-    """A CSV file read strictly: its header and (record number, fields) for each data record."""
-
-    file: str
-    header: list[str]
-    records: list[tuple[int, list[str]]]
-
-
-def read_records(path: Path, file: str, required: Sequence[str]) -> CsvRecords:
-    """Read a UTF-8 CSV (byte-order mark allowed; quoted fields may hold newlines).
-
-    Raises SourceError when the file is not UTF-8, is empty, has no data rows or lacks a
-    required column (all missing columns are named). Blank records (every field empty) hold no
-    data and are skipped; record numbers still count them.
-    """
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(file, f"not UTF-8 text (byte {exc.start}): re-export the file as UTF-8") from exc
-    if not text.strip():
-        raise SourceError(file, "file is empty (expected a header row and data rows)")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise SourceError(file, f"not a readable CSV file: {exc}") from exc
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise SourceError(file, f"missing required column(s): {', '.join(missing)}", row=1, column=missing[0])
-    records = [(n, rec) for n, rec in enumerate(rows[1:], start=2) if any(v.strip() for v in rec)]
-    if not records:
-        raise SourceError(file, "no data rows below the header")
-    return CsvRecords(file, header, records)
+def read_records(path: Path, raw_dir: Path, required: Sequence[str]) -> toolkit.CsvFile:
+    """A registry export read by the toolkit (UTF-8, byte-order mark allowed, quoted fields may hold
+    newlines); a SourceError names the file when it cannot be read, lacks a required column (all
+    missing columns are named) or holds no data row."""
+    csv_file = toolkit.read_csv(path, raw_dir, required)
+    if not csv_file.rows:
+        raise SourceError(csv_file.file, "no data rows below the header")
+    return csv_file
 
 
 # --- Accumulating one reader's output ------------------------------------------------------------------
@@ -216,25 +190,32 @@ class RowContext:
         return {"source": self.batch.source, "source_file": self.file, "as_of": self.as_of}
 
     def reject(self, column: str | None, reason: str) -> None:
+        """A value that cannot be used: the trial is kept, the value left empty, the reason recorded."""
+        self.batch.rejections.append(Rejection(self.file, self.row, column, reason, row_kept=True))
+
+    def refuse(self, column: str | None, reason: str) -> None:
+        """A record that cannot become a trial: not kept, the reason recorded."""
         self.batch.rejections.append(Rejection(self.file, self.row, column, reason))
 
 
-def record_dict(ctx: RowContext, header: list[str], fields: list[str]) -> dict[str, str] | None:
-    """The record as {column: value}, or None (rejected) when its field count differs from the header."""
-    if len(fields) != len(header):
-        ctx.reject(None, f"wrong number of fields: {len(fields)} fields, header has {len(header)}")
+def record_dict(ctx: RowContext, record: toolkit.CsvRow) -> dict[str, str] | None:
+    """The record as {column: value}, or None (not kept) when its field count differs from the header."""
+    try:
+        record.check_width(exact=True)
+    except toolkit.RowError as err:
+        ctx.refuse(None, err.reason)
         return None
-    return {h: v.strip() for h, v in zip(header, fields, strict=True)}
+    return {h: v.strip() for h, v in record.values.items()}
 
 
 def claim_id(ctx: RowContext, trial_id: str, column: str) -> bool:
     """True when `trial_id` is new; otherwise record why the row is not kept."""
     if not trial_id:
-        ctx.reject(column, "missing trial id: the row has no registry identifier")
+        ctx.refuse(column, "missing trial id: the row has no registry identifier")
         return False
     first = ctx.batch.seen_ids.get(trial_id)
     if first:
-        ctx.reject(column, f"duplicate trial id: {trial_id} already read from {first}")
+        ctx.refuse(column, f"duplicate trial id: {trial_id} already read from {first}")
         return False
     ctx.batch.seen_ids[trial_id] = f"{ctx.file} row {ctx.row}"
     return True
@@ -251,16 +232,7 @@ def result_tables(batch: Batch) -> dict[str, pd.DataFrame]:
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     """A DataFrame of `rows` with the schema's columns (in order) and integer columns as Int64."""
-    cols = [c for c in schema.TABLES[table] if rows and c.name in rows[0]] or schema.TABLES[table]
-    df = pd.DataFrame(rows, columns=[c.name for c in cols])
-    for c in cols:
-        if c.type == "int":
-            df[c.name] = df[c.name].astype("Int64")
-        elif c.type == "float":
-            df[c.name] = df[c.name].astype("float64")
-        elif c.type == "bool" and not c.nullable:
-            df[c.name] = df[c.name].astype(bool)
-    return df
+    return toolkit.table_frame(table, rows)
 
 
 def finish(result: SourceResult, batch: Batch) -> SourceResult:
@@ -273,16 +245,16 @@ def finish(result: SourceResult, batch: Batch) -> SourceResult:
 
 def open_file(
     batch: Batch, path: Path, raw_dir: Path, required: Sequence[str]
-) -> tuple[str, dt.date, CsvRecords]:
+) -> tuple[str, dt.date, toolkit.CsvFile]:
     """A registry file's relative name, retrieval date and records (see `read_records`)."""
     file = relpath(path, raw_dir)
     as_of = as_of_from_name(path, file)
     batch.latest = max(batch.latest or as_of, as_of)
-    return file, as_of, read_records(path, file, required)
+    return file, as_of, read_records(path, raw_dir, required)
 
 
-def file_read(path: Path, file: str, records: CsvRecords, kept: int) -> FileRead:
-    n = len(records.records)
+def file_read(path: Path, file: str, records: toolkit.CsvFile, kept: int) -> FileRead:
+    n = len(records.rows)
     return FileRead(file, sha256_file(path), rows_read=n, rows_kept=kept, rows_rejected=n - kept)
 
 
@@ -305,32 +277,23 @@ def text_or_none(value: str | None) -> str | None:
 
 
 def parse_date(ctx: RowContext, column: str, value: str, formats: Sequence[str]) -> dt.date | None:
-    """A date in one of `formats` (a month-only format gives the first of the month); else None."""
+    """A date in one of `formats` (a month-only format gives the first of the month); else None,
+    with the value recorded as not recognised."""
     value = text_or_none(value) or ""
-    if not value:
+    try:
+        return toolkit.parse_date(value, column, formats)
+    except toolkit.RowError:
+        ctx.reject(column, f"date not recognised: {value!r} (expected {' or '.join(formats)}); left empty")
         return None
-    for fmt in formats:
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    ctx.reject(column, f"date not recognised: {value!r} (expected {' or '.join(formats)}); left empty")
-    return None
 
 
 def parse_count(ctx: RowContext, column: str, value: str) -> int | None:
     """A non-negative whole number written as '735' or '735.0'; else None."""
-    value = text_or_none(value) or ""
-    if not value:
-        return None
     try:
-        number = float(value)
-    except ValueError:
-        number = float("nan")
-    if not (number >= 0 and number.is_integer()):
+        return toolkit.parse_int(text_or_none(value), column)
+    except toolkit.RowError:
         ctx.reject(column, f"count not a whole number: {value!r}; left empty")
         return None
-    return int(number)
 
 
 def phase_rank(phase: str | None) -> float | None:
@@ -412,9 +375,9 @@ def read_source(
     for path in source_files(raw_dir, subfolder):
         file, as_of, csv_file = open_file(batch, path, raw_dir, required)
         kept = 0
-        for n, fields in csv_file.records:
-            ctx = RowContext(batch, file, n, as_of)
-            row = record_dict(ctx, csv_file.header, fields)
+        for record in csv_file.rows:
+            ctx = RowContext(batch, file, record.row, as_of)
+            row = record_dict(ctx, record)
             if row is not None and keep(ctx, row):
                 add(ctx, row)
                 kept += 1

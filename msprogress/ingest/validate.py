@@ -1,16 +1,9 @@
-"""Row validation shared by the curated and member-grant readers, and the member-template row model.
+"""The member-grants template: its columns and `MemberGrantRow`, the pydantic model of one row.
 
-Owns three things:
-- reading a small CSV strictly (`read_csv`): UTF-8 with or without a byte-order mark, a header
-  that must hold the required columns, and every fault of the *file* raised as a `SourceError`
-  that names the file and says what to do (non-UTF-8 → byte offset, row and column; UTF-16 →
-  said so; wrong delimiter → the delimiter sniffed; missing column → its name; a record the csv
-  module cannot parse → its row);
-- turning a fault of one *row* into a `Rejection` (`RowError` for hand-written checks,
-  `rejection_from_validation` for pydantic errors): one rejection per row, the first failing
-  column, a reason readable by the person who typed the row ("amount: not a number ('12k')");
-- `MemberGrantRow`, the pydantic model of one row of the member-grants template
-  (`data/reference/member_grants_template.*`, columns described in `MEMBER_COLUMNS`).
+`data/reference/member_grants_template.*` and `data/raw/member_grants/README.md` describe the
+columns (`MEMBER_COLUMNS`). Reading the file and the value parsers are the ingest toolkit's
+(`msprogress/ingest/toolkit.py`); this module turns one row into a model, or into the one
+`Rejection` that names its first failing column (`rejection_from_validation`).
 
 NOTE: every member-template field is parsed from text by our own `before` validators rather
 than by pydantic's coercion, so the messages are ours (pydantic's "Input should be a valid
@@ -19,320 +12,26 @@ number, unable to parse string as a number" means little to the staff member who
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import math
-import re
-import unicodedata
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from msprogress import schema
-from msprogress.ingest import countries, fx
-from msprogress.ingest.base import Rejection, SourceError, relpath
-
-BOM = b"\xef\xbb\xbf"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-OTHER_DELIMITERS = (";", "\t", "|")
-# "Not applicable" spellings: NOTE "NA" would otherwise be read as Namibia's ISO-2 code.
-NOT_A_COUNTRY = frozenset({"na", "n/a", "n.a.", "-", "none", "unknown", "?"})
-
-
-class RowError(ValueError):
-    """A fault in one row: the column at fault and a reason written for the person who typed it."""
-
-    def __init__(self, column: str | None, reason: str):
-        self.column = column
-        self.reason = reason
-        super().__init__(f"{column}: {reason}" if column else reason)
-
-    def rejection(self, file: str, row: int) -> Rejection:
-        return Rejection(file, row, self.column, str(self))
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading a CSV file strictly
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    """One data record: its 1-based row number (header = row 1), values by column, and any
-    fields beyond the header's width (a sign of an unquoted comma)."""
-
-    row: int
-    values: dict[str, str]
-    extra: tuple[str, ...] = ()
-
-    def check_width(self) -> None:
-        if any(v.strip() for v in self.extra):
-            raise RowError(
-                None,
-                f"row has {len(self.values) + len(self.extra)} fields but the header has "
-                f"{len(self.values)} (an unquoted comma inside a value?)",
-            )
-
-
-@dataclass
-class CsvFile:
-    file: str  # path relative to the raw folder
-    header: list[str]
-    rows: list[CsvRow] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-
-def decode_utf8(data: bytes, file: str) -> str:
-    """Text of a UTF-8 file (a leading byte-order mark is dropped); SourceError names the bad byte,
-    its row and column (or says the file is UTF-16, as Excel's "Unicode Text" saves it)."""
-    if data.startswith(UTF16_BOMS):
-        raise SourceError(
-            file, "UTF-16 text (Excel's 'Unicode Text'), not UTF-8: save the file as 'CSV UTF-8'"
-        )
-    skip = len(BOM) if data.startswith(BOM) else 0
-    try:
-        return data[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = skip + exc.start
-        row, column = _locate(data[skip:offset].decode("utf-8"))
-        where = f" (in column '{column}')" if column else ""
-        raise SourceError(
-            file,
-            f"not UTF-8 text: byte 0x{data[offset]:02X} at byte offset {offset}{where} cannot be decoded "
-            "(save the file as 'CSV UTF-8')",
-            row=row,
-        ) from exc
-
-
-def _locate(prefix: str) -> tuple[int, str | None]:
-    """The CSV row (header = row 1) and column of the character that follows `prefix`; the column
-    is named when the header could be read. NOTE: a private-use sentinel marks the spot, so the
-    record holding it is the last one parsed and its field the last field."""
-    try:
-        records = list(csv.reader(io.StringIO(prefix + "\ue000", newline="")))
-    except csv.Error:
-        return prefix.count("\n") + 1, None
-    index = len(records[-1]) - 1
-    header = records[0] if len(records) > 1 else []
-    return len(records), header[index] if index < len(header) else None
-
-
-def sniff_delimiter(first_line: str) -> str | None:
-    """The delimiter a header line seems to use, if it is not a comma."""
-    try:
-        found = csv.Sniffer().sniff(first_line, delimiters="," + "".join(OTHER_DELIMITERS)).delimiter
-    except csv.Error:
-        found = max(OTHER_DELIMITERS, key=first_line.count)
-        found = found if first_line.count(found) > first_line.count(",") else ","
-    return None if found == "," else found
-
-
-def check_header(file: str, header: list[str], required: Sequence[str], first_line: str) -> None:
-    """SourceError when required columns are absent: the delimiter sniffed if no column matches."""
-    dupes = sorted({h for h in header if h and header.count(h) > 1})
-    if dupes:
-        raise SourceError(
-            file, f"column '{dupes[0]}' appears more than once in the header", row=1, column=dupes[0]
-        )
-    missing = [c for c in required if c not in header]
-    if not missing:
-        return
-    delim = sniff_delimiter(first_line)
-    if len(missing) == len(required) or (delim and len(header) == 1):
-        sniffed = (
-            f"the header seems to be separated by {delim!r}, not ','" if delim else "no known column found"
-        )
-        raise SourceError(
-            file,
-            f"expected header not found ({sniffed}); the first row must hold the comma-separated "
-            f"column names {', '.join(required)} (save the file as 'CSV UTF-8 (comma delimited)')",
-            row=1,
-        )
-    raise SourceError(
-        file,
-        f"missing required column '{missing[0]}' (missing: {', '.join(missing)})",
-        row=1,
-        column=missing[0],
-    )
-
-
-def read_csv(
-    path: Path,
-    raw_dir: Path,
-    required: Sequence[str],
-    known: Sequence[str] | None = None,
-    *,
-    fold_header: bool = False,
-) -> CsvFile:
-    """Read a CSV strictly (see module docstring). `fold_header` lower-cases and trims the column
-    names (for hand-made files); columns outside `known` are listed in `ignored_columns`.
-    Blank records are skipped: they hold no data (NOTE: not counted as rows read)."""
-    file = relpath(path, raw_dir)
-    data = path.read_bytes()
-    text = decode_utf8(data, file)
-    if not text.strip():
-        raise SourceError(file, "file is empty (expected a header row and data rows)")
-    records = _records(csv.reader(io.StringIO(text, newline="")), file)
-    raw_header = next(records)[1]
-    header = [fold_name(h) if fold_header else h for h in raw_header]
-    check_header(file, header, required, text.splitlines()[0])
-    known_set = set(known) if known is not None else set(header)
-    out = CsvFile(file, header, ignored_columns=[h for h in header if h not in known_set])
-    width = len(header)
-    for n, rec in records:
-        if not any(v.strip() for v in rec):
-            continue
-        padded = rec + [""] * (width - len(rec))
-        out.rows.append(CsvRow(n, dict(zip(header, padded[:width], strict=True)), tuple(padded[width:])))
-    return out
-
-
-def _records(reader: Iterator[list[str]], file: str) -> Iterator[tuple[int, list[str]]]:
-    """(row number, fields) of each record; a record the csv module cannot parse is a SourceError
-    naming its row. NOTE: the usual cause is an unclosed quote running on into the rows below
-    until a value exceeds the csv module's field size limit."""
-    n = 0
-    while True:
-        try:
-            rec = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            hint = ""
-            if "field limit" in str(exc):
-                hint = (
-                    f": a value is longer than {csv.field_size_limit():,} characters, "
-                    'often an unclosed quote (") that runs on into the rows below'
-                )
-            raise SourceError(file, f"row cannot be read as CSV ({exc}){hint}", row=n + 1) from exc
-        n += 1
-        yield n, rec
-
-
-def fold_name(name: str) -> str:
-    """A column name as typed ('Grant ID ') → as the template spells it ('grant_id')."""
-    return re.sub(r"\s+", "_", name.strip().lower())
-
-
-# ---------------------------------------------------------------------------------------------
-# Small parsers shared by the readers (raise RowError with a readable reason)
-
-
-def text(value: str | None) -> str | None:
-    """Trimmed text, or None when empty."""
-    if value is None:
-        return None
-    v = str(value).strip()
-    return v or None
-
-
-def parse_amount(value: str | None, column: str = "amount") -> float | None:
-    """A non-negative number written with digits and an optional decimal point; empty → None."""
-    v = text(value)
-    if v is None:
-        return None
-    try:
-        num = float(v)
-    except ValueError:
-        raise RowError(column, f"not a number ({v!r}); write digits only, e.g. 12000 or 12000.50") from None
-    if not math.isfinite(num):
-        raise RowError(column, f"not a number ({v!r})")
-    if num < 0:
-        raise RowError(column, f"negative ({v!r}); amounts are 0 or more")
-    return num
-
-
-def parse_year(value: str | None, column: str = "year", lo: int = 1950, hi: int = 2100) -> int | None:
-    """A whole year in [lo, hi]; '2019.0' (how spreadsheets export numbers) is accepted; empty → None."""
-    v = text(value)
-    if v is None:
-        return None
-    if not re.fullmatch(r"\d{4}(\.0+)?", v):
-        raise RowError(column, f"not a year ({v!r}); write four digits, e.g. 2019")
-    year = int(float(v))
-    if not lo <= year <= hi:
-        raise RowError(column, f"out of range ({year}); expected {lo}–{hi}")
-    return year
-
-
-def parse_int(value: str | None, column: str) -> int | None:
-    v = text(value)
-    if v is None:
-        return None
-    if not re.fullmatch(r"\d+(\.0+)?", v):
-        raise RowError(column, f"not a whole number ({v!r})")
-    return int(float(v))
-
-
-def parse_iso_date(value: str | None, column: str) -> dt.date | None:
-    """An ISO date YYYY-MM-DD (a spreadsheet's 'YYYY-MM-DD 00:00:00' too); empty → None."""
-    v = text(value)
-    if v is None:
-        return None
-    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?", v)
-    try:
-        if not m:
-            raise ValueError
-        return dt.date.fromisoformat(m.group(1))
-    except ValueError:
-        raise RowError(column, f"not a date ({v!r}); write YYYY-MM-DD, e.g. 2021-05-25") from None
-
-
-def country_iso3(value: str | None, column: str = "country") -> str | None:
-    """ISO-3 code of a country name or code; a name we cannot place is a RowError, empty → None."""
-    v = text(value)
-    if v is None:
-        return None
-    if v.casefold() in NOT_A_COUNTRY:
-        raise RowError(column, f"ambiguous ({v!r}); leave it empty when unknown, or write the country's name")
-    iso3 = countries.to_iso3(v)
-    if iso3 is None:
-        raise RowError(column, f"unknown country ({v!r}); write an English country name or an ISO code")
-    return iso3
-
-
-def currency_code(value: str | None, column: str = "currency") -> str | None:
-    v = text(value)
-    if v is None:
-        return None
-    code = v.upper()
-    if not fx.known_currency(code):
-        raise RowError(column, f"unknown currency ({v!r}); write an ISO 4217 code such as EUR, USD, GBP, CAD")
-    return code
-
-
-def vocabulary(value: str | None, allowed: Sequence[str], column: str) -> str | None:
-    """The canonical spelling of a controlled-vocabulary value (case-insensitive); empty → None."""
-    v = text(value)
-    if v is None:
-        return None
-    for a in allowed:
-        if a.casefold() == v.casefold():
-            return a
-    raise RowError(column, f"not one of {', '.join(allowed)} ({v!r})")
-
-
-def web_address(value: str | None, column: str = "url") -> str | None:
-    """An http(s) address. NOTE: anything else (javascript:, file:) is refused: the UI links it."""
-    v = text(value)
-    if v is None:
-        return None
-    if not re.match(r"https?://[^\s/]+", v, flags=re.IGNORECASE):
-        raise RowError(column, f"not a web address ({v!r}); it must start with http:// or https://")
-    return v
-
-
-def slug(*parts: object) -> str:
-    """A lower-case, hyphenated key from text parts (empty parts skipped): stable across builds."""
-    joined = " ".join(str(p) for p in parts if p is not None and str(p).strip())
-    ascii_ = unicodedata.normalize("NFKD", joined.casefold()).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
-
+from msprogress.ingest.base import Rejection
+from msprogress.ingest.toolkit import (
+    RowError,
+    country_iso3,
+    currency_code,
+    parse_amount,
+    parse_iso_date,
+    parse_year,
+    text,
+    vocabulary,
+    web_address,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The member-grants template
@@ -587,20 +286,3 @@ def rejection_from_validation(exc: ValidationError, file: str, row: int) -> Reje
     column = str(first["loc"][0]) if first["loc"] else None
     reason = f"{column}: {first['msg']}" if column else first["msg"]
     return Rejection(file, row, column, reason)
-
-
-# ---------------------------------------------------------------------------------------------
-# Output frames
-
-
-def table_frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows as a DataFrame with the schema's column order (only the columns supplied) and
-    nullable integer columns, so a missing year stays missing instead of turning ints to floats."""
-    cols = [c for c in schema.TABLES[table] if any(c.name in r for r in rows)] if rows else []
-    df = pd.DataFrame([{c.name: r.get(c.name) for c in cols} for r in rows], columns=[c.name for c in cols])
-    for c in cols:
-        if c.type == "int":
-            df[c.name] = df[c.name].astype("Int64")
-        elif c.type == "float":
-            df[c.name] = pd.to_numeric(df[c.name]).astype("float64")
-    return df

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -191,17 +190,9 @@ def _report_pull(source: Any, outcome: pull.Outcome) -> None:
 
 def summary(path: Path) -> None:
     """What the new snapshot holds from the registry pulls, and what they superseded."""
-    m = json.loads((path / "manifest.json").read_text())
-    print(f"snapshot {m['snapshot_id']} written to {path} and made CURRENT")
-    for s in m["sources"]:
-        print(
-            f"  {s['source_id']:<16} read {s['rows_read']:>6}  kept {s['rows_kept']:>6}  rejected {s['rows_rejected']:>4}"
-        )
-        for note in s["notes"]:
-            if "superseded by" in note:
-                print(f"  {'':<16} {note}")
-    for t, info in m["tables"].items():
-        print(f"  table {t:<20} {info['rows']:>7} rows")
+    from msprogress.ingest.__main__ import summary as build_summary
+
+    build_summary(path, notes_with="superseded by", current=True)
 
 
 def _check_date(ap: argparse.ArgumentParser, value: str) -> None:
