@@ -216,7 +216,7 @@ def reason_kind(reason: str, column: str | None = None) -> str:
 def manifest(
     snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]
 ) -> dict:
-    from msprogress.ingest import agents
+    from msprogress.ingest import agents, evaluate
 
     trials = tables["trials"].to_pandas()
     return {
@@ -230,6 +230,7 @@ def manifest(
         },
         "coverage": {
             "agents": agents.coverage(trials, tables["trial_interventions"].to_pandas()),
+            "classification": evaluate.evaluate(trials),  # against data/reference/progressive_eval.csv
             "trials_by_population": _counts(trials, "population"),
             "trials_by_gap_area": _counts(trials, "gap_area"),
             "projects_by_relevance": _counts(tables["projects"].to_pandas(), "ms_relevance"),
