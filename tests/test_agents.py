@@ -321,3 +321,22 @@ def test_coverage_counts_an_unmapped_intervention() -> None:
     assert after["fully_mapped"] == before["fully_mapped"] - 1
     assert after["drug_interventions"] == before["drug_interventions"] + 1
     assert after["drug_interventions_mapped"] == before["drug_interventions_mapped"]
+
+
+# --- Alias scope (issue 11) -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "rtype", "agent_id"),
+    [
+        ("Interferon", "DRUG", None),  # bare 'interferon': alpha or beta, or a mixed arm
+        ("human leukocyte Interferon-α", "DRUG", None),  # from NCT01171209: interferon alfa is not beta
+        ("interferon or glatiramer acetate", "DRUG", "background-dmt"),  # NCT04878211's comparator arm
+        ("Interferon-beta", "DRUG", "interferon-beta"),
+        ("Autologous Hematopoietic Stem Cell Transplantation", "PROCEDURE", "ahsct"),  # BEAT-MS
+        ("Autologous bone marrow transplantation", "PROCEDURE", "ahsct"),  # NCT02529839
+        ("hematopoetic stem cell infusion", "BIOLOGICAL", "hsct-unspecified"),  # NCT00497952 (allogeneic)
+        ("Stem Cell Transplanataion", "PROCEDURE", "hsct-unspecified"),  # NCT00342134 (autologous)
+        ("allogeneic HSCT", "PROCEDURE", "allo-hsct"),
+    ],
+)
+def test_alias_scope(name: str, rtype: str, agent_id: str | None) -> None:
+    assert agents.classify_intervention(name, rtype).agent_id == agent_id
