@@ -224,6 +224,15 @@ TABLES: dict[str, list[Column]] = {
             "Agent id",
             "Canonical agent (see agents) when the intervention is a named therapy.",
         ),
+        C(
+            "co_medication",
+            "str",
+            "Co-medication",
+            "Why the intervention is given alongside the tested therapy rather than tested itself (e.g. "
+            "'herpes prophylaxis with a lymphocyte-depleting therapy', 'premedication before an antibody "
+            "infusion'); empty when tested. Rules and sources: data/reference/agent_context.csv. Co-medication "
+            "is never a pipeline agent.",
+        ),
         *_PROVENANCE,
     ],
     "agents": [

@@ -53,7 +53,8 @@ else:
     page.caption(
         page.TRIAL_SOURCES,
         extra="An agent's stage is the highest phase of its progressive-MS trials; "
-        "disease-modifying and symptomatic agents; placebo, premedication and tracers excluded.",
+        "disease-modifying and symptomatic agents; placebo and co-medication (prophylaxis, premedication, "
+        "conditioning, tracers) excluded.",
     )
 
 # 5. Projects and funding -------------------------------------------------------------------

@@ -103,7 +103,8 @@ def grid_note(markers: pd.DataFrame, pop_text: str, size: str, nondrug: bool) ->
     is_na = (markers["item_kind"] == "non-drug") & (markers["stage"] == "Not applicable")
     parts = [
         f"Population: {pop_text}. An agent's stage is the highest phase of its progressive-MS "
-        "interventional trials; its fill shows the most active status among its trials at that stage.",
+        "interventional trials; its fill shows the most active status among its trials at that stage. "
+        "Prophylaxis, premedication, conditioning and tracers given with the tested therapy are not agents.",
         f"Early phase 1 is counted as Phase 1 ({early} agents).",
         "Only interventions mapped to a canonical agent are drawn as agents; active comparators count.",
     ]

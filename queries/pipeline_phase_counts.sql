@@ -21,6 +21,7 @@ agent_trials as (
     inner join progressive_trials as t on t.trial_id = i.trial_id
     inner join agents as a on a.agent_id = i.agent_id
     where not i.is_placebo
+      and i.co_medication is null
       and a.therapy_role in ('disease-modifying', 'symptomatic')
 ),
 

@@ -9,7 +9,6 @@ keywords decide again.
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -17,27 +16,17 @@ import pandas as pd
 import pytest
 
 from msprogress import paths, schema
-from msprogress.ingest import classify, ctgov, ctis, evaluate
+from msprogress.ingest import classify, evaluate
+from tests import rawcut
 
-RAW = paths.ROOT / "data" / "raw"
-READERS = {  # registry -> (reader module, raw file, id column, evidence field -> raw column)
-    "ClinicalTrials.gov": (
-        ctgov,
-        "ctgov/ctgov_ms_studies_2025-09-25.csv",
-        "NCTId",
-        {
-            "brief_title": "BriefTitle",
-            "official_title": "OfficialTitle",
-            "conditions": "Conditions",
-            "keywords": "Keywords",
-        },
-    ),
-    "CTIS": (
-        ctis,
-        "ctis/ctis_ms_trials_2025-09-24.csv",
-        "Trial number",
-        {"title": "Title of the trial", "conditions": "Medical conditions"},
-    ),
+FIELDS = {  # registry -> evidence_field -> raw column
+    "ClinicalTrials.gov": {
+        "brief_title": "BriefTitle",
+        "official_title": "OfficialTitle",
+        "conditions": "Conditions",
+        "keywords": "Keywords",
+    },
+    "CTIS": {"title": "Title of the trial", "conditions": "Medical conditions"},
 }
 
 
@@ -46,33 +35,13 @@ def labelled() -> pd.DataFrame:
     return evaluate.load_eval()
 
 
-def _rows(file: str) -> tuple[list[str], list[list[str]]]:
-    with (RAW / file).open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], rows[1:]
-
-
-def cut_raw(dst: Path, ids: set[str]) -> Path:
-    """A raw folder holding only the rows of `ids`, in the registries' own file names and formats."""
-    for _, file, id_col, _ in READERS.values():
-        header, body = _rows(file)
-        keep = [r for r in body if r[header.index(id_col)] in ids]
-        (dst / file).parent.mkdir(parents=True, exist_ok=True)
-        with (dst / file).open("w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows([header, *keep])
-    return dst
-
-
 def read_trials(raw: Path) -> pd.DataFrame:
-    """The trials table the real readers produce from `raw` (both registries)."""
-    return pd.concat(
-        [module.read(raw).tables["trials"] for module, *_ in READERS.values()], ignore_index=True
-    )
+    return rawcut.read_tables(raw)["trials"]
 
 
 @pytest.fixture(scope="module")
 def cut(labelled: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return cut_raw(tmp_path_factory.mktemp("eval") / "raw", set(labelled["trial_id"]))
+    return rawcut.cut_raw(tmp_path_factory.mktemp("eval") / "raw", set(labelled["trial_id"]))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +55,7 @@ def test_set_size_and_composition(labelled: pd.DataFrame) -> None:
     assert labelled["trial_id"].is_unique
     assert len(labelled) >= 200
     assert labelled["expected_progressive"].sum() >= 60
-    assert set(labelled["registry"]) == set(READERS)
+    assert set(labelled["registry"]) == set(rawcut.REGISTRIES)
     assert labelled.groupby("registry")["expected_progressive"].sum().min() >= 15
     assert set(labelled["expected_population"]) == set(schema.POPULATIONS)
     assert (labelled["reason"].str.len() > 0).all() and (labelled["case"].str.len() > 0).all()
@@ -94,11 +63,11 @@ def test_set_size_and_composition(labelled: pd.DataFrame) -> None:
 
 def test_every_row_quotes_its_registry_text(labelled: pd.DataFrame) -> None:
     """evidence_text is a verbatim excerpt (white space runs collapsed) of the named raw field."""
-    for registry, (_, file, id_col, fields) in READERS.items():
-        header, body = _rows(file)
+    for registry, (_, file, id_col) in rawcut.REGISTRIES.items():
+        header, body = rawcut.rows(file)
         raw = {r[header.index(id_col)]: dict(zip(header, r, strict=True)) for r in body}
         for row in labelled[labelled["registry"] == registry].itertuples():
-            text = " ".join(raw[row.trial_id][fields[row.evidence_field]].split())
+            text = " ".join(raw[row.trial_id][FIELDS[registry][row.evidence_field]].split())
             assert row.evidence_text in text, (row.trial_id, row.evidence_field)
 
 

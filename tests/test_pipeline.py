@@ -32,7 +32,7 @@ def _trials(db, f: Filters | None = None, **kw) -> pd.DataFrame:
 INDEPENDENT_STAGES = """
     select i.agent_id, max(case when t.phase = 'Early phase 1' then 1.0 else t.phase_rank end) as top
     from trials t
-    join trial_interventions i on i.trial_id = t.trial_id and not i.is_placebo
+    join trial_interventions i on i.trial_id = t.trial_id and not i.is_placebo and i.co_medication is null
     join agents a on a.agent_id = i.agent_id
     where t.is_progressive and t.study_type = 'Interventional'
       and a.therapy_role in ('disease-modifying', 'symptomatic')
@@ -71,6 +71,27 @@ def test_oratorio_puts_ocrelizumab_at_phase_3_in_ppms_only(db):
     assert (ocr.stage, ocr.mechanism_class) == ("Phase 3", "B-cell depletion (anti-CD20/CD19)")
     assert "ocrelizumab" not in set(_markers(db, pipeline_pop="SPMS")["item_id"])
     assert "B-cell depletion (anti-CD20/CD19)" in charts.classes_at_stage(ppms.reset_index(), "Phase 3")
+
+
+def test_co_medication_is_never_a_marker(db):
+    """NCT02977533 gives aciclovir as herpes prophylaxis with the anti-CD52 GZ402668: only the
+    antibody is a pipeline agent, with supportive agents shown or not."""
+    rows = db.execute_select(
+        "select agent_id, co_medication from trial_interventions where trial_id = 'NCT02977533' and not is_placebo",
+        {},
+    ).set_index("agent_id")
+    assert rows.loc["acyclovir", "co_medication"] == "herpes prophylaxis with a lymphocyte-depleting therapy"
+    assert pd.isna(rows.loc["gz402668", "co_medication"])
+    for supportive in (False, True):
+        shown = set(_markers(db, include_supportive=supportive)["item_id"])
+        assert "gz402668" in shown and "acyclovir" not in shown
+        assert "acyclovir" not in set(_trials(db, include_supportive=supportive)["item_id"])
+    counted = (
+        db.execute_select("select count(*) as n from trial_interventions where co_medication is not null", {})
+        .iloc[0]
+        .n
+    )
+    assert counted >= 2
 
 
 def test_ppms_and_spms_are_separable_and_mixed_trials_optional(db):

@@ -171,6 +171,11 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
                 raise BuildError(f"source {r.source_id}: unknown table {t!r}")
             parts[t].append(df)
     parts["agents"] = [agents.agents_table()]
+    if parts["trial_interventions"]:  # what an intervention is can depend on its trial
+        trials, interventions = (
+            pd.concat(parts[t], ignore_index=True) for t in ("trials", "trial_interventions")
+        )
+        parts["trial_interventions"] = [agents.in_trial_context(trials, interventions)]
     parts["countries"] = [countries.countries_table()]
     parts["rejections"] = [_rejections_frame(results)]
     parts["source_coverage"] = [_coverage_frame(results)]
