@@ -52,7 +52,8 @@ else:
     page.chart(charts.pipeline_phase_bars(phases), "overview_pipeline", page.TRIAL_SOURCES, f)
     page.caption(
         page.TRIAL_SOURCES,
-        extra="An agent's stage is the highest phase of its progressive-MS trials; "
+        extra="An agent's stage is the highest phase of its progressive-MS trials, or 'approved' when a "
+        "label approves it for PPMS or SPMS (data/reference/approved_progressive.csv); "
         "disease-modifying and symptomatic agents; placebo and co-medication (prophylaxis, premedication, "
         "conditioning, tracers) excluded.",
     )

@@ -452,3 +452,23 @@ def test_agent_selectors() -> None:
     assert "ocrelizumab" in therapies and "background-dmt" not in therapies
     with pytest.raises(ValueError, match="names no agent"):
         agents.select_agents("ocrelizumab|no-such-agent", table)
+
+
+# --- Approved for progressive MS (approved_progressive.csv) ---------------------------------------
+def test_approvals_are_labelled_and_sourced() -> None:
+    df = agents.approvals_table()
+    assert list(df.columns) == [c.name for c in schema.TABLES["agent_approvals"]]
+    assert {("ocrelizumab", "PPMS"), ("siponimod", "SPMS")} <= set(
+        zip(df["agent_id"], df["population"], strict=True)
+    )
+    for url in df["label_url"]:
+        assert urlparse(url).netloc in REFERENCE_HOSTS["label"], url
+
+
+def test_approvals_validation_rejects_bad_rows() -> None:
+    raw = pd.read_csv(paths.reference_dir() / agents.APPROVALS_FILE, dtype=str, keep_default_na=False)
+    assert agents.validate_approvals(raw, set(agents.agents_table()["agent_id"])) == []
+    bad = raw.copy()
+    bad.loc[0, ["population", "regulator", "year"]] = ["Relapsing", "MHRA", "17"]
+    problems = " ".join(agents.validate_approvals(bad, set(agents.agents_table()["agent_id"])))
+    assert "population" in problems and "regulator" in problems and "year" in problems

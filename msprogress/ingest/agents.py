@@ -545,6 +545,47 @@ def agents_named(text: str) -> frozenset[str]:
     return frozenset(agent_id for regex, agent_id, _ in _alias_index() if regex.search(norm))
 
 
+# --- Approvals for progressive MS ------------------------------------------------------------------
+# NOTE: only labels that name a progressive population on its own count (ocrelizumab for PPMS,
+# siponimod for active SPMS in the EU). "Relapsing forms of MS, to include … active secondary
+# progressive disease" (US labels since 2019) is the relapsing-MS population, the same reading as
+# `classify.course` gives a trial, so it is not an approval for progressive MS.
+APPROVALS_FILE = "approved_progressive.csv"
+APPROVAL_COLUMNS = ("agent_id", "population", "indication", "regulator", "year", "label_url", "note")
+
+
+def approvals_table() -> pd.DataFrame:
+    """The agent_approvals table (schema columns) from the curated list; raises on a bad row."""
+    path = paths.reference_dir() / APPROVALS_FILE
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    problems = validate_approvals(df, set(_load_csv()["agent_id"]))
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    cols = [c.name for c in schema.TABLES["agent_approvals"]]
+    return df[cols].astype({"year": "int64"}).reset_index(drop=True)
+
+
+def validate_approvals(df: pd.DataFrame, agent_ids: set[str]) -> list[str]:
+    """Problems in the approvals list (empty when valid)."""
+    if list(df.columns) != list(APPROVAL_COLUMNS):
+        return [f"columns must be {APPROVAL_COLUMNS}"]
+    checks = {
+        "agent_id": df["agent_id"].isin(agent_ids),
+        "population": df["population"].isin(schema.APPROVED_POPULATIONS),
+        "regulator": df["regulator"].isin(schema.REGULATORS),
+        "year": df["year"].str.fullmatch(r"(?:19|20)\d\d"),
+        "label_url": df["label_url"].str.fullmatch(URL_PATTERN),
+    }
+    problems = [
+        f"{col} not valid for {df.loc[~ok, 'agent_id'].tolist()}"
+        for col, ok in checks.items()
+        if not ok.all()
+    ]
+    if df.duplicated(["agent_id", "regulator", "population"]).any():
+        problems.append("an agent is listed twice for one regulator and population")
+    return problems
+
+
 def agents_table() -> pd.DataFrame:
     """The agents table (schema.TABLES['agents'] columns) from the curated CSV."""
     cols = [c.name for c in schema.TABLES["agents"]]

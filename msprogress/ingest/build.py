@@ -54,6 +54,7 @@ PRIMARY_KEYS = {
     "projects": ["project_id"],
     "grants": ["grant_id"],
     "agents": ["agent_id"],
+    "agent_approvals": ["agent_id", "regulator", "population"],
     "organisations": ["org_id"],
     "countries": ["iso3"],
     "source_coverage": ["source", "year"],
@@ -64,6 +65,8 @@ VOCABULARIES = {
     ("trials", "population"): schema.POPULATIONS,
     ("trials", "gap_area"): schema.GAP_AREAS,
     ("trial_interventions", "modality"): schema.MODALITIES,
+    ("agent_approvals", "population"): schema.APPROVED_POPULATIONS,
+    ("agent_approvals", "regulator"): schema.REGULATORS,
     ("projects", "ms_relevance"): schema.RELEVANCE,
     ("projects", "gap_area"): schema.GAP_AREAS,
     ("grants", "ms_relevance"): schema.RELEVANCE,
@@ -76,6 +79,7 @@ REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("trial_countries", "trial_id", "trials", "trial_id"),
     ("trial_interventions", "trial_id", "trials", "trial_id"),
     ("trial_interventions", "agent_id", "agents", "agent_id"),
+    ("agent_approvals", "agent_id", "agents", "agent_id"),
     ("grants", "project_id", "projects", "project_id"),
 )
 
@@ -171,6 +175,7 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
                 raise BuildError(f"source {r.source_id}: unknown table {t!r}")
             parts[t].append(df)
     parts["agents"] = [agents.agents_table()]
+    parts["agent_approvals"] = [agents.approvals_table()]
     if parts["trial_interventions"]:  # what an intervention is can depend on its trial
         trials, interventions = (
             pd.concat(parts[t], ignore_index=True) for t in ("trials", "trial_interventions")
