@@ -18,6 +18,10 @@ needs the rest.
 NOTE: usual care / waiting list / no intervention arms are controls (`is_placebo` True, no
 agent) unless registered as a drug-type intervention, where "standard of care" / "background
 DMT" is a real background therapy and maps to the background agent.
+
+Also owns `agent_context.csv` (what an intervention is in its trial: `in_trial_context`, run by
+the build once the readers have matched every name on its own) and `approved_progressive.csv`
+(the labels that make an agent "Approved for progressive MS": `approvals_table`).
 """
 
 from __future__ import annotations
