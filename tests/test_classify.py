@@ -373,6 +373,17 @@ def test_relapsing_title_outranks_progressive_keywords_and_conditions(
     assert classify.ms_relevance(joined) == "Progressive-specific", "the trap: a progressive term is there"
 
 
+def test_ms_population_and_classify_trial_take_ranked_texts(ctgov_raw: pd.DataFrame) -> None:
+    from msprogress.ingest import trial_common as tc
+
+    text = trial_text(ctgov_raw.loc["NCT02792218"])  # ASCLEPIOS I
+    assert classify.ms_population(text) == "Relapsing"
+    arms = tc.InterventionSummary(frozenset({"biological"}), disease_modifying=True)
+    got = tc.classify_trial(text, arms, "Interventional")
+    assert (got["population"], got["is_progressive"]) == ("Relapsing", False)
+    assert tc.classify_trial(text.conditions, arms, "Interventional")["population"] == "Relapsing"
+
+
 def test_relapsing_titles_without_a_progressive_word_are_never_progressive(
     ctgov_classified: pd.DataFrame,
 ) -> None:

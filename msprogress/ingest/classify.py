@@ -345,8 +345,11 @@ def course(text: str, rs: Rules | None = None) -> Course | None:
     return Course(RELAPSING, False, False, _labels(relapsing)) if relapsing else None
 
 
-def ms_population(text: str) -> str:
-    """Who a study is about (schema.POPULATIONS), reading `text` as one piece of evidence."""
+def ms_population(text: str | TrialText) -> str:
+    """Who a study is about (schema.POPULATIONS). A `TrialText` is read by evidence rank
+    (`trial_population`); a plain string as one piece of evidence."""
+    if isinstance(text, TrialText):
+        return trial_population(text).population
     rs = rules()
     raw = _text(text)
     if not _ms_spans(rs, raw, strip_not_ms(raw, rs)):

@@ -348,10 +348,12 @@ class InterventionSummary:
 
 
 def classify_trial(
-    text: classify.TrialText, arms: InterventionSummary, study_type: str | None
+    text: classify.TrialText | str, arms: InterventionSummary, study_type: str | None
 ) -> dict[str, object]:
     """population, is_progressive and gap_area of a trial from its titles, conditions and keywords
-    (population by evidence rank, see `classify.trial_population`)."""
+    (population by evidence rank, see `classify.trial_population`; a plain string is one text)."""
+    if isinstance(text, str):
+        text = classify.TrialText(conditions=text)
     population = classify.trial_population(text).population
     progressive = classify.is_progressive(population)
     if population == "Not MS":
