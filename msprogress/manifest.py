@@ -55,15 +55,38 @@ class TableEntry(_Model):
 class AgentCoverage(_Model):
     progressive_drug_trials: int
     fully_mapped: int
-    share: float
+    share: float | None  # None when no progressive drug trial is in the snapshot
     drug_interventions: int
     drug_interventions_mapped: int
 
 
-class Coverage(_Model):
-    model_config = ConfigDict(frozen=True, extra="allow")  # NOTE: summaries other build steps add
+class Score(_Model):
+    """Precision and recall of one class against the hand-labelled set, with the counts."""
 
+    precision: float | None  # None: no trial is labelled or classified in the class (NaN in JSON)
+    recall: float | None
+    tp: int
+    fp: int
+    fn: int
+
+
+class ClassificationScores(_Model):
+    """The progressive flag and population labels scored against data/reference/progressive_eval.csv
+    (see msprogress/ingest/evaluate.py)."""
+
+    labelled_trials: int
+    labelled_progressive: int
+    scored: int
+    missing: int
+    by_registry: dict[str, int]
+    is_progressive: Score
+    population_accuracy: float | None
+    population: dict[str, Score]
+
+
+class Coverage(_Model):
     agents: AgentCoverage
+    classification: ClassificationScores | None = None
     trials_by_population: dict[str, int]
     trials_by_gap_area: dict[str, int]
     projects_by_relevance: dict[str, int]

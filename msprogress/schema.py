@@ -60,6 +60,11 @@ POPULATIONS = (
     "Not MS",
 )
 PROGRESSIVE_POPULATIONS = ("PPMS", "SPMS", "Progressive, unspecified", "Mixed progressive")
+APPROVED_POPULATIONS = ("PPMS", "SPMS")  # populations a label can name (agent_approvals.population)
+REGULATORS = ("FDA", "EMA")
+# The pipeline stage after Phase 4: an agent approved for a progressive form of MS (queries write
+# it as a literal; a test checks they agree with this name).
+APPROVED_STAGE = "Approved for progressive MS"
 RELEVANCE = ("Progressive-specific", "MS, not progression-specific", "Not MS")
 GAP_AREAS = (
     "Mechanisms of progression",
@@ -225,6 +230,15 @@ TABLES: dict[str, list[Column]] = {
             "Agent id",
             "Canonical agent (see agents) when the intervention is a named therapy.",
         ),
+        C(
+            "co_medication",
+            "str",
+            "Co-medication",
+            "Why the intervention is given alongside the tested therapy rather than tested itself (e.g. "
+            "'herpes prophylaxis with a lymphocyte-depleting therapy', 'premedication before an antibody "
+            "infusion'); empty when tested. Rules and sources: data/reference/agent_context.csv. Co-medication "
+            "is never a pipeline agent.",
+        ),
         *_PROVENANCE,
     ],
     "agents": [
@@ -247,6 +261,40 @@ TABLES: dict[str, list[Column]] = {
             "Drug label, registry record or paper supporting the mechanism.",
         ),
         C("reference_kind", "str", "Reference kind", "label, registry or paper."),
+    ],
+    "agent_approvals": [
+        C(
+            "agent_id",
+            "str",
+            "Agent id",
+            "Agent (see agents) approved for a progressive form of MS.",
+            nullable=False,
+        ),
+        C(
+            "population",
+            "str",
+            "Approved for",
+            "The progressive population the label names on its own: PPMS or SPMS (an approval for "
+            "'relapsing forms of MS, including active SPMS' is not counted).",
+            nullable=False,
+        ),
+        C("indication", "str", "Indication", "The label's indication, in short.", nullable=False),
+        C("regulator", "str", "Regulator", "FDA (United States) or EMA (European Union).", nullable=False),
+        C(
+            "year",
+            "int",
+            "Year approved",
+            "Year the regulator approved this indication.",
+            unit="year",
+            nullable=False,
+        ),
+        C(
+            "label_url",
+            "str",
+            "Label",
+            "The label or assessment page the approval is read from.",
+            nullable=False,
+        ),
     ],
     "projects": [
         C("project_id", "str", "Project id", "Stable key: '<source>:<native id>'.", nullable=False),

@@ -93,3 +93,10 @@ def year_ranges(years: Iterable[object]) -> str:
         else:
             spans.append([y, y])
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"
+
+
+def percent(share: float | None, digits: int = 0) -> str:
+    """A 0–1 share as '34%'; missing stays visibly missing ('—')."""
+    if share is None or share != share:
+        return "—"
+    return f"{share:.{digits}%}"

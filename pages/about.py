@@ -14,7 +14,7 @@ import streamlit as st
 
 from msprogress import data, dictionary, page, schema, sources, style
 from msprogress.charts import about as charts
-from msprogress.manifest import FileEntry, SourceEntry
+from msprogress.manifest import ClassificationScores, FileEntry, SourceEntry
 
 page.filters()  # the shared set-up every page runs (the About page itself is not filtered)
 
@@ -114,6 +114,20 @@ def counted(d: dict[str, int], what: str, order: tuple[str, ...]) -> pd.DataFram
     )
 
 
+def scores_table(ev: ClassificationScores) -> pd.DataFrame:
+    """Precision and recall of the progressive flag and of each population label (manifest
+    coverage.classification, see msprogress/ingest/evaluate.py)."""
+    rows = {"Progressive (the flag)": ev.is_progressive, **ev.population}
+    return pd.DataFrame(
+        {
+            "Classified as": list(rows),
+            "Precision": [r.precision for r in rows.values()],
+            "Recall": [r.recall for r in rows.values()],
+            "Labelled trials": [r.tp + r.fn for r in rows.values()],
+        }
+    )
+
+
 COUNTED = {
     "Records": st.column_config.NumberColumn(format="%,d"),
     "Share": st.column_config.NumberColumn("Share (%)", format="%.1f%%"),
@@ -191,7 +205,7 @@ agents = cov.agents
 c = st.columns(3)
 c[0].metric(
     "Progressive drug trials fully mapped",
-    f"{agents.share:.0%}",
+    style.percent(agents.share),
     help="Progressive interventional drug trials whose every non-placebo drug intervention maps to a "
     "canonical agent.",
 )
@@ -215,6 +229,16 @@ snapshot_caption(
     "data/reference/classification_rules.csv; '(none)' and 'Not MS' are records the rules found not to be "
     "MS research (kept in the snapshot, left out of every figure)"
 )
+ev = cov.classification
+if ev:  # snapshots built before the evaluation set existed have none
+    st.subheader("Progressive flag and population, checked against hand-labelled trials")
+    ratio = st.column_config.NumberColumn(format="%.3f")
+    page.table(scores_table(ev), hide_index=True, column_config={"Precision": ratio, "Recall": ratio})
+    snapshot_caption(
+        f"{ev.scored} of the {ev.labelled_trials} trials ({ev.labelled_progressive} progressive) "
+        "labelled by hand in data/reference/progressive_eval.csv, hard cases over-sampled; "
+        f"population accuracy {style.percent(ev.population_accuracy, 1)}"
+    )
 
 st.subheader("How MS relevance is decided")
 st.markdown(

@@ -54,8 +54,10 @@ else:
     page.chart(charts.pipeline_phase_bars(phases), "overview_pipeline", page.TRIAL_SOURCES, f)
     page.caption(
         page.TRIAL_SOURCES,
-        extra="An agent's stage is the highest phase of its progressive-MS trials; "
-        "disease-modifying and symptomatic agents; placebo, premedication and tracers excluded.",
+        extra="An agent's stage is the highest phase of its progressive-MS trials, or 'approved' when a "
+        "label approves it for PPMS or SPMS (data/reference/approved_progressive.csv); "
+        "disease-modifying and symptomatic agents; placebo and co-medication (prophylaxis, premedication, "
+        "conditioning, tracers) excluded.",
     )
 
 # 5. Projects and funding -------------------------------------------------------------------
@@ -143,5 +145,5 @@ with st.expander("About this data"):
     cov = m.coverage.agents
     st.markdown(
         f"Agent mapping: {cov.fully_mapped} of {cov.progressive_drug_trials} progressive interventional "
-        f"drug trials ({cov.share:.0%}) have every non-placebo drug intervention mapped to a canonical agent."
+        f"drug trials ({style.percent(cov.share)}) have every non-placebo drug intervention mapped to a canonical agent."
     )

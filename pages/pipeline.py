@@ -103,7 +103,10 @@ def grid_note(markers: pd.DataFrame, pop_text: str, size: str, nondrug: bool) ->
     is_na = (markers["item_kind"] == "non-drug") & (markers["stage"] == "Not applicable")
     parts = [
         f"Population: {pop_text}. An agent's stage is the highest phase of its progressive-MS "
-        "interventional trials; its fill shows the most active status among its trials at that stage.",
+        "interventional trials, or 'Approved for progressive MS' when a regulator's label approves it for "
+        "PPMS or SPMS (the label is linked in the table below); its fill shows the most active status "
+        "among its trials at its highest phase. Prophylaxis, premedication, conditioning and tracers "
+        "given with the tested therapy are not agents.",
         f"Early phase 1 is counted as Phase 1 ({early} agents).",
         "Only interventions mapped to a canonical agent are drawn as agents; active comparators count.",
     ]
@@ -236,7 +239,8 @@ page.chart(
 page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
 st.markdown(
     f"**Mechanism classes with an agent at Phase 3 — {pop_text}:**\n{classes_text(markers, 'Phase 3')}\n\n"
-    f"**Already beyond, at Phase 4 / approved:**\n{classes_text(markers, 'Phase 4')}"
+    f"**Already beyond, at Phase 4:**\n{classes_text(markers, 'Phase 4')}\n\n"
+    f"**Approved for progressive MS — {pop_text}:**\n{classes_text(markers, charts.APPROVED)}"
 )
 
 # 4. Tables behind the figure ---------------------------------------------------------------
@@ -245,7 +249,10 @@ with st.expander("Agents and groups behind the figure", expanded=False):
         charts.marker_table(markers),
         hide_index=True,
         width="stretch",
-        column_config={"Reference": st.column_config.LinkColumn("Reference", display_text="source")},
+        column_config={
+            "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
+            "Label": st.column_config.LinkColumn("Label", display_text="label"),
+        },
     )
     page.caption(page.TRIAL_SOURCES, f, extra=f"Population: {pop_text}. Enrollment in participants.")
     page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")

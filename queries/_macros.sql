@@ -83,6 +83,8 @@ create macro in_currency(currency, eur, usd, gbp) as
 -- The progressive-MS interventional trials of each therapy-pipeline marker (an agent, or a non-drug
 -- modality at a stage), one row per marker and trial (unordered): what pipeline_trials lists and
 -- pipeline_markers aggregates. Arguments as documented in queries/pipeline_trials.sql.
+-- Placebo and co-medication (prophylaxis, premedication, conditioning, tracers given with the
+-- tested therapy: trial_interventions.co_medication) are never markers.
 create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_supportive, include_nondrug) as table
     with scope as (
         select
@@ -123,6 +125,7 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
             i.modality
         from trial_interventions as i
         where not i.is_placebo
+          and i.co_medication is null
           and i.trial_id in (select trial_id from scope)
     ),
 

@@ -14,16 +14,18 @@
 --   modality             VARCHAR  the agent's modality, or the non-drug modality
 --   therapy_role         VARCHAR  the agent's role; empty for non-drug groups
 --   reference_url        VARCHAR  the agent's reference (label, registry record or paper); empty for non-drug groups
---   stage                VARCHAR  agents: highest stage of their trials (Early phase 1 folded into Phase 1; Not applicable when no trial is phased); non-drug: the trials' stage
---   stage_rank           DOUBLE   the stage as a number (1, 1.5 … 4); empty for Not applicable
---   stage_status         VARCHAR  status group of the marker's trials at its stage, the most active one (Recruiting, Active, Completed, Unknown, Stopped early, Withdrawn)
+--   stage                VARCHAR  agents: 'Approved for progressive MS' when a label approves it for the population shown (agent_approvals), else the highest stage of their trials (Early phase 1 folded into Phase 1; Not applicable when no trial is phased); non-drug: the trials' stage
+--   stage_rank           DOUBLE   the stage as a number (1, 1.5 … 4; 5 for approved); empty for Not applicable
+--   stage_status         VARCHAR  status group of the marker's trials at its highest trial phase, the most active one (Recruiting, Active, Completed, Unknown, Stopped early, Withdrawn)
 --   trials               BIGINT   trials of the marker (agents: at every stage; non-drug: at this stage)
---   trials_at_stage      BIGINT   trials at the marker's stage
+--   trials_at_stage      BIGINT   trials at the marker's highest trial phase
 --   ongoing_trials       BIGINT   trials recruiting or active, not recruiting
 --   early_phase1_trials  BIGINT   Early phase 1 trials counted in the marker's stage (folded into Phase 1)
 --   enrollment_total     BIGINT   participants summed over the trials that state enrollment (empty when none does)
 --   enrollment_max       BIGINT   largest enrollment of one trial
 --   trials_no_enrollment BIGINT   trials without a stated enrollment
+--   approval             VARCHAR  approved agents: the approvals for the population shown, e.g. 'PPMS: FDA 2017; PPMS: EMA 2018'; empty otherwise
+--   approval_url         VARCHAR  approved agents: the label of the earliest of those approvals; empty otherwise
 with marker_trials as (
     select
         r.*,
@@ -39,7 +41,18 @@ with marker_trials as (
     from pipeline_trial_rows($f, $pipeline_pop, $include_mixed, $include_supportive, $include_nondrug) as r
 ),
 
-final as (
+approvals as (
+    select
+        agent_id,
+        string_agg(population || ': ' || regulator || ' ' || year, '; ' order by year, regulator) as approval,
+        arg_min(label_url, year) as approval_url
+    from agent_approvals
+    where $pipeline_pop = 'all'
+       or population = $pipeline_pop
+    group by agent_id
+),
+
+markers as (
     select
         m.marker_id,
         any_value(m.item_kind) as item_kind,
@@ -70,6 +83,33 @@ final as (
     from marker_trials as m
     left join agents as a on m.item_kind = 'agent' and a.agent_id = m.item_id
     group by m.marker_id
+),
+
+-- NOTE: 'Approved for progressive MS' is schema.APPROVED_STAGE; an approval outranks any trial phase.
+final as (
+    select
+        k.marker_id,
+        k.item_kind,
+        k.item_id,
+        k.label,
+        k.mechanism_class,
+        k.modality,
+        k.therapy_role,
+        k.reference_url,
+        case when ap.agent_id is null then k.stage else 'Approved for progressive MS' end as stage,
+        case when ap.agent_id is null then k.stage_rank else 5.0 end as stage_rank,
+        k.stage_status,
+        k.trials,
+        k.trials_at_stage,
+        k.ongoing_trials,
+        k.early_phase1_trials,
+        k.enrollment_total,
+        k.enrollment_max,
+        k.trials_no_enrollment,
+        ap.approval,
+        ap.approval_url
+    from markers as k
+    left join approvals as ap on k.item_kind = 'agent' and ap.agent_id = k.item_id
     order by stage_rank desc nulls last, item_kind, mechanism_class, label
 )
 

@@ -17,6 +17,7 @@ import pytest
 
 from msprogress import paths, schema
 from msprogress.ingest import agents, classify
+from tests import rawcut
 
 FIXTURE = Path(__file__).parent / "fixtures" / "agents_coverage_rows.csv"
 RAW_CTGOV = paths.ROOT / "data" / "raw" / "ctgov" / "ctgov_ms_studies_2025-09-25.csv"
@@ -321,3 +322,153 @@ def test_coverage_counts_an_unmapped_intervention() -> None:
     assert after["fully_mapped"] == before["fully_mapped"] - 1
     assert after["drug_interventions"] == before["drug_interventions"] + 1
     assert after["drug_interventions_mapped"] == before["drug_interventions_mapped"]
+
+
+# --- Alias scope (issue 11) -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "rtype", "agent_id"),
+    [
+        ("Interferon", "DRUG", None),  # bare 'interferon': alpha or beta, or a mixed arm
+        ("human leukocyte Interferon-α", "DRUG", None),  # from NCT01171209: interferon alfa is not beta
+        ("interferon or glatiramer acetate", "DRUG", "background-dmt"),  # NCT04878211's comparator arm
+        ("Interferon-beta", "DRUG", "interferon-beta"),
+        ("Autologous Hematopoietic Stem Cell Transplantation", "PROCEDURE", "ahsct"),  # BEAT-MS
+        ("Autologous bone marrow transplantation", "PROCEDURE", "ahsct"),  # NCT02529839
+        ("hematopoetic stem cell infusion", "BIOLOGICAL", "hsct-unspecified"),  # NCT00497952 (allogeneic)
+        ("Stem Cell Transplanataion", "PROCEDURE", "hsct-unspecified"),  # NCT00342134 (autologous)
+        ("allogeneic HSCT", "PROCEDURE", "allo-hsct"),
+    ],
+)
+def test_alias_scope(name: str, rtype: str, agent_id: str | None) -> None:
+    assert agents.classify_intervention(name, rtype).agent_id == agent_id
+
+
+# --- What an intervention is in its trial (agent_context.csv) -------------------------------------
+CONTEXT_TRIALS = {
+    "NCT02977533",  # GZ402668 (anti-CD52) + aciclovir, progressive MS
+    "NCT02583594",  # alemtuzumab in progressive MS + aciclovir + premedication
+    "NCT05283551",  # famciclovir alone, tested against EBV
+    "2023-503814-62-00",  # TAF-MS: tenofovir alafenamide with natalizumab (not lymphocyte-depleting)
+    "NCT06451159",  # KYV-101 CAR-T + cyclophosphamide/fludarabine lymphodepletion
+    "NCT00241254",  # cyclophosphamide versus methylprednisolone in SPMS: both tested
+    "NCT00497952",  # 'Allogeneic Stem Cell Transplantation…': 'hematopoetic stem cell infusion'
+    "NCT00342134",  # '…Autologous Hematopoietic Stem Cell Transplantation…': 'Stem Cell Transplanataion'
+    "NCT00278655",  # HSCT whose registry text says neither
+    "NCT06141486",  # frexalimab + gadolinium contrast for the MRI endpoints
+    "NCT05357833",  # an imaging study in SPMS: its contrast agents are what is studied
+    "2023-503190-38-00",  # MACSiMiSE-BRAIN: metformin add-on to 15 listed background DMTs
+    "2024-516628-32-00",  # STOP-I-SEP: DMT withdrawal, the DMTs being stopped listed as products
+}
+
+
+@pytest.fixture(scope="module")
+def in_context(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """The readers' interventions of CONTEXT_TRIALS and the corrected trials, after in_trial_context."""
+    corrected = set(pd.read_csv(paths.reference_dir() / "agent_corrections.csv", dtype=str)["trial_id"])
+    raw = rawcut.cut_raw(tmp_path_factory.mktemp("context") / "raw", CONTEXT_TRIALS | corrected)
+    tables = rawcut.read_tables(raw)
+    return agents.in_trial_context(tables["trials"], tables["trial_interventions"])
+
+
+def _row(df: pd.DataFrame, trial_id: str, agent_id: str) -> pd.Series:
+    return df[(df["trial_id"] == trial_id) & (df["agent_id"] == agent_id)].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("trial_id", "agent_id", "co_medication"),
+    [
+        ("NCT02977533", "acyclovir", "herpes prophylaxis with a lymphocyte-depleting therapy"),
+        ("NCT02977533", "gz402668", None),
+        ("NCT02583594", "acyclovir", "herpes prophylaxis with a lymphocyte-depleting therapy"),
+        ("NCT02583594", "methylprednisolone", "premedication before an antibody infusion"),
+        ("NCT05283551", "famciclovir", None),
+        ("2023-503814-62-00", "tenofovir-alafenamide", None),
+        (
+            "NCT06451159",
+            "cyclophosphamide",
+            "conditioning or lymphodepletion before a transplant or cell therapy",
+        ),
+        ("NCT00241254", "cyclophosphamide", None),
+        ("NCT00241254", "methylprednisolone", None),
+        ("NCT06141486", "gadolinium-contrast", "imaging agent measuring the tested therapy"),
+        ("NCT05357833", "gadoteridol", None),
+        ("2023-503190-38-00", "metformin", None),
+        ("2023-503190-38-00", "teriflunomide", "background therapy of an add-on trial"),
+        ("2024-516628-32-00", "teriflunomide", "background therapy whose withdrawal is studied"),
+    ],
+)
+def test_co_medication_depends_on_the_trial(
+    in_context: pd.DataFrame, trial_id: str, agent_id: str, co_medication: str | None
+) -> None:
+    got = _row(in_context, trial_id, agent_id)["co_medication"]
+    assert (None if pd.isna(got) else got) == co_medication
+
+
+@pytest.mark.parametrize(
+    ("trial_id", "agent_id"),
+    [("NCT00497952", "allo-hsct"), ("NCT00342134", "ahsct"), ("NCT00278655", "hsct-unspecified")],
+)
+def test_transplant_type_comes_from_the_trial_title(
+    in_context: pd.DataFrame, trial_id: str, agent_id: str
+) -> None:
+    found = set(in_context.loc[in_context["trial_id"] == trial_id, "agent_id"].dropna())
+    assert agent_id in found and not (found - {agent_id}) & {"ahsct", "allo-hsct", "hsct-unspecified"}
+
+
+def test_every_correction_is_what_the_build_now_gives(in_context: pd.DataFrame) -> None:
+    """data/reference/agent_corrections.csv: each real intervention whose agent or role changed."""
+    corrections = pd.read_csv(
+        paths.reference_dir() / "agent_corrections.csv", dtype=str, keep_default_na=False
+    )
+    assert len(corrections) >= 100
+    rules = set(pd.read_csv(paths.reference_dir() / agents.CONTEXT_FILE, dtype=str)["rule_id"])
+    got = in_context.set_index(["trial_id", "intervention_name"])
+    for c in corrections.itertuples():
+        assert c.rule in rules or c.rule.startswith("alias:"), c.rule
+        assert urlparse(c.source_url).scheme == "https", c
+        row = got.loc[(c.trial_id, c.intervention_name)]
+        row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+        got_agent, got_role = ("" if pd.isna(row[k]) else row[k] for k in ("agent_id", "co_medication"))
+        assert (got_agent, got_role) == (c.agent_after, c.co_medication), c
+
+
+def test_context_rules_are_valid_and_sourced() -> None:
+    rules = agents.context_rules()
+    assert {r.kind for r in rules} == set(agents.CONTEXT_KINDS)
+    assert all(r.agents for r in rules)
+    table = pd.read_csv(paths.reference_dir() / agents.CONTEXT_FILE, dtype=str, keep_default_na=False)
+    assert table["source_url"].str.startswith("https://").all() and (table["note"].str.len() > 20).all()
+    depleting = next(r for r in rules if r.rule_id == "herpes-prophylaxis-anti-cd52").trial_agents
+    assert depleting == {"alemtuzumab", "gz402668"}
+
+
+def test_agent_selectors() -> None:
+    table = agents._load_csv()
+    imaging = agents.select_agents("class:Diagnostic / imaging agent", table)
+    assert {"pbr28", "fdg", "gadolinium-contrast"} <= imaging
+    therapies = agents.select_agents(
+        "role:disease-modifying|-class:Background therapy / standard of care", table
+    )
+    assert "ocrelizumab" in therapies and "background-dmt" not in therapies
+    with pytest.raises(ValueError, match="names no agent"):
+        agents.select_agents("ocrelizumab|no-such-agent", table)
+
+
+# --- Approved for progressive MS (approved_progressive.csv) ---------------------------------------
+def test_approvals_are_labelled_and_sourced() -> None:
+    df = agents.approvals_table()
+    assert list(df.columns) == [c.name for c in schema.TABLES["agent_approvals"]]
+    assert {("ocrelizumab", "PPMS"), ("siponimod", "SPMS")} <= set(
+        zip(df["agent_id"], df["population"], strict=True)
+    )
+    for url in df["label_url"]:
+        assert urlparse(url).netloc in REFERENCE_HOSTS["label"], url
+
+
+def test_approvals_validation_rejects_bad_rows() -> None:
+    raw = pd.read_csv(paths.reference_dir() / agents.APPROVALS_FILE, dtype=str, keep_default_na=False)
+    assert agents.validate_approvals(raw, set(agents.agents_table()["agent_id"])) == []
+    bad = raw.copy()
+    bad.loc[0, ["population", "regulator", "year"]] = ["Relapsing", "MHRA", "17"]
+    problems = " ".join(agents.validate_approvals(bad, set(agents.agents_table()["agent_id"])))
+    assert "population" in problems and "regulator" in problems and "year" in problems

@@ -312,8 +312,15 @@ def test_ctgov_population(nct: str, expected: str) -> None:
 
 CTIS_POPULATION = [
     ("2023-508457-10-00", "PPMS"),  # title says "Multiple\nProgressive Primary Sclerosis"
-    ("2024-512319-40-00", "SPMS"),  # "relapsing remitting MS and active secondary progressive MS"
-    ("2024-518859-27-00", "Progressive, unspecified"),  # "relapsing-progressive"
+    # relapsing MS whose definition names active SPMS / relapsing-progressive: the labels' RMS
+    (
+        "2024-512319-40-00",
+        "Relapsing",
+    ),  # "relapsing MS (relapsing remitting MS and active secondary progressive MS)"
+    (
+        "2024-518859-27-00",
+        "Relapsing",
+    ),  # "Relapsing Multiple Sclerosis (relapsing-remitting, relapsing-progressive)"
     ("2023-504359-29-01", "SPMS"),  # "nonrelapsing secondary progressive"
     ("2024-514617-35-00", "Progressive, unspecified"),  # "Progressive forms", "P2-IMU-838-PMS"
     ("2023-510488-36-01", "Other MS"),  # palliative care in COPD, ALS, MS, PSP …: PSP is not progressive MS
@@ -337,6 +344,118 @@ def test_pml_is_not_progressive_ms(nct: str) -> None:
     assert "Progressive Multifocal Leukoencephalopathy" in text
     assert not classify.is_progressive(classify.ms_population(text))
     assert "PML" in classify.matched_labels(text)["not_ms"]
+
+
+# --- trial population by evidence rank (real ClinicalTrials.gov rows) ---------------------------
+
+# Relapsing trials whose keywords (or listed conditions) name SPMS or "chronic progressive":
+# issue 11's examples (NCT00079495, NCT01435993, ASCLEPIOS) and more of the class.
+RELAPSING_BY_TITLE = [
+    ("NCT00079495", "keywords"),  # NBI-5788: keywords "progressive", "chronic progressive"
+    ("NCT01435993", "keywords"),  # anti-NOGO A: keyword "Secondary-Progressive with relapses"
+    ("NCT02792218", "keywords"),  # ASCLEPIOS I: keywords "RRMS|SPMS"
+    ("NCT05156281", None),  # REMODEL-1 (remibrutinib): keywords "RMS|RRMS|active SPMS" say relapsing too
+    ("NCT00134563", "keywords"),  # TEMSO (teriflunomide): "Secondary Progressive" keyword
+    ("NCT04047628", "conditions"),  # BEAT-MS: conditions list SPMS; title "Relapsing Multiple Sclerosis"
+    ("NCT00813969", "conditions"),  # MSC: conditions RRMS|SPMS|PRMS; title "Relapsing Forms"
+]
+
+
+@pytest.mark.parametrize(("nct", "outranked"), RELAPSING_BY_TITLE)
+def test_relapsing_title_outranks_progressive_keywords_and_conditions(
+    ctgov_raw: pd.DataFrame, nct: str, outranked: str | None
+) -> None:
+    call = classify.trial_population(trial_text(ctgov_raw.loc[nct]))
+    assert (call.population, call.decided_by) == ("Relapsing", "titles")
+    assert (f"outranks {outranked}" if outranked else "titles:") in call.why
+    assert ("outranks" in call.why) == bool(outranked)
+    joined = " | ".join(ctgov_raw.loc[nct, ["Conditions", "BriefTitle", "OfficialTitle", "Keywords"]])
+    assert classify.ms_relevance(joined) == "Progressive-specific", "the trap: a progressive term is there"
+
+
+def test_ms_population_and_classify_trial_take_ranked_texts(ctgov_raw: pd.DataFrame) -> None:
+    from msprogress.ingest import trial_common as tc
+
+    text = trial_text(ctgov_raw.loc["NCT02792218"])  # ASCLEPIOS I
+    assert classify.ms_population(text) == "Relapsing"
+    arms = tc.InterventionSummary(frozenset({"biological"}), disease_modifying=True)
+    got = tc.classify_trial(text, arms, "Interventional")
+    assert (got["population"], got["is_progressive"]) == ("Relapsing", False)
+    assert tc.classify_trial(text.conditions, arms, "Interventional")["population"] == "Relapsing"
+
+
+def test_relapsing_titles_without_a_progressive_word_are_never_progressive(
+    ctgov_classified: pd.DataFrame,
+) -> None:
+    """The class, over the whole file: a title naming relapsing MS and no progressive form decides."""
+    titles = ctgov_classified["BriefTitle"] + " | " + ctgov_classified["OfficialTitle"]
+    relapsing = titles.str.contains(
+        r"(?i)\brelapsing(?:[- ]remitting| forms of)? (?:multiple sclerosis|MS)\b"
+    )
+    progressive_word = titles.str.contains(r"(?i)progress|\b[PS]P-?MS\b|\bPR-?MS\b|\bPMS\b")
+    chosen = relapsing & ~progressive_word
+    assert chosen.sum() > 100
+    progressive_elsewhere = ctgov_classified["relevance"] == "Progressive-specific"
+    assert (chosen & progressive_elsewhere).sum() >= 15, "the trap: SPMS named in conditions or keywords"
+    assert not ctgov_classified.loc[chosen, "population"].map(classify.is_progressive).any()
+
+
+def test_active_spms_as_part_of_relapsing_ms_is_relapsing(ctgov_raw: pd.DataFrame) -> None:
+    # NCT04940065 (ofatumumab surveillance): "(Relapsing-remitting Multiple Sclerosis and Active
+    # Secondary Progressive Multiple Sclerosis)": the relapsing-MS label population.
+    kesimpta = classify.trial_population(trial_text(ctgov_raw.loc["NCT04940065"]))
+    assert kesimpta.population == "Relapsing" and "active or relapsing SPMS" in kesimpta.why
+    assert classify.ms_population(CTIS["2024-512319-40-00"][0]) == "Relapsing"
+    # Active SPMS on its own (siponimod, NCT04895202) and non-relapsing SPMS stay SPMS.
+    assert classify.trial_population(trial_text(ctgov_raw.loc["NCT04895202"])).population == "SPMS"
+    assert classify.ms_population("Non-relapsing Secondary Progressive Multiple Sclerosis") == "SPMS"
+    assert classify.ms_population("Relapsing-Remitting MS | Secondary Progressive MS") == "SPMS"
+
+
+@pytest.mark.parametrize(
+    ("nct", "expected"),
+    [
+        ("NCT05029830", "Other MS"),  # "Multiple Sclerosis Acute and Progressive": a catch-all name
+        ("NCT06065670", "Other MS"),  # clemastine in acute lesions, same catch-all condition
+        ("NCT04260711", "SPMS"),  # DOT-MS: "Relapsing - Onset MS" names no course; conditions RRMS|SPMS
+        ("NCT06468241", "Other MS"),  # "Progressive Relaxation Exercise"
+        ("NCT00381576", "Other MS"),  # "Heavy Progressive Resistance Training"
+        ("NCT05491031", "Other MS"),  # "Predictive of Disability Progression": an outcome
+        ("NCT02137707", "Relapsing"),  # "Disease Progression in RRMS Patients"
+    ],
+)
+def test_progressive_words_that_name_no_population(ctgov_raw: pd.DataFrame, nct: str, expected: str) -> None:
+    assert classify.trial_population(trial_text(ctgov_raw.loc[nct])).population == expected
+
+
+def test_conversion_to_spms_is_an_outcome_not_a_population() -> None:
+    # NCT04239664 official title; the trial's conditions say SPMS, the title alone names no course.
+    title = "Acceptance Based Telephone Support Around the Time of Transition to Secondary Progressive Multiple Sclerosis"
+    assert classify.course(title) is None
+    assert classify.ms_relevance(title) == "Progressive-specific", "grants about conversion stay progressive"
+
+
+@pytest.mark.parametrize(
+    ("nct", "expected"),
+    [
+        ("NCT06900192", "PPMS"),  # title "for Primary Progressive MS"; conditions also list SPMS
+        ("NCT01950234", "Mixed progressive"),  # title "Progressive Forms"; conditions name SPMS and PPMS
+        ("NCT00799890", "Mixed progressive"),  # "Primary or Secondary Chronic-progressive Multiple Sclerosis"
+    ],
+)
+def test_lower_ranked_text_only_says_which_progressive_forms(
+    ctgov_raw: pd.DataFrame, nct: str, expected: str
+) -> None:
+    assert classify.trial_population(trial_text(ctgov_raw.loc[nct])).population == expected
+
+
+def test_progressive_course_after_a_relapsing_onset_is_spms() -> None:
+    conditions, title = (
+        "Active progressive multiple sclerosis course after an initial relapse clinical course",
+        "Effect of siponimod on relevant imaging and immunological hallmarks of progressive multiple sclerosis",
+    )  # CTIS 2024-518374-13-00
+    call = classify.trial_population(classify.TrialText(titles=title, conditions=conditions))
+    assert (call.population, call.decided_by) == ("SPMS", "titles")
 
 
 # --- relevance (NIH) -----------------------------------------------------------------------
@@ -520,12 +639,26 @@ def test_classification_follows_the_rules_file(tmp_path: Path, monkeypatch: pyte
 # --- the whole real ClinicalTrials.gov file ------------------------------------------------
 
 
+def trial_text(row: pd.Series) -> classify.TrialText:
+    """A ClinicalTrials.gov row's texts as the reader ranks them (see ctgov.add_trial)."""
+    return classify.TrialText(
+        titles=f"{row['BriefTitle']} | {row['OfficialTitle']}",
+        conditions=row["Conditions"],
+        keywords=row["Keywords"],
+    )
+
+
 @pytest.fixture(scope="module")
-def ctgov_classified() -> pd.DataFrame:
+def ctgov_raw() -> pd.DataFrame:
     (path,) = sorted((paths.ROOT / "data" / "raw" / "ctgov").glob("*.csv"))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False).set_index("NCTId", drop=False)
+
+
+@pytest.fixture(scope="module")
+def ctgov_classified(ctgov_raw: pd.DataFrame) -> pd.DataFrame:
+    df = ctgov_raw.reset_index(drop=True)
     df["strong"] = df[["Conditions", "BriefTitle", "OfficialTitle", "Keywords"]].agg(" | ".join, axis=1)
-    df["population"] = df["strong"].map(classify.ms_population)
+    df["population"] = [classify.trial_population(trial_text(r)).population for _, r in df.iterrows()]
     df["relevance"] = df["strong"].map(classify.ms_relevance)
     df["gap"] = [
         classify.gap_area(s, relevance=r, study_type=t)
@@ -542,9 +675,11 @@ def test_every_ctgov_row_gets_vocabulary_values(ctgov_classified: pd.DataFrame) 
     assert df.loc[not_ms, "gap"].isna().all()
     assert df.loc[~not_ms, "gap"].isin(schema.GAP_AREAS).all()
     assert ((df["population"] == "Not MS") == not_ms).all()
-    assert (
-        df["population"].map(classify.is_progressive) == (df["relevance"] == "Progressive-specific")
-    ).all()
+    # A progressive population needs a progressive term somewhere; the converse no longer holds:
+    # "SPMS" in the keywords of a relapsing trial makes it progressive-relevant, not progressive.
+    progressive = df["population"].map(classify.is_progressive)
+    assert (df.loc[progressive, "relevance"] == "Progressive-specific").all()
+    assert (~progressive & (df["relevance"] == "Progressive-specific")).sum() > 20
 
 
 def test_ctgov_als_rows_without_ms_are_not_ms(ctgov_classified: pd.DataFrame) -> None:

@@ -133,6 +133,16 @@ def test_about_renders_every_section(app_env, fixture_snapshot):
     assert list(summary["Id"]) == [s.source_id for s in fixture_snapshot.manifest.sources]
 
 
+def test_about_shows_the_classification_scores(app_env, fixture_snapshot):
+    ev = fixture_snapshot.manifest.coverage.classification
+    assert ev is not None and ev.labelled_trials >= 200 and ev.scored > 0  # fixture trials in the set
+    at = _app("about")
+    scores = next(df.value for df in at.dataframe if "Classified as" in df.value.columns)
+    flag = scores.set_index("Classified as").loc["Progressive (the flag)"]
+    assert (flag["Precision"], flag["Recall"]) == (ev.is_progressive.precision, ev.is_progressive.recall)
+    assert any("progressive_eval.csv" in c.value for c in at.caption)
+
+
 def test_about_rejections_match_the_table(app_env, db):
     at = _app("about")
     expected = db.execute_select("select count(*) as n from rejections", {}).iloc[0].n

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from msprogress import style
+from msprogress import schema, style
 from msprogress.charts import pipeline as charts
 from msprogress.filters import Filters
 from tests.conftest import REPO
@@ -32,7 +32,7 @@ def _trials(db, f: Filters | None = None, **kw) -> pd.DataFrame:
 INDEPENDENT_STAGES = """
     select i.agent_id, max(case when t.phase = 'Early phase 1' then 1.0 else t.phase_rank end) as top
     from trials t
-    join trial_interventions i on i.trial_id = t.trial_id and not i.is_placebo
+    join trial_interventions i on i.trial_id = t.trial_id and not i.is_placebo and i.co_medication is null
     join agents a on a.agent_id = i.agent_id
     where t.is_progressive and t.study_type = 'Interventional'
       and a.therapy_role in ('disease-modifying', 'symptomatic')
@@ -40,6 +40,9 @@ INDEPENDENT_STAGES = """
       and list_contains($pops, t.population)
     group by i.agent_id
 """
+
+
+APPROVED = "select agent_id from agent_approvals where list_contains($pops, population)"
 
 
 @pytest.mark.parametrize(
@@ -51,26 +54,67 @@ INDEPENDENT_STAGES = """
     ],
 )
 def test_agent_stage_is_the_highest_phase_of_its_trials(db, pop, pops):
+    """...or 'Approved for progressive MS' when a label approves the agent for the population shown."""
     got = _markers(db, pipeline_pop=pop).set_index("item_id")
     expected = db.execute_select(INDEPENDENT_STAGES, {"pops": pops}).set_index("agent_id")
+    approved = set(db.execute_select(APPROVED, {"pops": pops})["agent_id"])
     assert set(got.index) == set(expected.index) and len(got) > 0
     for agent, row in expected.iterrows():
-        if pd.isna(row.top):
+        if agent in approved:
+            assert (got.loc[agent, "stage"], got.loc[agent, "stage_rank"]) == (schema.APPROVED_STAGE, 5.0)
+            assert got.loc[agent, "approval_url"].startswith("https://")
+        elif pd.isna(row.top):
             assert got.loc[agent, "stage"] == "Not applicable"
         else:
             assert got.loc[agent, "stage_rank"] == row.top, agent
 
 
-def test_oratorio_puts_ocrelizumab_at_phase_3_in_ppms_only(db):
+def test_oratorio_puts_ocrelizumab_in_ppms_only_where_its_label_makes_it_approved(db):
     oratorio = db.execute_select(
         "select population, phase from trials where trial_id = 'NCT01194570'", {}
     ).iloc[0]
     assert (oratorio.population, oratorio.phase) == ("PPMS", "Phase 3")
     ppms = _markers(db, pipeline_pop="PPMS").set_index("item_id")
     ocr = ppms.loc["ocrelizumab"]
-    assert (ocr.stage, ocr.mechanism_class) == ("Phase 3", "B-cell depletion (anti-CD20/CD19)")
+    assert (ocr.stage, ocr.mechanism_class) == (schema.APPROVED_STAGE, "B-cell depletion (anti-CD20/CD19)")
+    assert ocr.approval == "PPMS: FDA 2017; PPMS: EMA 2018"  # from data/reference/approved_progressive.csv
+    assert (
+        ocr.approval_url == "https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=ocrelizumab"
+    )
+    assert ppms.loc[ppms["stage"] != schema.APPROVED_STAGE, "approval"].isna().all()
     assert "ocrelizumab" not in set(_markers(db, pipeline_pop="SPMS")["item_id"])
-    assert "B-cell depletion (anti-CD20/CD19)" in charts.classes_at_stage(ppms.reset_index(), "Phase 3")
+    assert "B-cell depletion (anti-CD20/CD19)" in charts.classes_at_stage(
+        ppms.reset_index(), schema.APPROVED_STAGE
+    )
+
+
+def test_co_medication_is_never_a_marker(db):
+    """NCT02977533 gives aciclovir as herpes prophylaxis with the anti-CD52 GZ402668: only the
+    antibody is a pipeline agent, with supportive agents shown or not."""
+    rows = db.execute_select(
+        "select agent_id, co_medication from trial_interventions where trial_id = 'NCT02977533' and not is_placebo",
+        {},
+    ).set_index("agent_id")
+    assert rows.loc["acyclovir", "co_medication"] == "herpes prophylaxis with a lymphocyte-depleting therapy"
+    assert pd.isna(rows.loc["gz402668", "co_medication"])
+    for supportive in (False, True):
+        shown = set(_markers(db, include_supportive=supportive)["item_id"])
+        assert "gz402668" in shown and "acyclovir" not in shown
+        assert "acyclovir" not in set(_trials(db, include_supportive=supportive)["item_id"])
+    counted = (
+        db.execute_select("select count(*) as n from trial_interventions where co_medication is not null", {})
+        .iloc[0]
+        .n
+    )
+    assert counted >= 2
+
+
+def test_phase_counts_put_approved_agents_in_their_own_stage(db):
+    phases = db.run("pipeline_phase_counts", Filters().as_struct()).set_index("phase")
+    markers = _markers(db).set_index("item_id")
+    approved = markers[markers["stage"] == schema.APPROVED_STAGE]
+    assert len(approved) > 0 and phases.loc[schema.APPROVED_STAGE, "agents"] == len(approved)
+    assert phases.loc[schema.APPROVED_STAGE, "phase_rank"] == 5.0 == phases["phase_rank"].max()
 
 
 def test_ppms_and_spms_are_separable_and_mixed_trials_optional(db):

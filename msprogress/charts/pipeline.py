@@ -21,13 +21,14 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from msprogress import style
+from msprogress import schema, style
 from msprogress.charts.common import layout
 
-STAGES = ("Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Phase 4", "Not applicable")
+APPROVED = schema.APPROVED_STAGE  # a label approves the agent for PPMS or SPMS (agent_approvals)
+STAGES = ("Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Phase 4", APPROVED, "Not applicable")
 # Column headers: name and qualifier on separate lines so narrow columns never overlap.
 STAGE_HEADERS = {
-    "Phase 4": ("Phase 4", "or approved"),
+    APPROVED: ("Approved", "for progressive MS"),
     "Not applicable": ("Not phased", "(N/A)"),
 }
 STAGE_LABELS = {
@@ -36,7 +37,8 @@ STAGE_LABELS = {
     "Phase 2": "Phase 2",
     "Phase 2/3": "Phase 2/3",
     "Phase 3": "Phase 3",
-    "Phase 4": "Phase 4 / approved",
+    "Phase 4": "Phase 4",
+    APPROVED: APPROVED,
     "Not applicable": "Not phased (N/A)",
 }
 ROLE_SYMBOLS = {
@@ -122,7 +124,7 @@ def _clip_all(texts: pd.Series, n: int) -> pd.Series:
 
 
 def shown_stages(markers: pd.DataFrame) -> list[str]:
-    """Phase 1 to Phase 4 always (an empty column says 'none'); N/A only when it has markers."""
+    """Phase 1 to approved always (an empty column says 'none'); N/A only when it has markers."""
     has_na = bool((markers["stage"] == "Not applicable").any())
     return [s for s in STAGES if s != "Not applicable" or has_na]
 
@@ -520,6 +522,8 @@ def marker_table(markers: pd.DataFrame) -> pd.DataFrame:
             "Largest trial (participants)": m["enrollment_max"],
             "All trials (participants)": m["enrollment_total"],
             "Reference": m["reference_url"],
+            "Approved for progressive MS": m["approval"],
+            "Label": m["approval_url"],
         }
     )
 

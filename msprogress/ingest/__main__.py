@@ -20,6 +20,7 @@ from msprogress.ingest.base import Rejection, SourceError
 from msprogress.ingest.build import BuildError, build, set_current
 from msprogress.manifest import Manifest
 from msprogress.snapshot import SnapshotError, current_id, list_snapshots, open_snapshot
+from msprogress.style import percent
 
 
 def _progress(items: Iterable, **kw: Any) -> Iterable:
@@ -75,7 +76,7 @@ def summary(path: Path, notes_with: str | None = None, current: bool = False) ->
                 print(f"  {'':<16} {note}")
     for t, info in m.tables.items():
         print(f"  table {t:<20} {info.rows:>7} rows")
-    print(f"  agent coverage (progressive drug trials fully mapped): {m.coverage.agents.share:.1%}")
+    print(f"  agent coverage (progressive drug trials fully mapped): {percent(m.coverage.agents.share, 1)}")
     _rejected(path / m.tables["rejections"].file)
 
 

@@ -18,14 +18,20 @@ needs the rest.
 NOTE: usual care / waiting list / no intervention arms are controls (`is_placebo` True, no
 agent) unless registered as a drug-type intervention, where "standard of care" / "background
 DMT" is a real background therapy and maps to the background agent.
+
+Also owns `agent_context.csv` (what an intervention is in its trial: `in_trial_context`, run by
+the build once the readers have matched every name on its own) and `approved_progressive.csv`
+(the labels that make an agent "Approved for progressive MS": `approvals_table`).
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -425,6 +431,163 @@ def _continues(previous: str, fragment: str) -> bool:
         return True
     same_placebo = placebo == bool(re.search(PLACEBO_PATTERN, _fold(previous)))
     return same_placebo and agent == match_agent(previous)
+
+
+# --- Trial context -------------------------------------------------------------------------------
+# NOTE: what an intervention is can depend on the rest of its trial. Aciclovir given with
+# alemtuzumab is herpes prophylaxis, not an antiviral therapy under test; "Stem Cell
+# Transplantation" is autologous or allogeneic as the trial's title says. These rules are data
+# (`agent_context.csv`, one source each) and run once per build over whole trials
+# (`in_trial_context`), after the readers have matched every registered name on its own.
+CONTEXT_FILE = "agent_context.csv"
+CONTEXT_COLUMNS = ("rule_id", "kind", "agents", "trial_agents", "trial_text", "result", "source_url", "note")
+CONTEXT_KINDS = ("type", "co-medication")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """`type`: `agents` in a trial whose titles match `trial_text` become agent `result`.
+    `co-medication`: `agents` in a trial that also tests one of `trial_agents` (when given) and
+    whose titles match `trial_text` (when given) are given alongside the tested therapy; `result`
+    says as what (trial_interventions.co_medication), and they are not pipeline agents.
+    NOTE: an agent the trial's title names is what the trial tests: a `trial_text` rule never
+    makes it co-medication ("Metformin add-on …" keeps metformin, not the background DMTs)."""
+
+    rule_id: str
+    kind: str
+    agents: frozenset[str]
+    trial_agents: frozenset[str]
+    trial_text: re.Pattern[str] | None
+    result: str
+
+
+def select_agents(entries: str, table: pd.DataFrame) -> frozenset[str]:
+    """Agent ids named by '|'-joined entries: an agent id, `class:<mechanism class>` or
+    `role:<therapy role>`; an entry starting with '-' removes what it names."""
+    chosen: set[str] = set()
+    for entry in filter(None, (e.strip() for e in entries.split("|"))):
+        drop, entry = entry.startswith("-"), entry.lstrip("-")
+        kind, _, value = entry.partition(":") if ":" in entry else ("agent_id", "", entry)
+        column = {"class": "mechanism_class", "role": "therapy_role"}.get(kind, "agent_id")
+        found = set(table.loc[table[column] == value, "agent_id"])
+        if not found:
+            raise ValueError(f"{CONTEXT_FILE}: {entry!r} names no agent in {AGENTS_FILE}")
+        chosen = chosen - found if drop else chosen | found
+    return frozenset(chosen)
+
+
+@lru_cache(maxsize=1)
+def context_rules() -> tuple[ContextRule, ...]:
+    """The trial-context rules, in file order, validated against agents.csv."""
+    path = paths.reference_dir() / CONTEXT_FILE
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != CONTEXT_COLUMNS:
+            raise ValueError(f"{path}: columns must be {CONTEXT_COLUMNS}")
+        return tuple(_context_rule(row, _load_csv(), path) for row in reader)
+
+
+def _context_rule(row: dict[str, str], table: pd.DataFrame, path: Path) -> ContextRule:
+    kind, result, text = row["kind"], row["result"], row["trial_text"]
+    if kind not in CONTEXT_KINDS or not re.fullmatch(URL_PATTERN, row["source_url"]):
+        raise ValueError(f"{path}: rule {row['rule_id']}: unknown kind or malformed source_url")
+    if kind == "type" and (result not in set(table["agent_id"]) or not text):
+        raise ValueError(f"{path}: rule {row['rule_id']}: a type rule needs trial_text and a known agent")
+    if kind == "co-medication" and not (text or row["trial_agents"]):
+        raise ValueError(
+            f"{path}: rule {row['rule_id']}: a co-medication rule needs trial_agents or trial_text"
+        )
+    return ContextRule(
+        row["rule_id"],
+        kind,
+        select_agents(row["agents"], table),
+        select_agents(row["trial_agents"], table),
+        re.compile(text, re.IGNORECASE) if text else None,
+        result,
+    )
+
+
+def in_trial_context(trials: pd.DataFrame, interventions: pd.DataFrame) -> pd.DataFrame:
+    """`interventions` with the context rules applied: `agent_id` resolved by `type` rules from
+    the trial titles, and `co_medication` set where a `co-medication` rule applies."""
+    iv = interventions.reset_index(drop=True).copy()
+    iv["co_medication"] = None
+    titles = (
+        trials.set_index("trial_id")[["brief_title", "official_title"]].fillna("").agg(" | ".join, axis=1)
+    )
+    trial_titles = iv["trial_id"].map(titles).fillna("")
+    tested = ~iv["is_placebo"].astype(bool)
+    for rule in context_rules():
+        hit = tested & iv["agent_id"].isin(rule.agents) & iv["co_medication"].isna()
+        if rule.trial_text is not None:
+            hit &= trial_titles.str.contains(rule.trial_text)
+        if rule.kind == "type":
+            iv.loc[hit, "agent_id"] = rule.result
+            continue
+        if rule.trial_agents:
+            triggers = tested & iv["agent_id"].isin(rule.trial_agents) & iv["co_medication"].isna()
+            hit &= iv["trial_id"].isin(iv.loc[triggers, "trial_id"])
+        if rule.trial_text is not None:
+            hit &= ~_named_in(iv.loc[hit, "agent_id"], trial_titles[hit]).reindex(iv.index, fill_value=False)
+        iv.loc[hit, "co_medication"] = rule.result
+    return iv
+
+
+def _named_in(agent_ids: pd.Series, texts: pd.Series) -> pd.Series:
+    """Per row: does `texts` name the agent `agent_ids` (any of its aliases)?"""
+    return pd.Series(
+        [a in agents_named(t) for a, t in zip(agent_ids, texts, strict=True)],
+        index=agent_ids.index,
+        dtype=bool,
+    )
+
+
+@lru_cache(maxsize=1024)
+def agents_named(text: str) -> frozenset[str]:
+    """Every agent an alias of which appears in `text` (match_agent gives only the first one)."""
+    norm = normalise_name(text)
+    return frozenset(agent_id for regex, agent_id, _ in _alias_index() if regex.search(norm))
+
+
+# --- Approvals for progressive MS ------------------------------------------------------------------
+# NOTE: only labels that name a progressive population on its own count (ocrelizumab for PPMS,
+# siponimod for active SPMS in the EU). "Relapsing forms of MS, to include … active secondary
+# progressive disease" (US labels since 2019) is the relapsing-MS population, the same reading as
+# `classify.course` gives a trial, so it is not an approval for progressive MS.
+APPROVALS_FILE = "approved_progressive.csv"
+APPROVAL_COLUMNS = ("agent_id", "population", "indication", "regulator", "year", "label_url", "note")
+
+
+def approvals_table() -> pd.DataFrame:
+    """The agent_approvals table (schema columns) from the curated list; raises on a bad row."""
+    path = paths.reference_dir() / APPROVALS_FILE
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    problems = validate_approvals(df, set(_load_csv()["agent_id"]))
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    cols = [c.name for c in schema.TABLES["agent_approvals"]]
+    return df[cols].astype({"year": "int64"}).reset_index(drop=True)
+
+
+def validate_approvals(df: pd.DataFrame, agent_ids: set[str]) -> list[str]:
+    """Problems in the approvals list (empty when valid)."""
+    if list(df.columns) != list(APPROVAL_COLUMNS):
+        return [f"columns must be {APPROVAL_COLUMNS}"]
+    checks = {
+        "agent_id": df["agent_id"].isin(agent_ids),
+        "population": df["population"].isin(schema.APPROVED_POPULATIONS),
+        "regulator": df["regulator"].isin(schema.REGULATORS),
+        "year": df["year"].str.fullmatch(r"(?:19|20)\d\d"),
+        "label_url": df["label_url"].str.fullmatch(URL_PATTERN),
+    }
+    problems = [
+        f"{col} not valid for {df.loc[~ok, 'agent_id'].tolist()}"
+        for col, ok in checks.items()
+        if not ok.all()
+    ]
+    if df.duplicated(["agent_id", "regulator", "population"]).any():
+        problems.append("an agent is listed twice for one regulator and population")
+    return problems
 
 
 def agents_table() -> pd.DataFrame:

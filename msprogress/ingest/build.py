@@ -35,6 +35,7 @@ from msprogress.ingest.base import SourceError, SourceResult
 from msprogress.ingest.supersede import supersede
 from msprogress.manifest import (
     AgentCoverage,
+    ClassificationScores,
     Coverage,
     FileEntry,
     Manifest,
@@ -54,6 +55,7 @@ PRIMARY_KEYS = {
     "projects": ["project_id"],
     "grants": ["grant_id"],
     "agents": ["agent_id"],
+    "agent_approvals": ["agent_id", "regulator", "population"],
     "organisations": ["org_id"],
     "countries": ["iso3"],
     "funding_series": ["series_id"],
@@ -65,6 +67,8 @@ VOCABULARIES = {
     ("trials", "population"): schema.POPULATIONS,
     ("trials", "gap_area"): schema.GAP_AREAS,
     ("trial_interventions", "modality"): schema.MODALITIES,
+    ("agent_approvals", "population"): schema.APPROVED_POPULATIONS,
+    ("agent_approvals", "regulator"): schema.REGULATORS,
     ("projects", "ms_relevance"): schema.RELEVANCE,
     ("projects", "gap_area"): schema.GAP_AREAS,
     ("grants", "ms_relevance"): schema.RELEVANCE,
@@ -78,6 +82,7 @@ REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("trial_countries", "trial_id", "trials", "trial_id"),
     ("trial_interventions", "trial_id", "trials", "trial_id"),
     ("trial_interventions", "agent_id", "agents", "agent_id"),
+    ("agent_approvals", "agent_id", "agents", "agent_id"),
     ("grants", "project_id", "projects", "project_id"),
     ("grants", "series_id", "funding_series", "series_id"),
     ("series_coverage", "series_id", "funding_series", "series_id"),
@@ -205,6 +210,12 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
                 raise BuildError(f"source {r.source_id}: unknown table {t!r}")
             parts[t].append(df)
     parts["agents"] = [agents.agents_table()]
+    parts["agent_approvals"] = [agents.approvals_table()]
+    if parts["trial_interventions"]:  # what an intervention is can depend on its trial
+        trials, interventions = (
+            pd.concat(parts[t], ignore_index=True) for t in ("trials", "trial_interventions")
+        )
+        parts["trial_interventions"] = [agents.in_trial_context(trials, interventions)]
     parts["countries"] = [countries.countries_table()]
     parts["rejections"] = [_rejections_frame(results)]
     parts["funding_series"] = [coverage.series_frame(results)]
@@ -240,7 +251,7 @@ def reason_kind(reason: str, column: str | None = None) -> str:
 def manifest(
     snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]
 ) -> Manifest:
-    from msprogress.ingest import agents
+    from msprogress.ingest import agents, evaluate
 
     trials = tables["trials"].to_pandas()
     return Manifest(
@@ -254,6 +265,7 @@ def manifest(
             agents=AgentCoverage.model_validate(
                 agents.coverage(trials, tables["trial_interventions"].to_pandas())
             ),
+            classification=ClassificationScores.model_validate(evaluate.evaluate(trials)),
             trials_by_population=_counts(trials, "population"),
             trials_by_gap_area=_counts(trials, "gap_area"),
             projects_by_relevance=_counts(tables["projects"].to_pandas(), "ms_relevance"),

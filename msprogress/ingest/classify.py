@@ -23,15 +23,27 @@ Rule sets (column `rule_set`):
 - `progressive_in_ms`: ambiguous progressive terms ("PMS", "chronic progressive", "progressive
   phase") that count as progressive MS only when MS is otherwise mentioned.
 - `relapsing`: relapsing course terms (never establish MS on their own).
+- `not_population`, `progressive_active`, `relapsing_umbrella`: read only when deciding a
+  *trial's population* (see `course`): course words that name no population (conversion to SPMS
+  as an outcome, "relapsing-onset", "MS acute and progressive"); progressive forms defined by
+  their relapses or activity (active SPMS, SPMS with relapses, PRMS); names of relapsing MS.
 - `gap_wellbeing`, `gap_trials_design`, `gap_trials_progression`, `gap_mechanisms`: topics of
   the Alliance gap areas (see docs/DOMAIN.md).
 
 Semantics:
 
-1. `ms_population(strong_text)`: strip `not_ms` spans; no MS mention and no progressive-MS term
-   → "Not MS"; PPMS and SPMS terms both → "Mixed progressive"; PPMS → "PPMS"; SPMS → "SPMS";
-   any other progressive-MS term → "Progressive, unspecified"; a relapsing term → "Relapsing";
-   else "Other MS". A trial of "RRMS and SPMS" is SPMS: progressive patients are enrolled.
+1. `trial_population(TrialText)`: who a trial enrols, by evidence rank (`EVIDENCE_RANKS`:
+   titles, then conditions, then keywords): no MS mention anywhere → "Not MS"; otherwise the
+   highest-ranked text that names an MS course decides (`course`), so "SPMS" among the keywords
+   of a trial titled "… in Relapsing Multiple Sclerosis" does not make it progressive. In a text:
+   PPMS and SPMS terms both → "Mixed progressive"; PPMS → "PPMS"; SPMS → "SPMS"; any other
+   progressive-MS term → "Progressive, unspecified" (lower-ranked texts may then say which
+   forms); a relapsing term → "Relapsing"; none → the next text; no text → "Other MS".
+   A trial of "RRMS and SPMS" is SPMS: progressive patients are enrolled. But "relapsing MS
+   (RRMS and active SPMS)" is Relapsing: there active SPMS is part of the relapsing-MS
+   population of the labels, not a population of its own. `PopulationCall.why` names the
+   deciding text, its rule labels, and the lower-ranked texts it overruled.
+   `ms_population(text)` reads one text the same way (used where there is one text only).
 2. `ms_relevance(strong_text, weak_text="")`: MS is established when the strong text mentions
    MS, or the weak text (abstract, public health relevance) mentions it at least twice — a
    passing mention is not MS research. Mentions are counted as distinct spans; touching spans
@@ -55,6 +67,9 @@ Decisions:
   research on other diseases); cuprizone is only a mechanisms topic once MS is established.
 - NOTE: "disease progression" / "disability progression" are *not* progressive-MS terms: they
   are outcomes of relapsing-MS trials too. They are progression measures (`gap_trials_progression`).
+  "Progressive resistance training" / "progressive muscle relaxation" are exercise methods
+  (`not_ms`). "Conversion to SPMS" is an outcome for a trial's population (`not_population`) but
+  still makes a grant progressive-specific (relevance reads `progressive_in_ms`).
 - NOTE: well-being topics are matched in the strong text only (every abstract mentions quality
   of life). For "MS, not progression-specific" research the mechanism and progression-measure
   topics are also matched in the strong text only, because they promote general MS research
@@ -69,8 +84,8 @@ Decisions:
 - NOTE: a study testing a disease-modifying agent (`disease_modifying=True`, from the curated
   therapy role in agents.csv) is never well-being through a symptom word in its keywords
   (CLASP-MS, cladribine in progressive MS, names "cognition"); symptomatic drug trials still are.
-- Known imprecision: a trial whose keywords enumerate MS courses ("RRMS|SPMS|PPMS") gets the
-  population those words say.
+- Known imprecision: a trial whose titles and conditions name no course but whose keywords
+  enumerate MS courses ("RRMS|SPMS|PPMS") gets the population those words say.
 """
 
 from __future__ import annotations
@@ -97,6 +112,9 @@ RULE_SETS = (
     "progressive",
     "progressive_in_ms",
     "relapsing",
+    "not_population",
+    "progressive_active",
+    "relapsing_umbrella",
     "gap_wellbeing",
     "gap_trials_design",
     "gap_trials_progression",
@@ -259,21 +277,153 @@ def matched_labels(text: str) -> dict[str, list[str]]:
 # --- population and relevance --------------------------------------------------------------
 
 
-def ms_population(strong_text: str) -> str:
-    """Who a study is about (schema.POPULATIONS), from its conditions, titles and keywords."""
-    rs = rules()
-    raw = _text(strong_text)
-    clean = strip_not_ms(raw, rs)
-    if not _ms_spans(rs, raw, clean):
-        return NOT_MS
-    pp, sp = _hits(rs, "ppms", clean), _hits(rs, "spms", clean)
+_PROGRESSIVE_SETS = ("ppms", "spms", "progressive", "progressive_in_ms")
+Span = tuple[int, int, Rule]
+
+
+@dataclass(frozen=True)
+class Course:
+    """What one text says about the MS course of the people a study enrols."""
+
+    population: str  # a schema.PROGRESSIVE_POPULATIONS value, or RELAPSING
+    pp: bool  # a PPMS term decided it
+    sp: bool  # an SPMS term decided it
+    labels: tuple[str, ...]  # the rule labels behind it: the "why"
+
+
+def _spans(rs: Rules, rule_sets: Iterable[str], text: str) -> list[Span]:
+    return [(m.start(), m.end(), r) for s in rule_sets for r in rs[s] for m in r.regex.finditer(text)]
+
+
+def _inside(span: Span, covers: list[Span]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b, _ in covers)
+
+
+def _blank(text: str, spans: list[Span]) -> str:
+    """`text` with every span replaced by spaces (offsets kept)."""
+    chars = list(text)
+    for start, end, _ in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _labels(spans: list[Span]) -> tuple[str, ...]:
+    return tuple(sorted({r.label for _, _, r in spans}))
+
+
+def _progressive_population(pp: bool, sp: bool) -> str:
     if pp and sp:
         return "Mixed progressive"
-    if pp or sp:
-        return "PPMS" if pp else "SPMS"
-    if _is_progressive_text(rs, clean):
-        return "Progressive, unspecified"
-    return RELAPSING if _hits(rs, "relapsing", clean) else OTHER_MS
+    return "PPMS" if pp else "SPMS" if sp else "Progressive, unspecified"
+
+
+def course(text: str, rs: Rules | None = None) -> Course | None:
+    """The MS course one text names as its population, or None when it names none.
+
+    Call only once MS is established (progressive_in_ms terms count). Steps, all rules as data:
+    false friends (`not_ms`) and course words that name no population (`not_population`:
+    conversion to SPMS as an outcome, relapsing-onset, "acute and progressive") are removed;
+    a progressive term then makes the text progressive, unless every progressive term is a form
+    defined by its relapses or activity (`progressive_active`: active SPMS, SPMS with relapses,
+    PRMS) *and* the text also names relapsing MS (`relapsing_umbrella`): that is the relapsing-MS
+    population of the labels ("RMS, including active SPMS"), so the text says Relapsing.
+    """
+    rs = rs or rules()
+    clean = strip_not_ms(_text(text), rs)
+    for rule in rs["not_population"]:
+        clean = rule.regex.sub(_SEPARATOR, clean)
+    progressive = _spans(rs, _PROGRESSIVE_SETS, clean)
+    if progressive:
+        active = _spans(rs, ["progressive_active"], clean)
+        umbrella = _spans(rs, ["relapsing_umbrella"], _blank(clean, progressive + active))
+        if umbrella and all(_inside(s, active) for s in progressive):
+            return Course(RELAPSING, False, False, _labels(active + umbrella))
+        pp = any(r.rule_set == "ppms" for _, _, r in progressive)
+        sp = any(r.rule_set == "spms" for _, _, r in progressive)
+        return Course(_progressive_population(pp, sp), pp, sp, _labels(progressive))
+    relapsing = _spans(rs, ["relapsing"], clean)
+    return Course(RELAPSING, False, False, _labels(relapsing)) if relapsing else None
+
+
+def ms_population(text: str | TrialText) -> str:
+    """Who a study is about (schema.POPULATIONS). A `TrialText` is read by evidence rank
+    (`trial_population`); a plain string as one piece of evidence."""
+    if isinstance(text, TrialText):
+        return trial_population(text).population
+    rs = rules()
+    raw = _text(text)
+    if not _ms_spans(rs, raw, strip_not_ms(raw, rs)):
+        return NOT_MS
+    found = course(raw, rs)
+    return found.population if found else OTHER_MS
+
+
+# --- population of a trial: evidence by rank -------------------------------------------------
+
+# NOTE: titles outrank conditions, and both outrank keywords. A title is the sponsor's own
+# sentence about who is enrolled ("… in Patients With Relapsing Forms of Multiple Sclerosis");
+# ClinicalTrials.gov conditions are often tags picked from a list, and a relapsing trial lists
+# "Secondary Progressive Multiple Sclerosis" among the forms it admits (NCT00813969, BEAT-MS).
+# Keywords are search tags: "SPMS" in the keywords of ASCLEPIOS (NCT02792218) says what the
+# record should be found by, not who is enrolled. A lower rank is read only when every higher
+# one names no MS course.
+EVIDENCE_RANKS = ("titles", "conditions", "keywords")
+
+
+@dataclass(frozen=True)
+class TrialText:
+    """The texts in which a trial names its population (see EVIDENCE_RANKS)."""
+
+    titles: str = ""  # brief and official title, '|'-joined
+    conditions: str = ""
+    keywords: str = ""
+
+    def ranked(self) -> list[tuple[str, str]]:
+        return [(name, _text(getattr(self, name))) for name in EVIDENCE_RANKS]
+
+    def joined(self) -> str:
+        """Conditions | titles | keywords: the strong text relevance and gap area are read from."""
+        return " | ".join(t for t in (self.conditions, self.titles, self.keywords) if _text(t))
+
+
+@dataclass(frozen=True)
+class PopulationCall:
+    """A trial's population and why: the text that decided it and the rule labels it matched."""
+
+    population: str
+    decided_by: str | None  # an EVIDENCE_RANKS name; None when no text names a course
+    why: str
+
+
+def trial_population(text: TrialText) -> PopulationCall:
+    """Who a trial enrols (schema.POPULATIONS): the highest-ranked text that names a course decides.
+
+    When it decides "Progressive, unspecified", lower-ranked texts may say which progressive forms
+    (conditions "Multiple Sclerosis, Primary Progressive|…, Secondary Progressive" under a title
+    saying "progressive forms"); they never turn a relapsing trial progressive or back.
+    """
+    rs = rules()
+    raw = text.joined()
+    if not _ms_spans(rs, raw, strip_not_ms(raw, rs)):
+        return PopulationCall(NOT_MS, None, "no name of MS in titles, conditions or keywords")
+    courses = [(name, course(t, rs)) for name, t in text.ranked()]
+    named = [(name, c) for name, c in courses if c is not None]
+    if not named:
+        return PopulationCall(OTHER_MS, None, "MS is named, no MS course is")
+    (name, top), lower = named[0], named[1:]
+    population = top.population
+    if population == "Progressive, unspecified":
+        forms = [c for _, c in lower if is_progressive(c.population)]
+        population = _progressive_population(any(c.pp for c in forms), any(c.sp for c in forms))
+    return PopulationCall(population, name, _why(name, top, population, lower))
+
+
+def _why(name: str, top: Course, population: str, lower: list[tuple[str, Course]]) -> str:
+    why = f"{name}: {', '.join(top.labels)}"
+    if population != top.population:
+        why += f"; forms from lower-ranked text → {population}"
+    overruled = [n for n, c in lower if is_progressive(c.population) != is_progressive(population)]
+    return why + (f"; outranks {', '.join(overruled)}" if overruled else "")
 
 
 def ms_relevance(strong_text: str, weak_text: str = "") -> str:

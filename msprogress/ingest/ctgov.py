@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from msprogress.ingest import countries, geocode
+from msprogress.ingest import classify, countries, geocode
 from msprogress.ingest import trial_common as tc
 from msprogress.ingest.base import SourceResult
 
@@ -77,7 +77,11 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str], add_countries: AddCountri
     study_type = _lookup(ctx, "StudyType", row["StudyType"], tc.CTGOV_STUDY_TYPES)
     arms = tc.add_interventions(ctx, trial_id, intervention_pairs(ctx, row))
     n_countries = (add_countries or add_country)(ctx, trial_id, row)
-    strong = " | ".join([row["Conditions"], row["BriefTitle"], row["OfficialTitle"], row["Keywords"]])
+    text = classify.TrialText(
+        titles=" | ".join([row["BriefTitle"], row["OfficialTitle"]]),
+        conditions=row["Conditions"],
+        keywords=row["Keywords"],
+    )
     ctx.batch.trials.append(
         {
             "trial_id": trial_id,
@@ -97,7 +101,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str], add_countries: AddCountri
                 ctx, "LeadSponsorClass", row["LeadSponsorClass"], tc.CTGOV_SPONSOR_CLASSES
             ),
             "conditions": row["Conditions"] or None,
-            **tc.classify_trial(strong, arms, study_type),
+            **tc.classify_trial(text, arms, study_type),
             "intervention_kinds": tc.kinds(arms.modalities),
             "n_countries": n_countries,
             "total_locations": tc.parse_count(ctx, "TotalLocations", row["TotalLocations"]),

@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from msprogress.ingest import agents, countries
+from msprogress.ingest import agents, classify, countries
 from msprogress.ingest import trial_common as tc
 from msprogress.ingest.base import SourceResult
 
@@ -87,7 +87,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
     products = agents.split_ctis_products(row["Product"])  # one splitter serves reader and matcher
     arms = tc.add_interventions(ctx, trial_id, [(p, None) for p in products])
     n_countries = add_countries(ctx, trial_id, row[LOCATIONS])
-    strong = " | ".join(t for t in (conditions, title) if t)
+    text = classify.TrialText(titles=title or "", conditions=conditions or "")
     ctx.batch.trials.append(
         {
             "trial_id": trial_id,
@@ -107,7 +107,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
             "sponsor": sponsor(row["Sponsor/Co-Sponsors"]),
             "sponsor_class": sponsor_class(ctx, row["Sponsor type"]),
             "conditions": " ".join(conditions.split()) if conditions else None,
-            **tc.classify_trial(strong, arms, STUDY_TYPE),
+            **tc.classify_trial(text, arms, STUDY_TYPE),
             "intervention_kinds": tc.kinds(arms.modalities),
             "n_countries": n_countries,
             "total_locations": None,

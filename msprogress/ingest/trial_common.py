@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from msprogress import schema
-from msprogress.ingest import toolkit
+from msprogress.ingest import classify, toolkit
 from msprogress.ingest.base import FileRead, Rejection, SourceError, SourceResult, relpath
 from msprogress.manifest import sha256_file
 
@@ -309,18 +309,21 @@ class InterventionSummary:
     disease_modifying: bool  # at least one agent whose curated role is disease-modifying
 
 
-def classify_trial(strong_text: str, arms: InterventionSummary, study_type: str | None) -> dict[str, object]:
-    """population, is_progressive and gap_area of a trial from its conditions/titles/keywords."""
-    from msprogress.ingest import classify
-
-    population = classify.ms_population(strong_text)
+def classify_trial(
+    text: classify.TrialText | str, arms: InterventionSummary, study_type: str | None
+) -> dict[str, object]:
+    """population, is_progressive and gap_area of a trial from its titles, conditions and keywords
+    (population by evidence rank, see `classify.trial_population`; a plain string is one text)."""
+    if isinstance(text, str):
+        text = classify.TrialText(conditions=text)
+    population = classify.trial_population(text).population
     progressive = classify.is_progressive(population)
     if population == "Not MS":
         relevance = "Not MS"
     else:
         relevance = "Progressive-specific" if progressive else "MS, not progression-specific"
     gap = classify.gap_area(
-        strong_text,
+        text.joined(),
         relevance=relevance,
         modalities=arms.modalities,
         study_type=study_type,
