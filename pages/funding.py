@@ -18,6 +18,7 @@ import streamlit as st
 
 from msprogress import data, page, style
 from msprogress.charts import funding as charts
+from msprogress.filters import Filters
 from msprogress.markup import plotly_text
 
 f = page.filters()
@@ -67,15 +68,23 @@ def _switches(options: dict[str, str]) -> dict[str, str]:
     return chosen
 
 
+def research(f: Filters) -> str:
+    """What the money is for, in words: 'MS research', 'progressive-specific MS research', and
+    '(filtered)' when a topic or place filter narrows it."""
+    noun = "progressive-specific MS research" if f.relevance == "progressive" else "MS research"
+    narrowed = f.gap_areas or f.countries or f.regions or f.q.strip()
+    return noun + (" (filtered)" if narrowed else "")
+
+
 def headline(row: pd.Series, share: pd.DataFrame, currency: str) -> str:
     """The finding a chart of one series states: its latest covered year's money and, where the
-    funder's whole portfolio is in the data, the MS share of its money."""
+    funder's whole portfolio is in the data, the share of its money."""
     years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
     who = row.series_title.split(":")[0]
     if not years.empty:
         last = years.iloc[-1]
         return (
-            f"{who} spent {style.money(last.ms_amount, currency)} on MS research in FY{int(last.year)}, "
+            f"{who} spent {style.money(last.ms_amount, currency)} on {research(f)} in FY{int(last.year)}, "
             f"{100 * last.ms_share:.1f}% of its award money"
         )
     return f"{who}: {style.money(row.awarded, currency)} in {row.awards_with_amount:,} awards, {row.first_year}–{row.last_year}"
@@ -200,7 +209,7 @@ if not share.empty:
     last = share.dropna(subset=["ms_share"]).iloc[-1]
     lo, hi = share["ms_share"].min(), share["ms_share"].max()
     title = (
-        f"MS research was {100 * lo:.1f}–{100 * hi:.1f}% of {last.funder}'s award money; "
+        f"{research(f).capitalize()} was {100 * lo:.1f}–{100 * hi:.1f}% of {last.funder}'s award money; "
         f"{100 * last.ms_share:.1f}% in FY{int(last.year)}"
     )
     share_sources = tuple(

@@ -81,7 +81,8 @@ def test_presenter_tables_and_one_click_deck(server, hall_page, tmp_path):
     slides = list(prs.slides)
     assert len(slides) == charts + 1
     first = " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
-    assert "Individual award money per year" in first and "present=1" in first and "as of" in first
+    assert "NIH NINDS spent" in first and "on progressive-specific MS research in FY2004" in first
+    assert "present=1" in first and "as of" in first
     assert sum(s.shape_type == 13 for s in slides[0].shapes) == 1
     closing = " ".join(s.text_frame.text for s in slides[-1].shapes if s.has_text_frame)
     assert "sources" in closing.lower() and "snapshot" in closing.lower()
