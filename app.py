@@ -36,6 +36,7 @@ page.require_snapshot()
 st.session_state["filters"] = sidebar.render()
 exports = st.sidebar.container()  # filled after the page ran: the deck needs its charts
 st.session_state[page.VIEW_CHARTS] = []
+st.session_state[page.VIEW_KEYS] = []  # the page's views register their URL keys as it runs
 st.session_state.pop(page.LAST_CHART, None)
 if presenter.is_on():
     presenter.inject()

@@ -48,7 +48,11 @@ def snapshot() -> Snapshot:
     return database().snapshot
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# NOTE: the cache keys a Filters by its values (Filters is a small immutable mapping, not a dataclass).
+KEYED = {Filters: Filters.key}
+
+
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=KEYED)
 def _run(
     name: str, snapshot_id: str, f: Filters | None, extra: tuple[tuple[str, object], ...]
 ) -> pd.DataFrame:
@@ -105,7 +109,7 @@ def pipeline_trials(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=KEYED)
 def _pipeline_figure(
     snapshot_id: str, f: Filters, view: tuple[str, bool, bool, bool], size: str, title: str, subtitle: str
 ) -> go.Figure:

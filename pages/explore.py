@@ -141,7 +141,7 @@ def about_lines(t: Table, shown: pd.DataFrame, total: int, search: str) -> list[
     return [
         ("Export", f"MS Progress: {t.noun}"),
         ("Rows", f"{len(shown):,} of {total:,} matching ({t.order})"),
-        ("Filters", f.describe()),
+        ("Filters", page.describe(f)),
         ("Page search", search or "(none)"),
         ("Sources", page.sources_text(t.sources)),
         ("Snapshot", f"{snap.snapshot_id} (built {snap.manifest.created_at})"),

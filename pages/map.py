@@ -20,29 +20,18 @@ from msprogress.filters import Filters
 
 f: Filters = page.filters()
 CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
-# URL key → (widget key, allowed values; first = default)
-SWITCHES: dict[str, tuple[str, list[str]]] = {
-    "metric": ("map_metric", ["progressive", "trials", "recruiting", "projects", "funding"]),
-    "currency": ("map_currency", list(CURRENCIES)),
-}
+METRICS = ["progressive", "trials", "recruiting", "projects", "funding"]
 NONE = ""  # the country selectbox's "no country" option
-
-
-def _notice(text: str) -> None:
-    st.session_state.setdefault("map_url_notices", []).append(text)
-
-
-def _seed_country(present: list[str]) -> None:
-    """The listed country from the URL once per session; cleared when the filters leave it out."""
-    if "map_country" in st.session_state:
-        if st.session_state["map_country"] not in present:
-            st.session_state["map_country"] = NONE
-        return
-    value = (st.query_params.get("country_view") or "").upper()
-    if value and value not in present:
-        _notice(f"Ignored country_view={value[:40]}: no records for that country with these filters.")
-        value = NONE
-    st.session_state["map_country"] = value
+# The view in the URL: metric, currency, and the country whose records are listed (its allowed
+# values are the countries with records for these filters, known once the data is loaded).
+VIEW = page.View(
+    "map",
+    [
+        page.Key("metric", "map_metric", METRICS),
+        page.Key("currency", "map_currency", list(CURRENCIES)),
+        page.Key("country_view", "map_country"),
+    ],
+)
 
 
 def _switches() -> tuple[str, str]:
@@ -50,7 +39,7 @@ def _switches() -> tuple[str, str]:
     with left:
         st.segmented_control(
             "Colour countries by",
-            SWITCHES["metric"][1],
+            METRICS,
             format_func=lambda v: charts.METRIC_LABELS[v],
             key="map_metric",
             required=True,
@@ -103,9 +92,7 @@ def _top_line(metrics: pd.DataFrame, metric: str, currency: str) -> str:
 
 # 1. Title, notices and view switches -------------------------------------------------------
 st.title("Where progressive MS research happens")
-page.show_notices()
-for _text in page.seed_view(SWITCHES):
-    _notice(_text)
+page.show_notices(*VIEW.seed())
 page.showing(f)
 metric, currency = _switches()
 
@@ -115,8 +102,7 @@ sites = data.map_trial_sites(f)
 orgs = data.map_organisations(f)
 present = _present(metrics)
 names = dict(zip(metrics["iso3"], metrics["country"], strict=True))
-_seed_country(present)
-for notice in st.session_state.pop("map_url_notices", []):
+for notice in VIEW.seed({"country_view": [NONE, *present]}):
     st.info(notice, icon="ℹ️")
 
 # 3. Choropleth -----------------------------------------------------------------------------
@@ -186,10 +172,7 @@ st.selectbox(
     key="map_country",
 )
 selected = st.session_state["map_country"] or NONE
-page.write_view(
-    {"metric": metric, "currency": currency, "country_view": selected},
-    {"metric": SWITCHES["metric"][1][0], "currency": "EUR", "country_view": NONE},
-)
+VIEW.write({"country_view": NONE})
 if selected:
     counts = data.map_country_counts(f, selected).iloc[0]
     trials = data.map_country_trials(f, selected)

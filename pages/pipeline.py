@@ -19,44 +19,18 @@ from msprogress.markup import plotly_text
 
 POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
-FLAGS = ("0", "1")
-# URL key → (widget key, allowed values, default); flags are toggles stored as bools
-VIEW: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "pop": ("pipeline_pop", tuple(POPS), "all"),
-    "mixed": ("pipeline_mixed", FLAGS, "0"),
-    "size": ("pipeline_size", tuple(SIZES), "trials"),
-    "nondrug": ("pipeline_nondrug", FLAGS, "0"),
-    "support": ("pipeline_support", FLAGS, "0"),
-}
+# The view in the URL (`pop=ppms`, `size=enrollment`, `nondrug=1`); flags are toggles holding bools.
+VIEW = page.View(
+    "pipeline",
+    [
+        page.Key("pop", "pipeline_pop", list(POPS)),
+        page.flag("mixed", "pipeline_mixed"),
+        page.Key("size", "pipeline_size", list(SIZES)),
+        page.flag("nondrug", "pipeline_nondrug"),
+        page.flag("support", "pipeline_support"),
+    ],
+)
 DEFAULT_MECHANISM = "B-cell depletion (anti-CD20/CD19)"
-
-
-def seed_view() -> list[str]:
-    """Give each view widget its value: the URL's if valid, else the session's last, else default."""
-    notices: list[str] = []
-    saved = st.session_state.setdefault("_pipeline_view", {})
-    for key, (wkey, allowed, default) in VIEW.items():
-        if wkey in st.session_state:
-            continue
-        raw = st.query_params.get(key)
-        value = raw if raw in allowed else saved.get(key, default)
-        if raw is not None and raw not in allowed:
-            notices.append(f"Ignored {key}={raw[:40]}: expected one of {', '.join(allowed)}.")
-        st.session_state[wkey] = value == "1" if allowed == FLAGS else value
-    return notices
-
-
-def view_value(key: str) -> str:
-    wkey, allowed, _ = VIEW[key]
-    v = st.session_state[wkey]
-    return ("1" if v else "0") if allowed == FLAGS else str(v)
-
-
-def write_view() -> None:
-    """Mirror the view into the URL (defaults left out) and remember it for this session."""
-    values = {key: view_value(key) for key in VIEW}
-    st.session_state["_pipeline_view"].update(values)
-    page.write_view(values, {key: default for key, (_, _, default) in VIEW.items()})
 
 
 def view_controls() -> None:
@@ -196,19 +170,17 @@ f = page.filters()
 
 # 1. Title, notices, view switches ---------------------------------------------------------
 st.title("Therapy pipeline for progressive MS")
-page.show_notices()
-for n in seed_view():
-    st.info(n, icon="ℹ️")
+page.show_notices(*VIEW.seed())
 st.markdown(
     "Each marker is an agent placed at the **highest phase** of its progressive-MS interventional "
     "trials, coloured by mechanism class. Placebo and control arms are not agents."
 )
 view_controls()
-write_view()
-pop, size = view_value("pop"), view_value("size")
-mixed = pop != "all" and view_value("mixed") == "1"
+view = VIEW.write()
+pop, size = view["pop"], view["size"]
+mixed = pop != "all" and view["mixed"] == "1"
 args = (f, {"all": "all", "ppms": "PPMS", "spms": "SPMS"}[pop], mixed)
-flags = (view_value("support") == "1", view_value("nondrug") == "1")
+flags = (view["support"] == "1", view["nondrug"] == "1")
 index_text, as_of = index_date()
 pop_text = population_text(pop, mixed)
 
@@ -226,7 +198,7 @@ fig = data.pipeline_figure(
     *flags,
     size=size,
     title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
-    subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(f.describe())}",
+    subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(page.describe(f))}",
 )
 page.chart(
     fig,

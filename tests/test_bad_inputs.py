@@ -400,7 +400,14 @@ def test_tampered_link_gives_notices_not_errors(
         assert _filter_value(f, name) == value, (spec, f)
     if row["page"] in ("overview", "funding", "map", "explore"):  # the pages with a "Showing:" line
         showing = [m.value for m in at.markdown if m.value.startswith("**Showing:**")]
-        assert showing == [f"**Showing:** {f.describe(markdown=True)}"], showing  # typed text stays text
+        names = {
+            "country": dict(
+                zip(*db.execute_select("select iso3, name from countries", {}).T.values, strict=True)
+            )
+        }
+        assert showing == [f"**Showing:** {f.describe(markdown=True, names=names)}"], (
+            showing
+        )  # text stays text
     if row["page"] == "overview":  # the figures are those of the filters kept, values bound as text
         expected = db.run("headline_trials", f.as_struct()).iloc[0]
         assert _metric(at, "MS trials registered") == f"{expected.trials:,}"
