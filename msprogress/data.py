@@ -10,6 +10,9 @@ class) cost more than the rest of a rerun; keyed like the queries, on the small 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -49,7 +52,7 @@ def snapshot() -> Snapshot:
 
 
 # NOTE: the cache keys a Filters by its values (Filters is a small immutable mapping, not a dataclass).
-KEYED = {Filters: Filters.key}
+KEYED: dict[str | type[Any], Callable[[Any], Any]] = {Filters: Filters.key}
 
 
 @st.cache_data(show_spinner=False, max_entries=512, hash_funcs=KEYED)
