@@ -12,9 +12,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from msprogress.localserver import serve
+from msprogress.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -86,6 +88,13 @@ def wait_for_app(page, selector: str = ".js-plotly-plot", timeout: float = 120_0
     page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
     page.wait_for_timeout(500)
+
+
+def ms_trials(snapshot: Snapshot) -> str:
+    """The MS trials of a snapshot (every trial but those classified 'Not MS'), counted straight
+    from its parquet file, as the Overview writes a count."""
+    trials = pd.read_parquet(snapshot.path / "trials.parquet", columns=["population"])
+    return f"{(trials.population != 'Not MS').sum():,}"
 
 
 def screenshot(page, name: str) -> Path:
