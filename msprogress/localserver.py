@@ -20,6 +20,27 @@ from pathlib import Path
 
 from msprogress.paths import ROOT
 
+# Debian's Chromium for the browser tests and the benchmark (Playwright's own download does not work
+# here): no sandbox as root, software WebGL for deck.gl, and nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# What a page may request: anything else fails a browser test (the offline guarantee).
+LOCAL_URLS = (
+    "http://localhost",
+    "http://127.0.0.1",
+    "ws://localhost",
+    "ws://127.0.0.1",
+    "data:",
+    "blob:",
+    "about:",
+)
+
 
 def free_port() -> int:
     with socket.socket() as s:
