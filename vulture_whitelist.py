@@ -22,6 +22,8 @@ _.request_queue_size  # (same)
 _.do_GET  # (same)
 _.do_POST  # (same)
 _.log_message  # (same)
+_.string_value  # bench/stclient.py: protobuf fields of a WidgetState, sent to the server
+_.bool_value  # (same)
 
 # --- TODO(lead): dead code in files being rewritten by another change ----------------------------------
 nondrug_title  # TODO(lead): dead code in msprogress/charts/pipeline.py — remove
