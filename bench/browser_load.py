@@ -37,7 +37,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import re
 import shutil
@@ -53,7 +52,7 @@ from typing import Any
 
 from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, async_playwright
 
-from bench.procstat import cpu_s, rss_kib
+from bench.procstat import cpu_s, quantile, rss_kib
 from msprogress.localserver import CHROMIUM_ARGS, LOCAL_URLS, serve_process
 from msprogress.paths import ROOT
 
@@ -274,12 +273,6 @@ async def run_load(base: str, pid: int, sessions: int, steps: int) -> dict[str, 
         "server_cpu_s": cpu_s(pid) - cpu0,
         "load_avg_1min": [load0, os.getloadavg()[0]],
     }
-
-
-def quantile(values: list[float], q: float) -> float:
-    """Nearest-rank quantile: the smallest value with at least q of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(round(q * len(ordered), 9)) - 1)]
 
 
 def summarise(result: dict[str, Any], sessions: int) -> dict[str, Any]:

@@ -1,7 +1,9 @@
-"""What a server process costs, read from /proc: CPU seconds and resident memory (Linux only)."""
+"""What a server process costs, read from /proc (Linux only): CPU seconds and resident memory;
+and the quantile the load reports use."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -27,3 +29,9 @@ def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) the process and its reaped children have used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def quantile(values: list[float], q: float) -> float:
+    """Nearest-rank quantile: the smallest value with at least q of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(round(q * len(ordered), 9)) - 1)]
