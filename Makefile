@@ -83,9 +83,11 @@ bench: $(VENV)/.dev-installed browser-deps
 	$(PY) -m bench.browser_load
 
 # Server capacity with the server pinned to one core and the load generator to the other
-# (bench/capacity.py; figures into bench/results.md), then 20 browsers x 10 interactions.
-loadtest: $(VENV)/.dev-installed browser-deps
+# (bench/capacity.py; figures into bench/results.md), two replicas behind HAProxy with one killed
+# midway (bench/cluster_load.py), then 20 browsers x 10 interactions (bench/browser_load.py).
+loadtest: $(VENV)/.dev-installed browser-deps proxy-deps
 	$(PY) -m bench.capacity
+	$(PY) -m bench.cluster_load
 	$(PY) -m bench.browser_load
 
 # Known vulnerabilities in the installed packages (pip-audit, --strict). Needs the network, so it is
