@@ -16,6 +16,7 @@ NOTE: only the widget kinds the load uses are encoded; another kind raises.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,29 +46,24 @@ class Http:
     headers: list[tuple[str, str]]
 
 
-async def http_get(base: str, path: str, cookies: dict[str, str] | None = None) -> Http:
-    """One HTTP/1.1 GET (Connection: close), reading the whole body; localhost only."""
+def fetch(base: str, paths: list[str], cookies: dict[str, str]) -> list[Http]:
+    """GETs over one persistent HTTP/1.1 connection, as a browser reuses its connections, reading
+    every body (blocking: run it in a thread)."""
     url = urlsplit(base)
-    host, port = url.hostname or "127.0.0.1", url.port or 80
-    reader, writer = await asyncio.open_connection(host, port)
-    cookie = "; ".join(f"{k}={v}" for k, v in (cookies or {}).items())
-    head = [
-        f"GET {path} HTTP/1.1",
-        f"Host: {host}:{port}",
-        f"Accept-Encoding: {ACCEPT_ENCODING}",
-        "Connection: close",
-        *([f"Cookie: {cookie}"] if cookie else []),
-    ]
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
-    await writer.drain()
-    raw = await reader.read()
-    writer.close()
-    header_blob = raw.partition(b"\r\n\r\n")[0]
-    lines = header_blob.decode("latin-1").split("\r\n")
-    if not lines or not lines[0].startswith("HTTP/"):
-        raise ClientError(f"GET {path}: no HTTP answer")
-    headers = [(k.strip().lower(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])]
-    return Http(int(lines[0].split()[1]), headers)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 80, timeout=300)
+    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    out = []
+    try:
+        for path in paths:
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+            answer.read()
+            out.append(Http(answer.status, [(k.lower(), v) for k, v in answer.getheaders()]))
+    finally:
+        conn.close()
+    return out
 
 
 @dataclass
@@ -175,24 +171,28 @@ class Session:
         self.query = ""
         self.widgets: dict[str, WidgetState] = {}  # what the frontend holds: every widget's value
 
-    async def get(self, path: str) -> Http:
-        """A GET through the session's cookies, keeping any the answer sets (a proxy's sticky one)."""
-        answer = await http_get(self.base, path, self.cookies)
-        for k, v in answer.headers:
-            if k == "set-cookie":
-                name, _, rest = v.partition("=")
-                self.cookies[name.strip()] = rest.split(";")[0]
-        if answer.status >= 400:
-            raise ClientError(f"GET {path}: HTTP {answer.status}")
-        return answer
+    async def get(self, *paths: str, connections: int = 6) -> None:
+        """GET the paths through the session's cookies, spread over up to `connections` kept-alive
+        connections as a browser does, keeping any cookie the answers set (a proxy's sticky one)."""
+        cookies = dict(self.cookies)
+        groups = [list(paths[i::connections]) for i in range(min(connections, len(paths)))]
+        results = await asyncio.gather(*(asyncio.to_thread(fetch, self.base, g, cookies) for g in groups))
+        for group, answers in zip(groups, results, strict=True):
+            for path, answer in zip(group, answers, strict=True):
+                if answer.status >= 400:
+                    raise ClientError(f"GET {path}: HTTP {answer.status}")
+                for k, v in answer.headers:
+                    if k == "set-cookie":
+                        name, _, rest = v.partition("=")
+                        self.cookies[name.strip()] = rest.split(";")[0]
 
     async def open(self, path: str = "/", assets: Iterable[str] = ()) -> Run:
         """Open a page by its URL (`/map?relevance=progressive`): the page, the static files given,
         a new websocket, and the page's first run."""
         await self.close()
-        await self.get(path)
-        for asset in assets:
-            await self.get(asset)
+        await self.get(path)  # first alone: the answer may set the sticky cookie the rest carry
+        if assets:
+            await self.get(*assets)
         url = urlsplit(path)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         ws_url = self.base.replace("http://", "ws://", 1) + "/_stcore/stream"
