@@ -47,7 +47,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,8 +323,6 @@ async def profiled_step(
 
 # --- the run --------------------------------------------------------------------------------------------------
 async def measure(base: str, pid: int, assets: list[str], cfg: Settings) -> dict[str, Any]:
-    # the clients' HTTP runs in threads (6 connections a visit, as a browser): room for a hall
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(64))
     await warm_up(base)  # 2.
     cost = await cost_per_action(base, pid, assets, cfg.k)
     per_arrival = cost["first_visit"] + cost["interaction"]

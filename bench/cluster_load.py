@@ -23,7 +23,6 @@ import random
 import signal
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,6 @@ RESULTS = Path(__file__).resolve().parent / "cluster.json"
 
 
 async def drive(c: Cluster, rate: float, seconds: float) -> dict[str, Any]:
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(64))  # the clients' HTTP
     rng, t0 = random.Random(7), time.monotonic()
     kill_at = seconds / 2
     killed: list[float] = []

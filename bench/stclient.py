@@ -16,7 +16,6 @@ NOTE: only the widget kinds the load uses are encoded; another kind raises.
 from __future__ import annotations
 
 import asyncio
-import http.client
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,24 +45,39 @@ class Http:
     headers: list[tuple[str, str]]
 
 
-def fetch(base: str, paths: list[str], cookies: dict[str, str]) -> list[Http]:
+async def fetch(base: str, paths: list[str], cookies: dict[str, str]) -> list[Http]:
     """GETs over one persistent HTTP/1.1 connection, as a browser reuses its connections, reading
-    every body (blocking: run it in a thread)."""
+    every body (Content-Length or chunked)."""
     url = urlsplit(base)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 80, timeout=300)
-    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    reader, writer = await asyncio.open_connection(host, port, limit=2**20)
+    head = f"Host: {host}:{port}\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\n"
     if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        head += "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()) + "\r\n"
     out = []
     try:
         for path in paths:
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-            answer.read()
-            out.append(Http(answer.status, [(k.lower(), v) for k, v in answer.getheaders()]))
+            writer.write(f"GET {path} HTTP/1.1\r\n{head}\r\n".encode())
+            await writer.drain()
+            out.append(await _answer(reader, path))
     finally:
-        conn.close()
+        writer.close()
     return out
+
+
+async def _answer(reader: asyncio.StreamReader, path: str) -> Http:
+    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    if not lines[0].startswith("HTTP/"):
+        raise ClientError(f"GET {path}: no HTTP answer")
+    headers = [(k.strip().lower(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)]
+    fields = dict(headers)
+    if fields.get("transfer-encoding", "").lower() == "chunked":
+        while size := int((await reader.readline()).split(b";")[0], 16):
+            await reader.readexactly(size + 2)
+        await reader.readline()
+    else:
+        await reader.readexactly(int(fields.get("content-length", "0")))
+    return Http(int(lines[0].split()[1]), headers)
 
 
 @dataclass
@@ -176,7 +190,7 @@ class Session:
         connections as a browser does, keeping any cookie the answers set (a proxy's sticky one)."""
         cookies = dict(self.cookies)
         groups = [list(paths[i::connections]) for i in range(min(connections, len(paths)))]
-        results = await asyncio.gather(*(asyncio.to_thread(fetch, self.base, g, cookies) for g in groups))
+        results = await asyncio.gather(*(fetch(self.base, g, cookies) for g in groups))
         for group, answers in zip(groups, results, strict=True):
             for path, answer in zip(group, answers, strict=True):
                 if answer.status >= 400:
