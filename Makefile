@@ -14,7 +14,7 @@ help:
 	@echo "make test      set up dev tools + Chromium + HAProxy, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
-	@echo "make loadtest  server capacity (CPU-s per visit, sessions/min, memory; bench/results.md), then 20 browsers x 10 interactions"
+	@echo "make loadtest  server capacity (CPU-s per visit, sessions/min, memory; bench/results.md), 2 replicas with one killed, 20 browsers"
 	@echo "make audit     pip-audit the installed packages for known vulnerabilities (needs the network)"
 	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
 

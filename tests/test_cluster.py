@@ -15,6 +15,7 @@ import asyncio
 import shutil
 import signal
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -91,7 +92,11 @@ def test_two_replicas_behind_the_proxy(data: Path, tmp_path: Path):
     haproxy_binary()  # fails with how to install it
     with cluster(2, data_dir=data, log_dir=tmp_path) as c:
         r1 = c.replica("r1")
-        asyncio.run(_scenario(c.url, lambda: r1.proc.send_signal(signal.SIGKILL), data))
+        kill = lambda: r1.proc.send_signal(signal.SIGKILL)  # noqa: E731
+        # NOTE: in a thread of its own: the browser tests' sync Playwright keeps an event loop
+        # running in the main thread for the whole session
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _scenario(c.url, kill, data)).result()
         assert c.replica("r2").proc.poll() is None and r1.proc.wait(timeout=30) == -signal.SIGKILL
     for name in ("r1", "r2"):
         log = (tmp_path / f"{name}.log").read_text(errors="replace")
