@@ -21,6 +21,7 @@ import asyncio
 import json
 import random
 import signal
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -92,7 +93,7 @@ def summarise(log: list[dict[str, Any]], kill_s: float, rate: float, seconds: fl
         "arrivals_by_replica_before_kill": dict(Counter(r.get("replica") for r in before)),
         "arrivals_by_replica_after_kill": dict(Counter(r.get("replica") for r in after)),
         "errors_on_r2_sessions": [r["error"] for r in on_r2 if "error" in r],
-        "errors_all": [r["error"] for r in log if "error" in r][:10],
+        "errors_all_at_s": [[round(r["start"], 1), r["error"]] for r in log if "error" in r][:20],
         "r1_sessions_cut": sum("cut" in r for r in log),
         "r1_sessions_reopened_on": dict(Counter(r["reopened_on"] for r in log if "reopened_on" in r)),
         "first_page_p50_p95_s_before_kill": [
@@ -109,14 +110,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rate", type=float, default=60.0, help="arrivals a minute")
     ap.add_argument("--minutes", type=float, default=4.0)
     args = ap.parse_args(argv)
-    with cluster(2) as c:
+    logs = Path(tempfile.mkdtemp(prefix="msprogress-cluster-load-"))
+    with cluster(2, log_dir=logs) as c:
         result = asyncio.run(drive(c, args.rate, args.minutes * 60))
+    print(f"replica and HAProxy logs in {logs}")
     RESULTS.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
-    if result["errors_on_r2_sessions"] or result["arrivals_by_replica_after_kill"].keys() - {"r2"}:
-        raise SystemExit(
-            "FAILED: the survivor's sessions saw errors, or new sessions reached the dead replica"
-        )
+    # NOTE: a request in flight to r1 when it is killed fails (HAProxy cannot retry a request the
+    # replica had begun to answer): reported in errors_all_at_s, not a failure. These are:
+    failed = {
+        "errors on the survivor's sessions": result["errors_on_r2_sessions"],
+        "new sessions on the dead replica": result["arrivals_by_replica_after_kill"].get("r1", 0),
+        "cut sessions not reopened": result["r1_sessions_cut"]
+        - sum(result["r1_sessions_reopened_on"].values()),
+    }
+    if any(failed.values()):
+        raise SystemExit(f"FAILED: {failed}")
 
 
 if __name__ == "__main__":

@@ -236,8 +236,8 @@ class Session:
     async def _run(self, state: ClientState) -> Run:
         assert self.ws is not None
         run, start = Run(), time.monotonic()
-        await self.ws.send(BackMsg(rerun_script=state).SerializeToString())
         try:
+            await self.ws.send(BackMsg(rerun_script=state).SerializeToString())
             async with asyncio.timeout(self.timeout):
                 while not run.status or run.status == "FINISHED_EARLY_FOR_RERUN":
                     self._take(ForwardMsg.FromString(await self.ws.recv()), run)

@@ -46,9 +46,12 @@ def haproxy_config(host: str, port: int, replicas: Sequence[tuple[str, int]]) ->
     return f"""# written by msprogress/cluster.py
 global
     maxconn 4096
+    log stdout format raw local0 info
 
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 60s
     timeout server 60s
