@@ -41,9 +41,9 @@ def db(fixture_snapshot: Snapshot) -> Database:
 
 
 @pytest.fixture(scope="session")
-def shipped_db() -> Database:
-    """The snapshot the repository ships (what `make run` serves)."""
-    return Database(open_snapshot(REPO / "data" / "snapshots"))
+def shipped_snapshot() -> Snapshot:
+    """The snapshot the repository ships (what `make run` and the browser tests serve)."""
+    return open_snapshot(REPO / "data" / "snapshots")
 
 
 @pytest.fixture()

@@ -33,18 +33,17 @@ class Metric:
     column: str
     title: str  # what is counted, for the chart title
     unit: str  # colour-bar title ("{currency}" is replaced)
-    is_count: bool  # a count of records: none = 0; else money: none = missing
 
 
 TRIAL_BASIS = (
     "country of any listed site (CTIS: all countries; ClinicalTrials.gov export: first listed site only)"
 )
 METRICS: dict[str, Metric] = {
-    "trials": Metric("trials", "MS trials by country", "trials", True),
-    "progressive": Metric("progressive_trials", "Progressive-MS trials by country", "trials", True),
-    "recruiting": Metric("recruiting_trials", "Recruiting MS trials by country", "trials", True),
-    "projects": Metric("projects", "Research projects by country of the lead organisation", "projects", True),
-    "funding": Metric("awarded", "Award money by country of the funded organisation", "{currency}", False),
+    "trials": Metric("trials", "MS trials by country", "trials"),
+    "progressive": Metric("progressive_trials", "Progressive-MS trials by country", "trials"),
+    "recruiting": Metric("recruiting_trials", "Recruiting MS trials by country", "trials"),
+    "projects": Metric("projects", "Research projects by country of the lead organisation", "projects"),
+    "funding": Metric("awarded", "Award money by country of the funded organisation", "{currency}"),
 }
 METRIC_LABELS = {
     "trials": "All MS trials",

@@ -88,8 +88,6 @@ REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("series_coverage", "series_id", "funding_series", "series_id"),
 )
 
-Progress = Callable[[Iterable], Iterable]
-
 
 class BuildError(Exception):
     """The build cannot produce a valid snapshot; nothing was written or changed."""
