@@ -101,9 +101,10 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Sent]]:
     st.cache_resource.clear()
 
 
+_COLUMN = r'(?:"[a-z_0-9]+"|cast\(null as [a-z]+\) as "[a-z_0-9]+"|try_cast\("[a-z_0-9]+" as [a-z]+\) as "[a-z_0-9]+")'
 SETUP = re.compile(  # msprogress/db.py's fixed sandbox set-up: identifiers from the schema, snapshot paths
     r"SET allowed_paths=\[[^\]]*\]|SET enable_external_access=false|SET lock_configuration=true"
-    r"|create view [a-z_]+ as select \* from read_parquet\('[^']*'\)"
+    rf"|create view [a-z_]+ as select {_COLUMN}(?:, {_COLUMN})* from (?:read_parquet\('[^']*'\)|\(select 1\) where false)"
 )
 
 
