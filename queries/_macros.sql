@@ -299,3 +299,140 @@ create macro pipeline_marker_rows(f, pipeline_pop, include_mixed, include_suppor
     )
 
     select * from final;
+
+-- The first day of the window of `months` months that ends on (and includes) `as_of`.
+create macro window_start(as_of, months) as
+    cast(as_of - to_months(months) + interval 1 day as date);
+
+-- Each source's window of `months` months, ending on the source's as-of date. A source whose as-of
+-- date falls before the window of the newest source of its kind (trials, funding) has data that end
+-- before that window (NIH exports of past fiscal years): covers_window is false, and nothing of it
+-- is counted as recent.
+create macro source_windows(months) as table
+    with sources as (
+        select
+            source,
+            'trials' as kind,
+            max(as_of) as as_of
+        from trials
+        group by source
+        union all
+        select
+            source,
+            'funding' as kind,
+            max(as_of) as as_of
+        from grants
+        group by source
+    ),
+
+    final as (
+        select
+            source,
+            kind,
+            as_of,
+            window_start(as_of, months) as window_start,
+            as_of >= window_start(max(as_of) over (partition by kind), months) as covers_window
+        from sources
+    )
+
+    select * from final;
+
+-- Registry activity of the progressive-MS trials in each source's window (source_windows), one row
+-- per trial and event (registered, started, completed, stopped, results posted) with the registry
+-- date that places it: what changes_window_trials lists and changes_window_counts counts.
+-- Columns: the trial's own, plus event, event_date, date_basis, window_start and window_end.
+-- NOTE: a trial that has not started (not yet recruiting, authorised with recruitment pending,
+-- withdrawn) has an anticipated start date only; it is not counted as started.
+-- NOTE: the registries do not date a status change. A terminated trial is dated by its completion
+-- date (ClinicalTrials.gov records the termination date there); a withdrawn, suspended or halted
+-- one by the last update posted, on or before which the change was posted.
+create macro trial_registry_events(f, months) as table
+    with scope as (
+        select
+            t.*,
+            w.window_start,
+            w.as_of as window_end
+        from filtered_trials(f) as t
+        inner join source_windows(months) as w on w.source = t.source and w.covers_window
+        where t.is_progressive
+    ),
+
+    stops as (
+        select
+            *,
+            status = 'Terminated' and completion_date <= as_of as dated_by_completion
+        from scope
+        where status_group in ('Stopped early', 'Withdrawn')
+    ),
+
+    events as (
+        select
+            'registered' as event,
+            first_posted as event_date,
+            case registry when 'CTIS' then 'authorisation decision' else 'first posted' end as date_basis,
+            *
+        from scope
+        union all by name
+        select
+            'started' as event,
+            start_date as event_date,
+            'start date' as date_basis,
+            *
+        from scope
+        where status not in ('Not yet recruiting', 'Authorised, recruitment pending', 'Withdrawn')
+        union all by name
+        select
+            'completed' as event,
+            completion_date as event_date,
+            'completion date' as date_basis,
+            *
+        from scope
+        where status_group = 'Completed'
+        union all by name
+        select
+            'stopped' as event,
+            case when dated_by_completion then completion_date else last_update_posted end as event_date,
+            case when dated_by_completion then 'completion date' else 'last update posted' end as date_basis,
+            * exclude (dated_by_completion)
+        from stops
+        union all by name
+        select
+            'results posted' as event,
+            results_first_posted as event_date,
+            'results first posted' as date_basis,
+            *
+        from scope
+    )
+
+    select *
+    from events
+    where event_date between window_start and window_end;
+
+-- The awards (record_type 'award') in each funding source's window (source_windows): placed by their
+-- award date, else their start date ('dated'); an award the source dates only by a year is kept when
+-- that year overlaps the window ('year only': it may fall in it). What changes_window_awards lists
+-- and changes_window_counts counts. Columns: the grant's own, plus placed, placed_on, date_basis,
+-- window_start and window_end.
+create macro award_window_rows(f, months) as table
+    with awards as (
+        select
+            g.*,
+            coalesce(g.award_date, g.start_date) as placed_on,
+            case
+                when g.award_date is not null then 'award date'
+                when g.start_date is not null then 'start date'
+                else 'year only'
+            end as date_basis,
+            w.window_start,
+            w.as_of as window_end
+        from filtered_grants(f) as g
+        inner join source_windows(months) as w on w.source = g.source and w.covers_window
+        where g.record_type = 'award'
+    )
+
+    select
+        *,
+        case when placed_on is null then 'year only' else 'dated' end as placed
+    from awards
+    where placed_on between window_start and window_end
+       or (placed_on is null and year between year(window_start) and year(window_end));

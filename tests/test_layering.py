@@ -11,6 +11,7 @@ CORE = [
     "msprogress.queries",
     "msprogress.filters",
     "msprogress.charts",
+    "msprogress.changes",
 ]
 
 
