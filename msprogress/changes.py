@@ -168,7 +168,8 @@ def moved_text(m: AgentMove) -> str:
     return f"{m.label}: {m.stage_before} → {m.stage_after}"
 
 
-def _n(n: int, one: str, many: str | None = None) -> str:
+def count_text(n: int, one: str, many: str | None = None) -> str:
+    """'1 trial', '3 trials', '2 status changes'."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
@@ -182,16 +183,16 @@ def agent_change_text(moves: list[AgentMove]) -> str:
 
 def trial_change_text(t: TrialChanges) -> str:
     return (
-        f"{_n(t.added, 'trial')} added, {t.no_longer_in_source:,} no longer in the source, "
-        f"{_n(t.status, 'status change')}, {_n(t.phase, 'phase change')}, "
-        f"{_n(t.enrollment, 'enrollment change')}, {_n(t.population, 'population change')}"
+        f"{count_text(t.added, 'trial')} added, {t.no_longer_in_source:,} no longer in the source, "
+        f"{count_text(t.status, 'status change')}, {count_text(t.phase, 'phase change')}, "
+        f"{count_text(t.enrollment, 'enrollment change')}, {count_text(t.population, 'population change')}"
     )
 
 
 def grant_change_text(g: GrantChanges) -> str:
     by_source = ", ".join(f"{short_name(s)} {n:,}" for s, n in g.added_by_source.items())
     return (
-        f"{_n(g.added, 'grant record')} added"
+        f"{count_text(g.added, 'grant record')} added"
         + (f" ({by_source})" if by_source else "")
         + f", {g.changed:,} changed, {g.no_longer_in_source:,} no longer in the source"
     )
@@ -200,7 +201,9 @@ def grant_change_text(g: GrantChanges) -> str:
 def series_text(s: SeriesTotals) -> str:
     def side(awards: int | None, money: float | None) -> str:
         return (
-            "not in the snapshot" if awards is None else f"{_n(awards, 'award')}, {style.money(money, 'EUR')}"
+            "not in the snapshot"
+            if awards is None
+            else f"{count_text(awards, 'award')}, {style.money(money, 'EUR')}"
         )
 
     return f"{s.title}: then {side(s.awards_before, s.awarded_eur_before)}; now {side(s.awards_after, s.awarded_eur_after)}"
@@ -232,17 +235,19 @@ def window_totals(counts: pd.DataFrame) -> dict[str, int | None]:
 
 
 def window_text(counts: pd.DataFrame, kind: str = "trials") -> str:
-    """'12 months to 2025-09-25 (ClinicalTrials.gov) and 2025-09-24 (CTIS)'; sources of one kind."""
+    """'2025-09-25 for ClinicalTrials.gov and 2025-09-24 for CTIS (EU)': the window's last day per
+    source of one kind (changes_window_counts rows) that covers the window."""
     rows = counts[(counts["kind"] == kind) & counts["covers_window"]]
     if rows.empty:
-        return "no source of this kind covers the window"
+        return "(no source of this kind covers the window)"
     ends: dict[str, list[str]] = {d: [] for d in sorted(rows["as_of"].astype(str).unique(), reverse=True)}
     for sid, as_of in zip(rows["source"], rows["as_of"].astype(str), strict=True):
         ends[as_of].append(short_name(sid))
-    return " and ".join(f"{d} ({', '.join(names)})" for d, names in ends.items())
+    return " and ".join(f"{d} for {', '.join(names)}" for d, names in ends.items())
 
 
 def event_text(n: int | None, words: str) -> str:
+    """'5 newly registered', or 'newly registered: not dated by the registry' (missing, not zero)."""
     return f"{words}: not dated by the registry" if n is None else f"{n:,} {words}"
 
 
@@ -256,14 +261,13 @@ def headline_lines(counts: pd.DataFrame, months: int, summary: ChangeSummary | N
     if t["stopped"] and t["stopped_with_reason"] is None:
         lines.append("No reason for stopping is given by the registry export.")
     if t["awards"] is not None or t["awards_year_only"]:
+        dated = "none dated" if t["awards"] is None else f"{t['awards']:,} dated in the window"
         year_only = (
-            f" (and {_n(t['awards_year_only'] or 0, 'award')} dated only by year)"
+            f"; {count_text(t['awards_year_only'] or 0, 'more award')} dated only by a year"
             if t["awards_year_only"]
             else ""
         )
-        lines.append(
-            f"New awards, {months} months to {window_text(counts, 'funding')}: {t['awards'] or 0:,}{year_only}."
-        )
+        lines.append(f"New awards, {months} months to {window_text(counts, 'funding')}: {dated}{year_only}.")
     if summary is None:
         return lines
     lines.append(f"Since snapshot {summary.compared_with}: {trial_change_text(summary.trials)}.")

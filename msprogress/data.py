@@ -17,6 +17,7 @@ import streamlit as st
 from msprogress import paths
 from msprogress.db import Database
 from msprogress.filters import Filters
+from msprogress.manifest import Manifest
 from msprogress.snapshot import Snapshot, current_id, open_serving
 
 
@@ -107,12 +108,20 @@ def pipeline_trials(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _pipeline_figure(
-    snapshot_id: str, f: Filters, view: tuple[str, bool, bool, bool], size: str, title: str, subtitle: str
+    snapshot_id: str,
+    f: Filters,
+    view: tuple[str, bool, bool, bool],
+    size: str,
+    title: str,
+    subtitle: str,
+    highlight: tuple[str, ...],
 ) -> go.Figure:
     from msprogress.charts import pipeline as charts
 
     markers, trials = pipeline_markers(f, *view), pipeline_trials(f, *view)
-    return charts.pipeline_figure(markers, trials, size_by=size, title=title, subtitle=subtitle)
+    return charts.pipeline_figure(
+        markers, trials, size_by=size, title=title, subtitle=subtitle, highlight=highlight
+    )
 
 
 def pipeline_figure(
@@ -125,10 +134,11 @@ def pipeline_figure(
     size: str,
     title: str,
     subtitle: str,
+    highlight: tuple[str, ...] = (),
 ) -> go.Figure:
     """charts.pipeline.pipeline_figure over pipeline_markers and pipeline_trials, cached."""
     view = (pop, include_mixed, include_supportive, include_nondrug)
-    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle)
+    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle, highlight)
 
 
 def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
@@ -277,6 +287,13 @@ def diff_grants(f: Filters, since: str, currency: str) -> pd.DataFrame:
 
 def diff_series_totals(f: Filters, since: str, currency: str) -> pd.DataFrame:
     return run_pair("diff_series_totals", since, f, currency=currency)
+
+
+def earlier_manifest(since: str) -> Manifest:
+    """The manifest of the earlier snapshot `since` (verified, as the pair opens it)."""
+    earlier = pair_database(since).earlier
+    assert earlier is not None
+    return earlier.manifest
 
 
 def pair_notes(since: str) -> list[str]:

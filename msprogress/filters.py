@@ -68,6 +68,7 @@ URL_KEYS = (
 # sidebar keeps them in the URL so a copied link reopens the same view.
 PAGE_KEYS = (
     "group", "currency", "count", "view", "series", "metric", "country_view", "pop", "size", "nondrug", "support", "mixed",
+    "window", "since", "highlight",
 )  # fmt: skip
 OTHER_KEYS = ("snapshot", "present", *PAGE_KEYS)  # handled elsewhere, but known
 

@@ -76,7 +76,7 @@ def pair_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.pair_cut import build_pair
 
     root = tmp_path_factory.mktemp("pair")
-    build_pair(root)
+    (root / "build_output.txt").write_text(build_pair(root))
     return root
 
 

@@ -12,10 +12,13 @@ the ways written down here (and nothing else), each a real value from the real f
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import shutil
 from pathlib import Path
 
+from msprogress.ingest import __main__ as ingest_cli
 from msprogress.ingest.build import build
 from tests.rawcut import RAW
 from tests.test_member_grants import curated_rows, reshape_alliance, write_csv
@@ -58,10 +61,18 @@ def later_cut(dst: Path) -> Path:
     return dst
 
 
-def build_pair(root: Path) -> tuple[str, str]:
-    """Snapshots of the earlier and the later cut in `root/snapshots` (the later one CURRENT, built
-    second, so its manifest reports what changed since the earlier); their ids."""
+def build_pair(root: Path) -> str:
+    """Snapshots of the earlier and the later cut in `root/snapshots`: the earlier by `build`, the
+    later (CURRENT) by the command line `make snapshot` runs, so its manifest reports what changed
+    since the earlier; returns what that command printed."""
     shutil.copytree(FIXTURE_RAW, root / "raw_earlier")
-    earlier = build(root / "raw_earlier", root / "snapshots").name
-    later = build(later_cut(root / "raw"), root / "snapshots").name
-    return earlier, later
+    build(root / "raw_earlier", root / "snapshots")
+    return run_build_command(later_cut(root / "raw"), root / "snapshots")
+
+
+def run_build_command(raw: Path, snapshots: Path) -> str:
+    """`python -m msprogress.ingest build` (in-process); what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert ingest_cli.main(["build", "--raw", str(raw), "--snapshots", str(snapshots)]) == 0
+    return out.getvalue()
