@@ -220,16 +220,25 @@ def map_country_grants(f: Filters, iso3: str, currency: str) -> pd.DataFrame:
 # --- What changed: registry dates in the served snapshot, and the difference from an earlier one ---
 
 
+def _window(months: int) -> int:
+    """A window length the page offers (changes.WINDOWS); anything else is refused before SQL."""
+    from msprogress import changes
+
+    if months not in changes.WINDOWS:
+        raise ValueError(f"not a window length: {months!r} (months: {changes.WINDOWS})")
+    return months
+
+
 def changes_window_counts(f: Filters, months: int) -> pd.DataFrame:
-    return run("changes_window_counts", f, months=months)
+    return run("changes_window_counts", f, months=_window(months))
 
 
 def changes_window_trials(f: Filters, months: int) -> pd.DataFrame:
-    return run("changes_window_trials", f, months=months)
+    return run("changes_window_trials", f, months=_window(months))
 
 
 def changes_window_awards(f: Filters, months: int, currency: str) -> pd.DataFrame:
-    return run("changes_window_awards", f, months=months, currency=currency)
+    return run("changes_window_awards", f, months=_window(months), currency=currency)
 
 
 def earlier_snapshots() -> list[str]:

@@ -34,6 +34,7 @@ EVENT_COLUMNS = ["url", "event_date", "date_basis", "brief_title", "phase", "sta
 TRIAL_DIFF_COLUMNS = ["url", "brief_title", "before", "after", "population", "phase", "status", "source"]
 GRANT_DIFF_COLUMNS = [
     "url",
+    "grant_id",
     "funder",
     "record_type",
     "year",

@@ -418,6 +418,7 @@ def _highlight_trace(fig: go.Figure, placed: pd.DataFrame, highlight: tuple[str,
             name="ringed: highlighted agents",
             legend="legend2",
             marker=dict(symbol="circle-open", size=ringed["size"] + 14, color="#d62728", line=dict(width=3)),
+            customdata=ringed[["marker_id"]].to_numpy().tolist(),
             hoverinfo="skip",
             meta="pipeline-highlight",
         )
