@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from msprogress import deck, export_images, presenter
 from tests.test_pages import PAGES, _app
 
-CHART_PAGES = ("about", "funding", "map", "overview", "pipeline")
+CHART_PAGES = ("about", "changed", "funding", "map", "overview", "pipeline")
 
 
 def _figures(at: AppTest) -> list[dict]:
@@ -183,7 +183,7 @@ def test_slide_table_titles_formats_and_escapes():
     assert len(presenter.slide_table(pd.concat([df] * 10), config, rows=12)) == 12
 
 
-TABLE_PAGES = ("about", "explore", "funding", "map", "overview", "pipeline")
+TABLE_PAGES = ("about", "changed", "explore", "funding", "map", "overview", "pipeline")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -194,7 +194,7 @@ def test_presenter_pages_show_static_tables_and_the_deck_button(app_env, page):
     at = _app({"present": "1", "country_view": "USA"}, page)
     assert not at.exception, at.exception
     assert not at.dataframe, f"{page}: interactive grid in presenter mode"
-    if page in ("about", "funding", "map"):
+    if page in ("about", "changed", "funding", "map"):
         assert at.table, f"{page}: no table drawn"
     if page == "map":  # the interactive table's column order and titles, not the query's raw columns
         header = list(at.table[0].value.columns)

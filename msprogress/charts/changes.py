@@ -37,7 +37,7 @@ def activity_bars(counts: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
                 x=values,
                 y=labels,
                 orientation="h",
-                name=f"{changes.short_name(r['source'])} (to {r['as_of']})",
+                name=f"{changes.short_name(r['source'])} (to {pd.Timestamp(r['as_of']).date()})",
                 marker_color=SOURCE_COLOURS[i % len(SOURCE_COLOURS)],
                 text=values,
                 textposition="inside",
