@@ -49,6 +49,8 @@ def view() -> tuple[int, str | None, str, list[str]]:
     """The window (months), the earlier snapshot compared with (None: none on this server), the
     currency, and notices about values the link had that could not be used."""
     earlier = data.earlier_snapshots()
+    if st.session_state.get("changed_since") not in earlier:  # a snapshot removed, or a new one served
+        st.session_state.pop("changed_since", None)
     switches = {
         "window": ("changed_window", tuple(str(m) for m in changes.WINDOWS)),
         "currency": ("changed_currency", CURRENCIES),
@@ -119,6 +121,25 @@ def diff_tables(df: pd.DataFrame, kinds: Iterable[str], unit: str, columns: list
         st.caption("None: " + "; ".join(none) + ".")
 
 
+def headline_metrics(totals: dict[str, int | None], summary: ChangeSummary | None) -> None:
+    """The window's counts (missing when no registry dates them), then the pair's main changes."""
+    c = st.columns(len(changes.EVENTS))
+    for col, (column, label) in zip(c, charts.EVENT_LABELS.items(), strict=True):
+        n = totals[column]
+        col.metric(label, "not dated" if n is None else f"{n:,}", help="Progressive-MS trials in the window.")
+    if summary is not None:
+        t, moved = summary.trials, [m for m in summary.agents if m.change != "no longer in the pipeline"]
+        c = st.columns(4)
+        c[0].metric(
+            "Trials added", f"{t.added:,}", help="Progressive-MS trials in this snapshot, not in the earlier."
+        )
+        c[1].metric("Trial status changes", f"{t.status:,}")
+        c[2].metric(
+            "Agents moved or new", f"{len(moved):,}", help="Pipeline stage moved, or new in the pipeline."
+        )
+        c[3].metric("Grant records added", f"{summary.grants.added:,}")
+
+
 def pipeline_link(agents: pd.DataFrame) -> None:
     """A link to the Pipeline page with the moved and new agents ringed."""
     ids = list(agents.loc[agents["change"] != "no longer in the pipeline", "marker_id"])
@@ -164,8 +185,9 @@ elif not data.earlier_snapshots():
 
 # 3. Headline -------------------------------------------------------------------------------
 st.subheader(f"Headline: the last {months} months")
-st.markdown("\n".join(f"- {md_escape(line)}" for line in changes.headline_lines(counts, months, summary)))
 totals = changes.window_totals(counts)
+headline_metrics(totals, summary)
+st.markdown("\n".join(f"- {md_escape(line)}" for line in changes.headline_lines(counts, months, summary)))
 window = changes.window_text(counts)
 page.chart(
     charts.activity_bars(

@@ -370,6 +370,22 @@ def test_page_compares_with_the_previous_snapshot_by_default(pair_data, app_on):
     assert len(at.get("plotly_chart")) == 2  # registry activity and the changes: both reach the deck
 
 
+def test_page_on_the_shipped_snapshot_shows_the_query_numbers(app_on, shipped_db):
+    """Done-when case: /changed on the shipped snapshot shows the last 12 months of registry activity
+    for progressive MS, each headline figure the window query's (or "not dated" where no registry
+    dates that event)."""
+    from msprogress.charts.changes import EVENT_LABELS
+
+    app_on(REPO / "data")
+    at = _page()
+    totals = changes.window_totals(shipped_db.run("changes_window_counts", F, months=12))
+    shown = {m.label: m.value for m in at.metric}
+    for column, label in EVENT_LABELS.items():
+        n = totals[column]
+        assert shown[label] == ("not dated" if n is None else f"{n:,}"), label
+    assert totals["started"]  # real activity in the window
+
+
 def test_page_window_switch_follows_the_url_and_the_query(pair_data, app_on, pair_db):
     app_on(pair_data)
     at = _page({"window": "3"})
