@@ -52,30 +52,36 @@ def _files(snapshot: Snapshot) -> dict[str, str]:
 
 def conformed_views(snapshot: Snapshot, prefix: str = "") -> tuple[list[str], list[str]]:
     """`create view` statements giving every declared table of `snapshot` its declared columns
-    (views named `prefix + table`), and a note for each table or column the snapshot lacks or
+    (views named `prefix + table`), and a note for each table whose columns the snapshot lacks or
     stores with another type (read with try_cast: a value that does not convert is empty)."""
     files, statements, notes = _files(snapshot), [], []
     for table, columns in schema.TABLES.items():
         stored = pq.read_schema(snapshot.table_path(table)) if table in files else None
         have = {f.name: f.type for f in stored} if stored is not None else {}
-        select = []
+        select, missing, retyped = [], [], []
         for c in columns:
             sql_type, declared = SQL_TYPES[c.type], schema.arrow_schema(table).field(c.name).type
             if c.name not in have:
                 select.append(f'cast(null as {sql_type}) as "{c.name}"')
-                if stored is not None:
-                    notes.append(f"{snapshot.snapshot_id} has no column {table}.{c.name}: read as empty")
+                missing.append(c.name)
             elif have[c.name] != declared and not _same_kind(have[c.name], declared):
                 select.append(f'try_cast("{c.name}" as {sql_type}) as "{c.name}"')
-                notes.append(
-                    f"{snapshot.snapshot_id} stores {table}.{c.name} as {have[c.name]}: read as {sql_type}"
-                )
+                retyped.append(f"{c.name} ({have[c.name]} read as {sql_type})")
             else:
                 select.append(f'"{c.name}"')
         source = f"read_parquet({files[table]})" if stored is not None else "(select 1) where false"
-        if stored is None:
-            notes.append(f"{snapshot.snapshot_id} has no table {table}: read as empty")
         statements.append(f"create view {prefix}{table} as select {', '.join(select)} from {source}")  # noqa: S608
+        if stored is None:
+            notes.append(
+                f"Snapshot {snapshot.snapshot_id} has no table {table} (built before it existed): read as empty."
+            )
+        elif missing:
+            notes.append(
+                f"Snapshot {snapshot.snapshot_id} has no {table} column {', '.join(missing)} (built before "
+                f"{'they' if len(missing) > 1 else 'it'} existed): read as empty."
+            )
+        if retyped:
+            notes.append(f"Snapshot {snapshot.snapshot_id} stores {table} column {', '.join(retyped)}.")
     return statements, notes
 
 

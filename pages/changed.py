@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from msprogress import changes, data, page
+from msprogress import changes, data, page, schema
 from msprogress.charts import changes as charts
 from msprogress.db import QueryError
 from msprogress.filters import Filters
@@ -43,6 +43,15 @@ GRANT_DIFF_COLUMNS = [
     "amount_after",
     "source",
 ]
+
+
+SERIES_COLUMNS = {
+    "awards": "Awards",
+    "awarded": "Money",
+    "first_year": "First year",
+    "last_year": "Last year",
+}
+WHEN = {"before": "then", "after": "now"}
 
 
 def view() -> tuple[int, str | None, str, list[str]]:
@@ -97,17 +106,41 @@ def compared(
         return None
 
 
+def titles(table: str, columns: list[str], **own: object) -> dict[str, object]:
+    """Column titles of a table shown: the data dictionary's (schema.py) where the column is declared,
+    else the ones given; dates as dates."""
+    declared = {c.name: c for c in schema.TABLES[table]}
+    config: dict[str, object] = {}
+    for name in columns:
+        if name in own:
+            config[name] = own[name]
+        elif name in declared and declared[name].type == "date":
+            config[name] = st.column_config.DateColumn(declared[name].title)
+        elif name in declared:
+            config[name] = declared[name].title
+    return config
+
+
 def event_table(events: pd.DataFrame, event: str, extra: list[str] | None = None) -> None:
-    rows = events[events["event"] == event]
+    columns = EVENT_COLUMNS + (extra or [])
     page.table(
-        rows[EVENT_COLUMNS + (extra or [])],
+        events.loc[events["event"] == event, columns],
         hide_index=True,
         width="stretch",
-        column_config={"url": TRIAL_LINK, "event_date": "Date", "date_basis": "Date is the"},
+        column_config=titles(
+            "trials",
+            columns,
+            url=TRIAL_LINK,
+            event_date=st.column_config.DateColumn("Date"),
+            date_basis="Date is the",
+            why_stopped="Why stopped (registry)",
+        ),
     )
 
 
-def diff_tables(df: pd.DataFrame, kinds: Iterable[str], unit: str, columns: list[str], link: object) -> None:
+def diff_tables(
+    df: pd.DataFrame, kinds: Iterable[str], unit: str, columns: list[str], config: dict[str, object]
+) -> None:
     """A heading and a table for each kind of change that has rows; one line naming those without."""
     none = []
     for change in kinds:
@@ -116,7 +149,7 @@ def diff_tables(df: pd.DataFrame, kinds: Iterable[str], unit: str, columns: list
             none.append(change)
             continue
         st.markdown(f"*{change[:1].upper() + change[1:]}: {changes.count_text(len(rows), unit)}*")
-        page.table(rows[columns], hide_index=True, width="stretch", column_config={"url": link})
+        page.table(rows[columns], hide_index=True, width="stretch", column_config=config)
     if none:
         st.caption("None: " + "; ".join(none) + ".")
 
@@ -247,27 +280,30 @@ st.markdown(
     + (f"; {len(year_only):,} more dated only by a year that overlaps it." if len(year_only) else ".")
 )
 if not awards.empty:
+    award_columns = [
+        "url",
+        "placed",
+        "award_date",
+        "funder",
+        "programme",
+        "year",
+        "title",
+        "amount",
+        "currency",
+        "amount_cur",
+    ]
     page.table(
-        awards[
-            [
-                "url",
-                "placed",
-                "award_date",
-                "funder",
-                "programme",
-                "year",
-                "title",
-                "amount",
-                "currency",
-                "amount_cur",
-            ]
-        ],
+        awards[award_columns],
         hide_index=True,
         width="stretch",
-        column_config={
-            "url": GRANT_LINK,
-            "amount_cur": st.column_config.NumberColumn(f"Amount ({currency})"),
-        },
+        column_config=titles(
+            "grants",
+            award_columns,
+            url=GRANT_LINK,
+            placed="In the window",
+            award_date=st.column_config.DateColumn("Dated"),
+            amount_cur=st.column_config.NumberColumn(f"Amount ({currency})"),
+        ),
     )
 page.caption(
     page.FUNDING_SOURCES,
@@ -289,27 +325,51 @@ if pair is not None and summary is not None:
     frames = pair[0]
     st.subheader(f"Since snapshot {summary.compared_with}")
     st.markdown(f"**Progressive-MS trials:** {changes.trial_change_text(summary.trials)}.")
-    diff_tables(frames["trials"], changes.TRIAL_CHANGES, "trial", TRIAL_DIFF_COLUMNS, TRIAL_LINK)
+    diff_tables(
+        frames["trials"],
+        changes.TRIAL_CHANGES,
+        "trial",
+        TRIAL_DIFF_COLUMNS,
+        titles("trials", TRIAL_DIFF_COLUMNS, url=TRIAL_LINK, before="Before", after="Now"),
+    )
     st.markdown(f"**Pipeline agents:** {changes.agent_change_text(summary.agents)}.")
     if not frames["agents"].empty:
         page.table(
             frames["agents"][["label", "mechanism_class", "change", "stage_before", "stage_after"]],
             hide_index=True,
             width="stretch",
+            column_config={"label": "Agent", "mechanism_class": "Mechanism class", "change": "Change"}
+            | {"stage_before": "Stage then", "stage_after": "Stage now"},
         )
         pipeline_link(frames["agents"])
     st.markdown(f"**Grants:** {changes.grant_change_text(summary.grants)}.")
+    grant_columns = GRANT_DIFF_COLUMNS + ["changed_fields"]
+    money = {
+        c: st.column_config.NumberColumn(f"Amount {c[7:]} ({currency})")
+        for c in grant_columns
+        if c.startswith("amount_")
+    }
     diff_tables(
         frames["grants"],
         changes.GRANT_CHANGES,
         "grant record",
-        GRANT_DIFF_COLUMNS + ["changed_fields"],
-        GRANT_LINK,
+        grant_columns,
+        titles("grants", grant_columns, url=GRANT_LINK, changed_fields="Fields changed", **money),
     )
     st.markdown(
         f"**Award money per coverage series ({currency}), then and now** (each series compared only with itself)"
     )
-    page.table(frames["series"], hide_index=True, width="stretch")
+    page.table(
+        frames["series"].drop(columns="series_id"),
+        hide_index=True,
+        width="stretch",
+        column_config={"series_title": "Coverage series"}
+        | {
+            f"{what}_{when}": f"{title} {word}"
+            for what, title in SERIES_COLUMNS.items()
+            for when, word in WHEN.items()
+        },
+    )
     page.caption(
         page.TRIAL_SOURCES + page.FUNDING_SOURCES,
         f,

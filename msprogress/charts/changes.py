@@ -17,7 +17,7 @@ EVENT_LABELS = {
     "registered": "Newly registered",
     "started": "Started",
     "completed": "Completed",
-    "stopped": "Terminated, withdrawn or suspended",
+    "stopped": "Stopped or withdrawn",
     "results_posted": "Posted results",
 }
 SOURCE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
