@@ -124,6 +124,23 @@ def test_the_build_stores_and_prints_what_changed(pair_data):
     assert "glatiramer acetate depot: Phase 2 → Phase 3" in printed
 
 
+def test_source_differences_name_a_source_in_one_snapshot_and_a_new_as_of_date(pair_data):
+    """The manifests' own source entries, one moved to another as-of date and one left out."""
+    earlier, later = (open_snapshot(pair_data / "snapshots", sid).manifest for sid in _ids(pair_data))
+    moved = [
+        s.model_copy(update={"as_of": "2025-10-30"}) if s.source_id == "ctis" else s for s in later.sources
+    ]
+    now = later.model_copy(update={"sources": [s for s in moved if s.source_id != "nih_exporter"]})
+    notes = changes.source_differences(now, earlier)
+    assert notes == [
+        "CTIS (EU) is as of 2025-09-24 in the earlier snapshot, 2025-10-30 now.",
+        f"NIH ExPORTER is only in the earlier snapshot (as of {earlier.source('nih_exporter').as_of}): its "  # type: ignore[union-attr]
+        "rows that no other source lists are 'no longer in the source'.",
+        f"Member grants is only in this snapshot (as of {later.source('member_grants').as_of}).",  # type: ignore[union-attr]
+    ]
+    assert changes.source_differences(earlier, earlier) == []
+
+
 def test_the_first_snapshot_has_nothing_to_compare_with(fixture_snapshot):
     assert fixture_snapshot.manifest.changes is None
 
