@@ -20,6 +20,7 @@ import streamlit as st
 from msprogress import paths
 from msprogress.db import Database
 from msprogress.filters import Filters
+from msprogress.manifest import Manifest
 from msprogress.snapshot import Snapshot, current_id, open_serving
 
 
@@ -114,12 +115,20 @@ def pipeline_trials(
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=KEYED)
 def _pipeline_figure(
-    snapshot_id: str, f: Filters, view: tuple[str, bool, bool, bool], size: str, title: str, subtitle: str
+    snapshot_id: str,
+    f: Filters,
+    view: tuple[str, bool, bool, bool],
+    size: str,
+    title: str,
+    subtitle: str,
+    highlight: tuple[str, ...],
 ) -> go.Figure:
     from msprogress.charts import pipeline as charts
 
     markers, trials = pipeline_markers(f, *view), pipeline_trials(f, *view)
-    return charts.pipeline_figure(markers, trials, size_by=size, title=title, subtitle=subtitle)
+    return charts.pipeline_figure(
+        markers, trials, size_by=size, title=title, subtitle=subtitle, highlight=highlight
+    )
 
 
 def pipeline_figure(
@@ -132,10 +141,11 @@ def pipeline_figure(
     size: str,
     title: str,
     subtitle: str,
+    highlight: tuple[str, ...] = (),
 ) -> go.Figure:
     """charts.pipeline.pipeline_figure over pipeline_markers and pipeline_trials, cached."""
     view = (pop, include_mixed, include_supportive, include_nondrug)
-    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle)
+    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle, highlight)
 
 
 def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
@@ -212,3 +222,108 @@ def map_country_projects(f: Filters, iso3: str) -> pd.DataFrame:
 
 def map_country_grants(f: Filters, iso3: str, currency: str) -> pd.DataFrame:
     return run("map_country_grants", f, iso3=iso3, currency=currency)
+
+
+# --- What changed: registry dates in the served snapshot, and the difference from an earlier one ---
+
+
+def _window(months: int) -> int:
+    """A window length the page offers (changes.WINDOWS); anything else is refused before SQL."""
+    from msprogress import changes
+
+    if months not in changes.WINDOWS:
+        raise ValueError(f"not a window length: {months!r} (months: {changes.WINDOWS})")
+    return months
+
+
+def changes_window_counts(f: Filters, months: int) -> pd.DataFrame:
+    return run("changes_window_counts", f, months=_window(months))
+
+
+def changes_window_trials(f: Filters, months: int) -> pd.DataFrame:
+    return run("changes_window_trials", f, months=_window(months))
+
+
+def changes_window_awards(f: Filters, months: int, currency: str) -> pd.DataFrame:
+    return run("changes_window_awards", f, months=_window(months), currency=currency)
+
+
+def earlier_snapshots() -> list[str]:
+    """Ids of the snapshots built before the served one, newest first: what it can be compared with.
+    NOTE: not verified here (that reads every file); `pair_database` verifies the one chosen."""
+    from msprogress.snapshot import is_valid_id, list_snapshots
+
+    served = snapshot().snapshot_id
+    ids = [s for s in list_snapshots(paths.snapshots_dir()) if is_valid_id(s) and s < served]
+    return sorted(ids, reverse=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _pair(snapshots_dir: str, current: str, since: str) -> Database:
+    """The served snapshot and `since` in one sandbox (`since` verified against its checksums)."""
+    from pathlib import Path
+
+    from msprogress.snapshot import open_snapshot
+
+    return Database(snapshot(), earlier=open_snapshot(Path(snapshots_dir), since))
+
+
+def pair_database(since: str) -> Database:
+    """The pair of the served snapshot and the earlier snapshot `since`; SnapshotError when `since`
+    is not an earlier snapshot on this server or does not verify."""
+    from msprogress.snapshot import SnapshotError
+
+    if since not in earlier_snapshots():
+        raise SnapshotError(f"no earlier snapshot {since[:80]!r} on this server")
+    return _pair(str(paths.snapshots_dir()), snapshot().snapshot_id, since)
+
+
+@st.cache_data(show_spinner=False, max_entries=128, hash_funcs=KEYED)
+def _run_pair(
+    name: str, snapshot_id: str, since: str, f: Filters, extra: tuple[tuple[str, object], ...]
+) -> pd.DataFrame:
+    return pair_database(since).run(name, f.as_struct(), **dict(extra))
+
+
+def run_pair(name: str, since: str, f: Filters, **extra: object) -> pd.DataFrame:
+    return _run_pair(name, snapshot().snapshot_id, since, f, tuple(sorted(extra.items())))
+
+
+def diff_trials(f: Filters, since: str) -> pd.DataFrame:
+    return run_pair("diff_trials", since, f)
+
+
+def diff_agents(f: Filters, since: str) -> pd.DataFrame:
+    return run_pair("diff_agents", since, f)
+
+
+def diff_grants(f: Filters, since: str, currency: str) -> pd.DataFrame:
+    return run_pair("diff_grants", since, f, currency=currency)
+
+
+def diff_series_totals(f: Filters, since: str, currency: str) -> pd.DataFrame:
+    return run_pair("diff_series_totals", since, f, currency=currency)
+
+
+def earlier_manifest(since: str) -> Manifest:
+    """The manifest of the earlier snapshot `since` (verified, as the pair opens it)."""
+    earlier = pair_database(since).earlier
+    assert earlier is not None
+    return earlier.manifest
+
+
+def pair_notes(since: str) -> list[str]:
+    """How the served snapshot and `since` differ besides their rows (sources, tables)."""
+    from msprogress import changes
+
+    return changes.pair_notes(pair_database(since))
+
+
+def snapshot_created(snapshot_id: str) -> str:
+    """When a snapshot on this server was built (its manifest's created_at; '' when unreadable)."""
+    from msprogress.snapshot import SnapshotError, open_snapshot
+
+    try:
+        return open_snapshot(paths.snapshots_dir(), snapshot_id, verify=False).manifest.created_at
+    except SnapshotError:
+        return ""

@@ -132,6 +132,41 @@ TABLES: dict[str, list[Column]] = {
             "Study start (first of the month where only a month is given).",
         ),
         C("completion_date", "date", "Completion date", "Study completion (actual or anticipated)."),
+        C(
+            "first_posted",
+            "date",
+            "First posted",
+            "Date the registry first made the record public: ClinicalTrials.gov 'first posted'; CTIS the "
+            "date of the authorisation decision (its public record follows it).",
+        ),
+        C(
+            "last_update_posted",
+            "date",
+            "Last update posted",
+            "Date of the latest change the registry posted: ClinicalTrials.gov 'last update posted'; CTIS "
+            "'last updated'.",
+        ),
+        C(
+            "results_first_posted",
+            "date",
+            "Results first posted",
+            "Date results were first posted on ClinicalTrials.gov; empty when none were, and for CTIS, whose "
+            "export does not date its results.",
+        ),
+        C(
+            "has_results",
+            "bool",
+            "Results posted",
+            "True when the registry holds posted results (ClinicalTrials.gov 'has results', CTIS 'trial "
+            "results'); empty when the source does not say.",
+        ),
+        C(
+            "why_stopped",
+            "str",
+            "Why stopped",
+            "The reason the registry states for stopping a terminated, withdrawn or suspended trial. Only "
+            "the ClinicalTrials.gov API gives it (a `make refresh` pull); its flattened export and CTIS do not.",
+        ),
         C("enrollment", "int", "Enrollment", "Participants, actual or anticipated.", unit="participants"),
         C("enrollment_type", "str", "Enrollment type", "ACTUAL or ESTIMATED."),
         C("sponsor", "str", "Sponsor", "Lead sponsor."),
@@ -353,6 +388,19 @@ TABLES: dict[str, list[Column]] = {
         ),
         C("year", "int", "Year", "Year the money is counted in (see year_convention).", unit="year"),
         C("year_convention", "str", "Year convention", "One of: " + ", ".join(YEAR_CONVENTIONS) + "."),
+        C(
+            "award_date",
+            "date",
+            "Award date",
+            "Date the award was made known: NIH award notice date, the announcement date of a curated "
+            "award; empty when the source gives only a year.",
+        ),
+        C(
+            "start_date",
+            "date",
+            "Start date",
+            "Start of the award's money: NIH budget start, a member file's start date; empty when not given.",
+        ),
         C("start_year", "int", "First year", "First year of the award period where known.", unit="year"),
         C("end_year", "int", "Last year", "Last year of the award period where known.", unit="year"),
         C("amount", "float", "Amount", "Amount in the original currency; empty when the source gives none."),

@@ -15,7 +15,7 @@ import streamlit as st
 
 from msprogress import data, page
 from msprogress.charts import pipeline as charts
-from msprogress.markup import plotly_text
+from msprogress.markup import md_escape, plotly_text
 
 POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
@@ -28,6 +28,7 @@ VIEW = page.View(
         page.Key("size", "pipeline_size", list(SIZES)),
         page.flag("nondrug", "pipeline_nondrug"),
         page.flag("support", "pipeline_support"),
+        page.Key("highlight", "pipeline_highlight"),  # read by `highlighted` (agents to ring), not a widget
     ],
 )
 DEFAULT_MECHANISM = "B-cell depletion (anti-CD20/CD19)"
@@ -103,6 +104,18 @@ def classes_text(markers: pd.DataFrame, stage: str) -> str:
     """A markdown list: mechanism class: agents at that stage."""
     found = charts.classes_at_stage(markers, stage)
     return "\n".join(f"- {cls}: {', '.join(names)}" for cls, names in found.items()) or "- none"
+
+
+def highlighted(markers: pd.DataFrame) -> tuple[str, ...]:
+    """Marker ids the link asks to ring (`?highlight=agent:ibudilast`, repeatable or comma-separated,
+    as the What changed page links them); ids not on the grid are ignored with a notice."""
+    asked = [m for v in st.query_params.get_all("highlight") for m in v.split(",") if m][:200]
+    known = set(markers["marker_id"])
+    unknown = [m for m in asked if m not in known]
+    if unknown:
+        shown = ", ".join(m[:40].replace("`", "'") for m in unknown[:5])
+        st.info(f"Not on this grid, so not ringed: `{shown}`.", icon="ℹ️")
+    return tuple(dict.fromkeys(m for m in asked if m in known))
 
 
 def pick_from_chart() -> None:
@@ -193,9 +206,11 @@ agents = markers[markers["item_kind"] == "agent"]
 if markers.empty:
     st.info(f"No progressive-MS interventional trials of agents match these filters ({pop_text}).")
     st.stop()
+ringed = highlighted(markers)
 fig = data.pipeline_figure(
     *args,
     *flags,
+    highlight=ringed,
     size=size,
     title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
     subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(page.describe(f))}",
@@ -209,6 +224,9 @@ page.chart(
     selection_mode=("points", "box", "lasso"),
 )
 page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
+if ringed:
+    names = markers.set_index("marker_id").loc[list(ringed), "label"].astype(str)
+    st.markdown("**Ringed in red (from the link):** " + md_escape(", ".join(names)))
 st.markdown(
     f"**Mechanism classes with an agent at Phase 3 — {pop_text}:**\n{classes_text(markers, 'Phase 3')}\n\n"
     f"**Already beyond, at Phase 4:**\n{classes_text(markers, 'Phase 4')}\n\n"

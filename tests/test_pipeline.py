@@ -332,3 +332,27 @@ def test_timeline_follows_the_chosen_agents(app_env, db):
     undated = expected.loc[~charts.has_dates(expected), "trial_id"]
     text = " ".join(m.value for m in at.markdown)
     assert all(t in text for t in undated)
+
+
+def test_highlighted_markers_are_ringed_where_they_are_drawn(db):
+    """The ring trace sits exactly on the highlighted markers (ids not on the grid are skipped)."""
+    m = _markers(db)
+    fig = charts.pipeline_figure(
+        m,
+        _trials(db),
+        size_by="trials",
+        title="t",
+        subtitle="s",
+        highlight=("agent:ocrelizumab", "agent:none"),
+    )
+    drawn = {
+        cd[0]: (x, y)
+        for tr in fig.data
+        if tr.meta == "pipeline-markers"
+        for x, y, cd in zip(tr.x, tr.y, tr.customdata, strict=True)
+    }
+    (ring,) = [tr for tr in fig.data if tr.meta == "pipeline-highlight"]
+    assert [cd[0] for cd in ring.customdata] == ["agent:ocrelizumab"]
+    assert (ring.x[0], ring.y[0]) == drawn["agent:ocrelizumab"]
+    plain = charts.pipeline_figure(m, _trials(db), size_by="trials", title="t", subtitle="s")
+    assert not [tr for tr in plain.data if tr.meta == "pipeline-highlight"]

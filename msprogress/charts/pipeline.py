@@ -405,13 +405,40 @@ def titled(fig: go.Figure, title: str, subtitle: str) -> go.Figure:
     return fig
 
 
+def _highlight_trace(fig: go.Figure, placed: pd.DataFrame, highlight: tuple[str, ...]) -> None:
+    """A ring around each marker in `highlight` (marker ids), with its own entry in legend 2."""
+    ringed = placed[placed["marker_id"].isin(highlight)]
+    if ringed.empty:
+        return
+    fig.add_trace(
+        go.Scatter(
+            x=ringed["x"],
+            y=ringed["y"],
+            mode="markers",
+            name="ringed: highlighted agents",
+            legend="legend2",
+            marker=dict(symbol="circle-open", size=ringed["size"] + 14, color="#d62728", line=dict(width=3)),
+            customdata=ringed[["marker_id"]].to_numpy().tolist(),
+            hoverinfo="skip",
+            meta="pipeline-highlight",
+        )
+    )
+
+
 def pipeline_figure(
-    markers: pd.DataFrame, trials: pd.DataFrame, *, size_by: str, title: str, subtitle: str
+    markers: pd.DataFrame,
+    trials: pd.DataFrame,
+    *,
+    size_by: str,
+    title: str,
+    subtitle: str,
+    highlight: tuple[str, ...] = (),
 ) -> go.Figure:
     """markers: pipeline_markers rows; trials: pipeline_trials rows (for the hover lists).
 
     size_by: 'trials' or 'enrollment'. One trace per mechanism class or non-drug modality
-    (legend 1), grey shape/fill keys in legend 2; customdata = [marker_id, stage]."""
+    (legend 1), grey shape/fill keys in legend 2; customdata = [marker_id, stage]. Markers whose
+    id is in `highlight` get a red ring (e.g. agents that moved since an earlier snapshot)."""
     cols = stage_columns(markers)
     placed = grid_positions(markers)
     placed["size"] = marker_sizes(placed[SIZE_BY[size_by]])
@@ -420,6 +447,7 @@ def pipeline_figure(
     fig = go.Figure()
     _marker_traces(fig, placed)
     _key_traces(fig, placed)
+    _highlight_trace(fig, placed, highlight)
     rows = max(int(cols["rows"].max()), 6)
     _stage_axis(fig, placed, cols, rows)
     n_keys = sum(1 for t in fig.data if t.legend == "legend2")

@@ -44,6 +44,7 @@ from msprogress.manifest import (
     sha256_file,
 )
 from msprogress.paths import ROOT
+from msprogress.snapshot import Snapshot, SnapshotError, open_serving
 
 # A file whose rows are mostly rejected is a file the readers do not understand (a new export
 # layout, the wrong file): it stops the build instead of quietly losing its rows.
@@ -343,7 +344,9 @@ def write_snapshot(
             path = tmp / f"{name}.parquet"
             pq.write_table(tables[name], path, compression="zstd")
             checksums[name] = sha256_file(path)
-        manifest(snapshot_id, results, tables, checksums).write(tmp / "manifest.json")
+        with_changes(manifest(snapshot_id, results, tables, checksums), tmp, snapshots_dir).write(
+            tmp / "manifest.json"
+        )
         _fsync_dir(tmp)
         os.rename(tmp, final)
         _fsync_dir(snapshots_dir)
@@ -351,6 +354,21 @@ def write_snapshot(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def with_changes(m: Manifest, folder: Path, snapshots_dir: Path) -> Manifest:
+    """The manifest with what changed since the snapshot served now (CURRENT, else the last good
+    one), computed by the "what changed" queries over the two opened read-only together; unchanged
+    when there is no earlier snapshot to compare with."""
+    from msprogress import changes
+    from msprogress.db import Database
+
+    try:
+        earlier, _ = open_serving(snapshots_dir)
+    except SnapshotError:
+        return m  # the first snapshot: nothing to compare with
+    pair = Database(Snapshot(m.snapshot_id, folder, m), threads=2, earlier=earlier)
+    return m.model_copy(update={"changes": changes.compare(pair)})
 
 
 def sweep_stale(snapshots_dir: Path) -> list[str]:

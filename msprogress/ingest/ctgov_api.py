@@ -77,8 +77,8 @@ def read_page(path: Path, raw_dir: Path, pull: api_pages.Pull, batch: tc.Batch) 
 
 
 def flat_row(ctx: tc.RowContext, study: Any) -> dict[str, str] | None:
-    """The study in the export's flat form (every column `ctgov.REQUIRED_COLUMNS` names), or None
-    (rejected) when it is not a study object."""
+    """The study in the export's flat form (every column `ctgov.REQUIRED_COLUMNS` and
+    `ctgov.OPTIONAL_COLUMNS` names), or None (rejected) when it is not a study object."""
     if not isinstance(dig(study, "protocolSection"), dict):
         ctx.reject("protocolSection", "not a study: no protocolSection object")
         return None
@@ -106,6 +106,11 @@ def flat_row(ctx: tc.RowContext, study: Any) -> dict[str, str] | None:
         "TotalLocations": str(len(sites)),
         "InterventionNames": "|".join(_text(i.get("name")) for i in interventions),
         "InterventionTypes": "|".join(_text(i.get("type")) for i in interventions),
+        "StudyFirstPostDate": _text(dig(p, "statusModule.studyFirstPostDateStruct.date")),
+        "LastUpdatePostDate": _text(dig(p, "statusModule.lastUpdatePostDateStruct.date")),
+        "ResultsFirstPostDate": _text(dig(p, "statusModule.resultsFirstPostDateStruct.date")),
+        "HasResults": _text(study.get("hasResults")),
+        "WhyStopped": " ".join(_text(dig(p, "statusModule.whyStopped")).split()),
     }
 
 
