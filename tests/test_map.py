@@ -8,6 +8,7 @@ coloured by is the count of its trials computed independently, and the point lay
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -190,6 +191,7 @@ KNOWN = _projects(
         {"organisation": "JOHNS HOPKINS UNIVERSITY", "city": "BALTIMORE", "iso3": "USA", "latitude": 39.33, "longitude": -76.62},
         {"organisation": "JOHNS HOPKINS UNIVERSITY", "city": "BALTIMORE", "iso3": "USA", "latitude": 39.30, "longitude": -76.59},
         {"organisation": "CASE WESTERN RESERVE UNIVERSIT", "city": "CLEVELAND", "iso3": "USA", "latitude": 41.50, "longitude": -81.60},
+        {"organisation": "CHILDREN'S HOSPITAL OF PHILADELPHIA", "city": "PHILADELPHIA", "iso3": "USA", "latitude": 39.95, "longitude": -75.19},
         {"organisation": "REGENTS OF THE UNIVERSITY OF C", "city": "BERKELEY", "iso3": "USA", "latitude": 37.87, "longitude": -122.26},
         {"organisation": "REGENTS OF THE UNIVERSITY OF C", "city": "LOS ANGELES", "iso3": "USA", "latitude": 34.07, "longitude": -118.44},
     ]
@@ -208,6 +210,10 @@ def test_same_organisation_elsewhere_lends_its_place():
     assert _near(locate.same_organisation("Johns Hopkins University", "USA", known), 39.33, -76.62, 0.05)
     # NIH's 30-character cut of a name still matches the full name
     assert _near(locate.same_organisation("Case Western Reserve University", "USA", known), 41.5, -81.6, 0.05)
+    # and a cut name matches the full name another record gives
+    assert _near(
+        locate.same_organisation("CHILDREN'S HOSPITAL OF PHILADE", "USA", known), 39.95, -75.19, 0.05
+    )
     assert locate.same_organisation("Johns Hopkins University", "CAN", known) is None  # same country only
     # one name at two places far apart lends neither
     assert locate.same_organisation("Regents of the University of C", "USA", known) is None
@@ -552,16 +558,28 @@ def test_zoom_fits_the_chosen_countries():
     west, south, east, north = italy.box
     assert west < 6.6 and east > 18.5 and south < 36.7 and north > 47.0
     geo = maps.choropleth(d, "trials", "EUR", italy).layout.geo
-    assert geo.resolution == 50 and geo.projection.scale > 4  # 1:50m, zoomed in
-    assert 6.6 < geo.center.lon < 18.5 and 36.7 < geo.center.lat < 47
+    assert geo.resolution == 50  # 1:50m when zoomed in
+    (w, e), (s, n) = geo.lonaxis.range, geo.lataxis.range
+    assert w <= west and e >= east and s <= south and n >= north  # the whole box is shown …
+    assert e - w < 60 and n - s < 25  # … and not much more
     world = maps.choropleth(d, "trials", "EUR").layout.geo
-    assert world.projection.scale is None and world.resolution == 110
+    assert world.lonaxis.range is None and world.resolution == 110
     europe = maps.points(_places(), "trials", "EUR", maps.PRESETS["europe"]).layout.geo
-    assert 1 < europe.projection.scale < italy_scale(d) and -10 < europe.center.lon < 30
+    assert europe.lonaxis.range[0] < -12 and europe.lonaxis.range[1] > 35
 
 
-def italy_scale(d: pd.DataFrame) -> float:
-    return maps.zoom_scale(maps.zoom_to(d[d["iso3"] == "ITA"], "Italy").box, 2.4)
+@pytest.mark.parametrize(
+    "box", [(6.0, 36.0, 19.0, 47.5), (-127.0, 14.0, -58.0, 58.0), (166.0, -47.0, 179.0, -34.0)]
+)
+@pytest.mark.parametrize("aspect", [1.0, 2.0, 3.5])
+def test_fitted_box_has_the_plot_shape_and_holds_the_box(box, aspect):
+    west, south, east, north = maps.fitted(box, aspect)
+    assert (
+        west <= box[0] + 1e-9 and east >= box[2] - 1e-9 and south <= box[1] + 1e-9 and north >= box[3] - 1e-9
+    )
+    width = math.radians(east - west) * maps._ne_x(math.radians(min(abs(south), abs(north))))
+    height = maps._ne_y(math.radians(north)) - maps._ne_y(math.radians(south))
+    assert width / height == pytest.approx(aspect, rel=0.01)
 
 
 def test_a_small_country_is_shown_with_its_neighbours():
@@ -705,11 +723,15 @@ def test_zoom_preset_is_in_the_url(app_env):
     at.segmented_control(key="map_zoom").set_value("europe").run()
     figs = _figures(at)
     for key in ("map_choropleth", "map_points"):
-        geo = figs[key]["layout"]["geo"]
-        assert geo["projection"]["scale"] > 1 and -10 < geo["center"]["lon"] < 30
+        (west, east), (south, north) = (
+            figs[key]["layout"]["geo"]["lonaxis"]["range"],
+            figs[key]["layout"]["geo"]["lataxis"]["range"],
+        )
+        assert west <= -12 and east >= 35 and south <= 34.5 and north >= 66
     assert at.query_params["zoom"] == "europe"
     again = _map_app({"zoom": "north-america"})
-    assert _figures(again)["map_points"]["layout"]["geo"]["center"]["lon"] < -60
+    west, east = _figures(again)["map_points"]["layout"]["geo"]["lonaxis"]["range"]
+    assert west <= -125 and east >= -64 and -110 < (west + east) / 2 < -85
 
 
 def test_picking_a_country_zooms_the_maps_and_lists_its_records(app_env, db):
@@ -717,7 +739,8 @@ def test_picking_a_country_zooms_the_maps_and_lists_its_records(app_env, db):
     at.selectbox(key="map_country").set_value("USA").run()
     assert not at.exception
     geo = _figures(at)["map_choropleth"]["layout"]["geo"]
-    assert -125 < geo["center"]["lon"] < -67 and 25 < geo["center"]["lat"] < 50
+    assert geo["lonaxis"]["range"][0] < -124 and geo["lonaxis"]["range"][1] > -67  # contiguous USA …
+    assert geo["lataxis"]["range"][1] < 60  # … not Alaska
     assert at.segmented_control(key="map_zoom").value == "countries"
     f = Filters().as_struct()
     trials = db.run("map_country_trials", f, iso3="USA")
@@ -732,7 +755,8 @@ def test_a_country_chosen_in_the_sidebar_zooms_and_fills_the_picker(app_env):
     assert at.selectbox(key="map_country").value == "ITA"
     assert [o for o in at.segmented_control(key="map_zoom").options][0] == "Italy"
     geo = _figures(at)["map_choropleth"]["layout"]["geo"]
-    assert 6 < geo["center"]["lon"] < 19 and 36 < geo["center"]["lat"] < 48
+    assert geo["lonaxis"]["range"][0] < 6.6 and geo["lonaxis"]["range"][1] > 18.5
+    assert geo["lataxis"]["range"][0] < 36.7 and geo["lataxis"]["range"][1] < 52
     assert "ITA" not in " ".join(m.value for m in at.markdown)  # country names, never ISO codes
 
 
@@ -740,7 +764,7 @@ def test_view_state_from_the_url(app_env):
     at = _map_app({"metric": "recruiting", "country_view": "USA", "zoom": "world"})
     assert _figures(at)["map_choropleth"]["layout"]["title"]["text"].startswith("Recruiting MS trials in")
     assert at.selectbox(key="map_country").value == "USA"
-    assert _figures(at)["map_choropleth"]["layout"]["geo"].get("projection", {}).get("scale") is None
+    assert "range" not in _figures(at)["map_choropleth"]["layout"]["geo"].get("lonaxis", {})
 
 
 def test_bad_view_values_in_url_are_notices(app_env):
@@ -758,3 +782,26 @@ def test_an_empty_country_tab_says_why(app_env, db):
     iso3 = metrics.loc[(metrics["trials"] > 0) & (metrics["projects"] == 0), "iso3"].iloc[0]
     at = _map_app({"country_view": iso3})
     assert any("No research projects in" in i.value and "Widen" in i.value for i in at.info)
+
+
+def test_names_from_source_files_are_text_never_markup():
+    """An organisation named like a link (a member file can hold anything) is escaped for plotly."""
+    orgs = pd.DataFrame(
+        {
+            "iso3": ["GBR"],
+            "country": ["United Kingdom"],
+            "city": [None],
+            "latitude": [51.5],
+            "longitude": [-0.1],
+            "location_precision": ["country"],
+            "organisations": [1],
+            "names": ['<a href="http://evil.example">Click</a>'],
+            "projects": [1],
+            "progressive_projects": [0],
+            "award_rows": [0],
+            "awards_with_amount": [0],
+            "awarded": [np.nan],
+        }
+    )
+    name = maps.points(orgs, "projects", "EUR").data[1].customdata[0][0]
+    assert name == '&lt;a href="http://evil.example"&gt;Click&lt;/a&gt;'

@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 
 from msprogress import style
 from msprogress.charts.common import FONT, layout
+from msprogress.markup import plotly_text
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,8 @@ class Zoom:
 
 PRESETS: dict[str, Zoom] = {
     "world": Zoom("World"),
-    "europe": Zoom("Europe", (-12.0, 34.5, 35.0, 64.0)),
-    "north-america": Zoom("North America", (-127.0, 14.0, -58.0, 58.0)),
+    "europe": Zoom("Europe", (-12.0, 34.5, 35.0, 66.0)),
+    "north-america": Zoom("North America", (-125.0, 17.0, -64.0, 56.0)),
 }
 MIN_SPAN = 5.0  # degrees: a small country (Luxembourg, Malta) is shown with its neighbours
 
@@ -151,24 +152,36 @@ def _ne_y(lat: float) -> float:
     return lat * (1.007226 + p2 * (0.015085 + p2 * p2 * (-0.044475 + 0.028874 * p2 - 0.005916 * p2 * p2)))
 
 
-FIT_MARGIN = 0.9  # plotly keeps a little room around the world at scale 1: measured in Chromium
-NE_WORLD = (2 * math.pi * _ne_x(0), 2 * _ne_y(math.pi / 2))  # the projected world's width, height
+def _ne_lat(y: float) -> float:
+    """The latitude (radians) of a Natural Earth y (the inverse of _ne_y, by bisection)."""
+    lo, hi = -math.pi / 2, math.pi / 2
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _ne_y(mid) < y else (lo, mid)
+    return lo
 
 
-def zoom_scale(box: tuple[float, float, float, float], aspect: float) -> float:
-    """plotly's `projection.scale` that fits the box into a plot of width/height `aspect`: the
-    world fills the plot at scale 1, so the scale is how many times smaller the box is."""
+def fitted(box: tuple[float, float, float, float], aspect: float) -> tuple[float, float, float, float]:
+    """The box widened (or heightened) about its centre to the plot's width/height `aspect` in the
+    Natural Earth projection: plotly fits the lon/lat range box into the plot and clips the map to
+    it, so a box of the plot's shape fills it instead of a narrow strip."""
     west, south, east, north = box
-    mid = math.radians((south + north) / 2)
-    width = math.radians(east - west) * _ne_x(mid)
-    height = _ne_y(math.radians(north)) - _ne_y(math.radians(south))
-    unit = min(aspect / NE_WORLD[0], 1 / NE_WORLD[1])  # plot heights per projected unit at scale 1
-    return max(1.0, FIT_MARGIN * min(aspect / (width * unit), 1 / (height * unit)))
+    equator_side = math.radians(0.0 if south < 0 < north else min(abs(south), abs(north)))
+    x_per_rad = _ne_x(equator_side)  # the box's widest parallel
+    width = math.radians(east - west) * x_per_rad
+    y0, y1 = _ne_y(math.radians(south)), _ne_y(math.radians(north))
+    if width < aspect * (y1 - y0):
+        half, mid = math.degrees(aspect * (y1 - y0) / x_per_rad) / 2, (west + east) / 2
+        return mid - half, south, mid + half, north
+    half, mid = width / aspect / 2, (y0 + y1) / 2
+    return west, math.degrees(_ne_lat(mid - half)), east, math.degrees(_ne_lat(mid + half))
 
 
 def _geo(zoom: Zoom, colours: Palette, aspect: float, land: bool) -> dict:
-    """The geo subplot: the natural-earth world, or zoomed onto a box at 1:50m (centred on it,
-    scaled to fit; nothing is clipped, so neighbours show around it)."""
+    """The geo subplot: the natural-earth world, or a box around the zoom at 1:50m.
+
+    NOTE: zoomed by lon/lat ranges, not `projection.scale`: a scaled map stays clipped to the
+    whole world's frame, a narrow strip in a wide plot (a 16:9 slide)."""
     geo = dict(
         projection_type="natural earth",
         showframe=False,
@@ -186,13 +199,12 @@ def _geo(zoom: Zoom, colours: Palette, aspect: float, land: bool) -> dict:
     )
     if zoom.box is None:
         return geo | dict(resolution=110, lataxis_range=[-58, 85])
-    west, south, east, north = zoom.box
-    lon, lat = (west + east) / 2, (south + north) / 2
+    west, south, east, north = fitted(zoom.box, aspect)
     return geo | dict(
         resolution=50,
-        projection_scale=zoom_scale(zoom.box, aspect),
-        projection_rotation_lon=lon,
-        center=dict(lon=lon, lat=lat),
+        projection_rotation_lon=(west + east) / 2,
+        lonaxis_range=[west, east],
+        lataxis_range=[south, north],
     )
 
 
@@ -290,7 +302,7 @@ def choropleth_frame(df: pd.DataFrame, metric: str, currency: str) -> pd.DataFra
             f"{t} ({int(n):,} of {plural(int(a), 'award')} state an amount)"
             for t, n, a in zip(texts, d["awards_with_amount"], d["award_rows"], strict=True)
         ]
-    return d.assign(hover=texts)[["iso3", "country", "value", "hover"]]
+    return d.assign(hover=texts, country=d["country"].map(plotly_text))[["iso3", "country", "value", "hover"]]
 
 
 def choropleth_title(df: pd.DataFrame, metric: str, currency: str) -> str:
@@ -303,9 +315,10 @@ def choropleth_title(df: pd.DataFrame, metric: str, currency: str) -> str:
     first = top.iloc[0]
     value = format_value(first[METRICS[metric].column], metric, currency)
     where = "to organisations in" if metric == "funding" else "in"
+    country = plotly_text(first["country"])
     if n == 1:
-        return f"{_capital(noun)} {where} {first['country']}: {value}"
-    return f"{_capital(noun)} {where} {plural(n, 'country')}, most in {first['country']} ({value})"
+        return f"{_capital(noun)} {where} {country}: {value}"
+    return f"{_capital(noun)} {where} {plural(n, 'country')}, most in {country} ({value})"
 
 
 def _capital(text: str) -> str:
@@ -366,7 +379,7 @@ def ranking_title(df: pd.DataFrame, metric: str, currency: str, n: int = 3) -> s
         return f"No country has {METRICS[metric].noun} for these filters"
     col = METRICS[metric].column
     items = [
-        f"{r['country']} {style.money(r[col], currency) if metric == 'funding' else f'{int(r[col]):,}'}"
+        f"{plotly_text(r['country'])} {style.money(r[col], currency) if metric == 'funding' else f'{int(r[col]):,}'}"
         for _, r in top.iterrows()
     ]
     return f"Most {METRICS[metric].noun}: " + ", ".join(items)
@@ -382,7 +395,7 @@ def ranking(df: pd.DataFrame, metric: str, currency: str, n: int = 10, dark: boo
     fig = go.Figure(
         go.Bar(
             x=top[col],
-            y=top["country"],
+            y=top["country"].map(plotly_text),
             orientation="h",
             marker_color=palette(dark).scale[1],
             text=numbers,
@@ -425,15 +438,16 @@ def point_frame(places: pd.DataFrame, metric: str, currency: str) -> pd.DataFram
     col = METRICS[metric].column
     d = places[places[col].notna() & (places[col] > 0)].copy()
     if METRICS[metric].places == "sites":
-        d["name"] = d["place"]
+        d["name"] = d["place"].fillna("(place not named)")
     else:
         more = d["organisations"] - d["names"].fillna("").str.count("; ") - 1
         d["name"] = d["names"].fillna("(organisation not named)") + [
             f" and {m:,} more" if m > 0 else "" for m in more
         ]
+    d["name"] = d["name"].map(plotly_text)  # names from source files: text, never markup
     d["where"] = [
-        f"{c} · {PRECISION_WORDS.get(p, p)}"
-        for c, p in zip(d["country"], d["location_precision"], strict=True)
+        f"{plotly_text(c)} · {PRECISION_WORDS.get(p, p)}"
+        for c, p in zip(d["country"].fillna(d["iso3"]), d["location_precision"], strict=True)
     ]
     d["value"] = d[col].astype(float)
     d["text"] = [format_value(v, metric, currency) for v in d["value"]]

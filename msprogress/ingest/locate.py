@@ -123,8 +123,11 @@ def same_organisation(name: object, iso3: object, known: Known) -> tuple[float, 
 
 
 def _same_name(wanted: str, known: str) -> bool:
-    """A longer form of the wanted name, or NIH's 30-character cut of it."""
-    return known.startswith(wanted + " ") or (len(known) >= NIH_NAME_CUT - 2 and wanted.startswith(known))
+    """A longer form of the wanted name, or either one NIH's 30-character cut of the other."""
+    if known.startswith(wanted + " "):
+        return True
+    shorter, longer = sorted((wanted, known), key=len)
+    return len(shorter) >= NIH_NAME_CUT - 2 and longer.startswith(shorter)
 
 
 def _agreed(places: Counter[tuple[float, float]]) -> tuple[float, float] | None:
