@@ -92,7 +92,7 @@ def click(selector: str, text: str, scope: str = "body") -> Act:
 
 # A session's page visits: each opens a link, some then make one in-page change.
 OVERVIEW = (PLOT, "[data-testid=stMetricValue]")
-MAP = (f"{PLOT} .geo", "[data-testid=stDeckGlJsonChart] canvas")
+MAP = (f"{PLOT} .geo", f"{PLOT} .geo path.point", f"{PLOT} .bars")  # choropleth, point map, ranking
 FUNDING = (f"{PLOT} .ytitle",)
 PIPELINE = (f"{PLOT} .scatterlayer path.point",)
 VISITS: tuple[tuple[Step, ...], ...] = (

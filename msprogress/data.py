@@ -204,8 +204,8 @@ def map_trial_sites(f: Filters) -> pd.DataFrame:
     return run("map_trial_sites", f)
 
 
-def map_organisations(f: Filters) -> pd.DataFrame:
-    return run("map_organisations", f)
+def map_organisations(f: Filters, currency: str) -> pd.DataFrame:
+    return run("map_organisations", f, currency=currency)
 
 
 def map_country_counts(f: Filters, iso3: str) -> pd.DataFrame:

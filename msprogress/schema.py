@@ -89,6 +89,21 @@ RECORD_TYPES = ("award", "programme", "call")
 COVERAGE = ("complete", "partial")
 AMOUNT_BASES = ("exact", "per_award", "total", "up_to", "at_least", "partial", "approximate")
 YEAR_CONVENTIONS = ("NIH fiscal year", "award year", "announcement year", "project start year")
+# How a project's organisation or a trial site was placed on the map, most precise first (the build
+# step msprogress/ingest/locate.py; each value's meaning in LOCATION_PRECISION_TEXT).
+LOCATION_PRECISIONS = ("source", "organisation", "city", "city in name", "country")
+LOCATION_PRECISION_TEXT = {
+    "source": "coordinates as the source gives them",
+    "organisation": "the same organisation's place in another record",
+    "city": "the city, found offline within its country",
+    "city in name": "a city the organisation's name names",
+    "country": "the country's centre: no city given",
+}
+_PRECISION = (
+    "How the place was found: "
+    + "; ".join(f"'{k}': {v}" for k, v in LOCATION_PRECISION_TEXT.items())
+    + ". Empty when the country is unknown (not on the map)."
+)
 
 _PROVENANCE = [
     C(
@@ -215,16 +230,18 @@ TABLES: dict[str, list[Column]] = {
             "latitude",
             "float",
             "Latitude",
-            "Site latitude (geocoded offline from city and country).",
+            "Site latitude: the registry's coordinates, the city geocoded offline, or the country's "
+            "centre (see location_precision).",
             unit="degrees",
         ),
         C(
             "longitude",
             "float",
             "Longitude",
-            "Site longitude (geocoded offline from city and country).",
+            "Site longitude (see latitude).",
             unit="degrees",
         ),
+        C("location_precision", "str", "Place precision", _PRECISION),
         C(
             "list_complete",
             "bool",
@@ -348,16 +365,18 @@ TABLES: dict[str, list[Column]] = {
             "latitude",
             "float",
             "Latitude",
-            "Organisation latitude where the source gives it.",
+            "Lead organisation's latitude: as the source gives it, else found by the build (see "
+            "location_precision).",
             unit="degrees",
         ),
         C(
             "longitude",
             "float",
             "Longitude",
-            "Organisation longitude where the source gives it.",
+            "Lead organisation's longitude (see latitude).",
             unit="degrees",
         ),
+        C("location_precision", "str", "Place precision", _PRECISION),
         C("start_date", "date", "Start", "Project start."),
         C("end_date", "date", "End", "Project end."),
         C("funder", "str", "Funder", "Funding organisation (NIH institute for NIH rows)."),
@@ -517,6 +536,19 @@ TABLES: dict[str, list[Column]] = {
         C("name", "str", "Country", "Short English name (country_converter).", nullable=False),
         C("continent", "str", "Continent", "Continent (country_converter)."),
         C("region", "str", "Region", "UN M49 sub-region (country_converter)."),
+        C(
+            "latitude",
+            "float",
+            "Centre latitude",
+            "Centre of the country's main land mass (plotly's Natural Earth 1:50m topojson), else its "
+            "capital: where a place known only by its country is drawn.",
+            unit="degrees",
+        ),
+        C("longitude", "float", "Centre longitude", "See latitude.", unit="degrees"),
+        C("west", "float", "West edge", "Western edge of the country's main land masses.", unit="degrees"),
+        C("south", "float", "South edge", "Southern edge (see west).", unit="degrees"),
+        C("east", "float", "East edge", "Eastern edge (see west).", unit="degrees"),
+        C("north", "float", "North edge", "Northern edge (see west).", unit="degrees"),
     ],
 }
 

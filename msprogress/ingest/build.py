@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from msprogress import schema, sources
-from msprogress.ingest import coverage, nih_overlap
+from msprogress.ingest import coverage, locate, nih_overlap
 from msprogress.ingest.base import SourceError, SourceResult
 from msprogress.ingest.supersede import supersede
 from msprogress.manifest import (
@@ -78,6 +78,8 @@ VOCABULARIES = {
     ("grants", "amount_basis"): schema.AMOUNT_BASES,
     ("grants", "year_convention"): schema.YEAR_CONVENTIONS,
     ("series_coverage", "coverage"): schema.COVERAGE,
+    ("projects", "location_precision"): schema.LOCATION_PRECISIONS,
+    ("trial_countries", "location_precision"): schema.LOCATION_PRECISIONS,
 }
 REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("trial_countries", "trial_id", "trials", "trial_id"),
@@ -136,8 +138,9 @@ def check_mostly_rejected(results: list[SourceResult]) -> None:
 
 def prepare(results: list[SourceResult]) -> list[SourceResult]:
     """The build steps between reading and assembling: API pulls supersede files, the NIH file
-    sources settle what they share, every grant gets its coverage series."""
-    results = nih_overlap.settle(supersede(results))
+    sources settle what they share, every project and trial site is placed on the map, every grant
+    gets its coverage series."""
+    results = locate.place(nih_overlap.settle(supersede(results)))
     return [coverage.assign(r) for r in results]
 
 

@@ -210,6 +210,7 @@ def add_country(ctx: tc.RowContext, trial_id: str, row: dict[str, str]) -> int:
             "city": row["LocationCity"] or None,
             "latitude": lat_lon[0],
             "longitude": lat_lon[1],
+            "location_precision": "city" if lat_lon[0] is not None else None,
             "list_complete": False,
             "basis": "country of first listed site",
             **ctx.provenance(),

@@ -148,7 +148,8 @@ def _country_row(ctx: tc.RowContext, trial_id: str, iso3: str, sites: list[dict[
     located = [s for s in sites if _geo_point(s) is not None]
     site = located[0] if located else sites[0]
     city = _text(site.get("city")) or None
-    lat_lon = _geo_point(site) or (geocode.geocode_city(city, iso3) if city else None) or (None, None)
+    point = _geo_point(site)
+    lat_lon = point or (geocode.geocode_city(city, iso3) if city else None) or (None, None)
     return {
         "trial_id": trial_id,
         "iso3": iso3,
@@ -156,6 +157,7 @@ def _country_row(ctx: tc.RowContext, trial_id: str, iso3: str, sites: list[dict[
         "city": city,
         "latitude": lat_lon[0],
         "longitude": lat_lon[1],
+        "location_precision": "source" if point else "city" if lat_lon[0] is not None else None,
         "list_complete": True,
         "basis": BASIS,
         **ctx.provenance(),
