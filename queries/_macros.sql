@@ -85,7 +85,9 @@ create macro in_currency(currency, eur, usd, gbp) as
 -- pipeline_markers aggregates. Arguments as documented in queries/pipeline_trials.sql.
 -- Placebo and co-medication (prophylaxis, premedication, conditioning, tracers given with the
 -- tested therapy: trial_interventions.co_medication) are never markers.
-create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_supportive, include_nondrug) as table
+-- NOTE: the population is the sidebar's Population filter (f['populations'], through
+-- filtered_trials): the page has no population control of its own, so the two can never disagree.
+create macro pipeline_trial_rows(f, include_supportive, include_nondrug) as table
     with scope as (
         select
             trial_id,
@@ -102,17 +104,13 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
             status_group,
             population,
             sponsor,
+            sponsor_class,
             start_date,
             completion_date,
             enrollment
         from filtered_trials(f)
         where is_progressive
           and study_type = 'Interventional'
-          and (
-              pipeline_pop = 'all'
-              or population = pipeline_pop
-              or (include_mixed and population = 'Mixed progressive')
-          )
     ),
 
     -- NOTE: the interventions of the trials in scope only (a few per cent of the table), before the
@@ -193,6 +191,7 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
             s.status_group,
             s.population,
             s.sponsor,
+            s.sponsor_class,
             s.start_date,
             s.completion_date,
             s.enrollment
@@ -201,3 +200,17 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
     )
 
     select * from final;
+
+-- The agents a regulator's label approves for a progressive population the filters show (all
+-- progressive populations when none is chosen): one row per agent, with the approvals in words
+-- ('PPMS: FDA 2017; PPMS: EMA 2018') and the label of the earliest. Such an agent's pipeline stage
+-- is 'Approved for progressive MS' (schema.APPROVED_STAGE), whatever the phase of its trials.
+create macro approved_agents(f) as table
+    select
+        agent_id,
+        string_agg(population || ': ' || regulator || ' ' || year, '; ' order by year, regulator) as approval,
+        arg_min(label_url, year) as approval_url
+    from agent_approvals
+    where len(f['populations']) = 0
+       or list_contains(f['populations'], population)
+    group by agent_id;
