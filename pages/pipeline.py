@@ -246,7 +246,8 @@ trials = data.pipeline_trials(f, pipeline_view.include_supportive, pipeline_view
 # 3. The pipeline grid ----------------------------------------------------------------------
 if markers.empty:
     st.info(
-        f"No progressive-MS interventional trial of an agent matches these filters ({page.describe(f)}). "
+        f"No progressive-MS interventional trial of an agent matches these filters "
+        f"({page.describe(f, markdown=True)}). "
         "Widen the filters in the sidebar (population, phase, status, years or country)."
     )
     st.stop()
@@ -289,7 +290,7 @@ dated = sel[charts.has_dates(sel)]
 drawn = charts.latest_started(dated, charts.TIMELINE_SLIDE_MAX if slide else charts.TIMELINE_MAX)
 capped = f" · the {len(drawn)} that started most recently" if len(drawn) < len(dated) else ""
 if dated.empty:
-    st.info(f"No trial of {what} states both a start and a completion date.")
+    st.info(f"No trial of {md_escape(what)} states both a start and a completion date.")
 else:
     page.chart(
         charts.timeline_figure(
@@ -314,10 +315,10 @@ if not undated.empty:
     )
     st.markdown(
         f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
-        + ", ".join(listed)
+        + md_escape(", ".join(listed))
         + more
     )
-with st.expander(f"Trials of {what} ({len(sel):,})", expanded=False):
+with st.expander(f"Trials of {md_escape(what)} ({len(sel):,})", expanded=False):
     page.table(
         charts.trial_table(sel),
         hide_index=True,
@@ -331,4 +332,4 @@ with st.expander(f"Trials of {what} ({len(sel):,})", expanded=False):
             ),
         },
     )
-    page.caption(page.TRIAL_SOURCES, f, extra=f"Trials of {what}.")
+    page.caption(page.TRIAL_SOURCES, f, extra=f"Trials of {md_escape(what)}.")

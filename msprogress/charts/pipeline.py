@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 from msprogress import schema, style
 from msprogress.charts.common import layout
 from msprogress.charts.textmetrics import text_px, wrap_px
+from msprogress.markup import plotly_text
 
 APPROVED = schema.APPROVED_STAGE  # a label approves the agent for PPMS or SPMS (agent_approvals)
 STAGES = ("Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Phase 4", APPROVED, "Not applicable")
@@ -752,7 +753,7 @@ def marker_table(markers: pd.DataFrame) -> pd.DataFrame:
             "Mechanism family (colour)": families(m),
             "Role": m["therapy_role"],
             "Novel or repurposed": m["origin"],
-            "Why": m["origin_note"],
+            "Origin note": m["origin_note"],
             "Origin source": m["origin_source"],
             "Trials": m["trials"],
             "Trials at stage": m["trials_at_stage"],
@@ -844,6 +845,7 @@ def _status_bar(g: pd.DataFrame, fill: str, words: str) -> go.Bar:
         ),
         customdata=g[["brief_title", "phase", "population", "status_group", "start_date", "completion_date"]]
         .astype(str)
+        .map(plotly_text)  # a registry's title is text, never markup
         .to_numpy()
         .tolist(),
         hovertemplate=(
