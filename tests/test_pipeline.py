@@ -628,7 +628,7 @@ def _page_colour_meanings(figs: list[dict]) -> dict[str, set[str]]:
                 meanings.setdefault(c.upper(), set()).add(meaning)
         for a in fig["layout"].get("annotations", []):
             for colour, name in re.findall(
-                r"color:(#[0-9A-Fa-f]{6});[^>]*>●</span> ([^<]+?)(?=\s{2,}|<br>|$|\s*<span)", a["text"]
+                r"color:(#[0-9A-Fa-f]{6})[^>]*>⬤</span> ([^<]+?)(?=\s{2,}|<br>|$|\s*<span)", a["text"]
             ):
                 meanings.setdefault(colour.upper(), set()).add(f"family-key:{name.strip()}")
     return meanings
@@ -651,6 +651,7 @@ def test_no_colour_means_two_things_on_the_page(app_env):
         else:
             assert kinds == {"pipeline-timeline"}, (colour, what)
     assert charts.TIMELINE_INK.upper() in meanings and charts.TIMELINE_INK.upper() not in families
+    assert sum(w.startswith("family-key") for v in meanings.values() for w in v) >= 5  # the key was read
 
 
 # --- the timeline ------------------------------------------------------------------------------

@@ -532,12 +532,13 @@ def _marker_traces(fig: go.Figure, placed: pd.DataFrame, look: Look) -> None:
         )
 
 
-def _swatch(colour: str, look: Look) -> str:
-    """A family's colour in the key: a dot as large as a marker (● alone is drawn small)."""
-    return f'<span style="color:{colour};font-size:{round(look.font * 1.6)}px">●</span>'
+def _swatch(colour: str) -> str:
+    """A family's colour in the key: a large dot (NOTE: ● is drawn small, and plotly keeps a
+    span's colour but not its font size)."""
+    return f'<span style="color:{colour}">⬤</span>'
 
 
-def _family_pieces(placed: pd.DataFrame, look: Look) -> list[str]:
+def _family_pieces(placed: pd.DataFrame) -> list[str]:
     """The colour key: a swatch and name per family shown; Other says when it holds non-drug."""
     nondrug = bool((placed["item_kind"] == "non-drug").any())
     other_agents = bool(((placed["family"] == style.OTHER_FAMILY) & (placed["item_kind"] == "agent")).any())
@@ -546,13 +547,11 @@ def _family_pieces(placed: pd.DataFrame, look: Look) -> list[str]:
     for family, colour in style.FAMILY_COLOURS.items():
         if (placed["family"] == family).any():
             name = other.get((other_agents, nondrug), family) if family == style.OTHER_FAMILY else family
-            pieces.append(f"{_swatch(colour, look)} {name}")
+            pieces.append(f"{_swatch(colour)} {name}")
     return ["Colour, mechanism family: " + pieces[0], *pieces[1:]]
 
 
-def key_groups(
-    placed: pd.DataFrame, mark: Mark, size_by: str, ring_note: str | None, look: Look
-) -> list[list[str]]:
+def key_groups(placed: pd.DataFrame, mark: Mark, size_by: str, ring_note: str | None) -> list[list[str]]:
     """The key under the grid, one group per line or more, as pieces a line may break between:
     the colours (families), the shapes (roles), the fills (what `mark` shows, with counts), the
     size, and the ring when some markers are ringed. Colour is only ever a family's."""
@@ -570,7 +569,7 @@ def key_groups(
         [f"{RING_GLYPH} ringed: {ring_note}"] if ring_note else []
     )
     return [
-        _family_pieces(placed, look),
+        _family_pieces(placed),
         ["Shape, role: " + shapes[0], *shapes[1:]],
         [f"Fill, {mark.title}: " + fills[0], *fills[1:]],
         last,
@@ -683,7 +682,7 @@ def pipeline_figure(
     layout(fig, title)
     titled(fig, title, subtitle)
     ring_note = highlight_note if placed["ringed"].any() else None
-    _grid_layout(fig, bands, look, key_lines(key_groups(placed, MARKS[mark], size_by, ring_note, look), look))
+    _grid_layout(fig, bands, look, key_lines(key_groups(placed, MARKS[mark], size_by, ring_note), look))
     return fig
 
 

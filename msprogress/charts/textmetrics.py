@@ -21,7 +21,20 @@ _ASCII_WIDTHS = (
     333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  # '`' to 'o'
     556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,  # 'p' to '~'
 )  # fmt: skip
-OTHER_EM = 0.62  # anything else: Greek letters, accented capitals, symbols and glyphs
+OTHER_EM = 0.62  # anything else: Greek letters, accented capitals, symbols
+# The key glyphs charts draw, as wide as the widest font that draws them (DejaVu Sans).
+GLYPH_EM = {
+    "⬤": 1.05,
+    "●": 0.8,
+    "○": 0.8,
+    "◆": 0.8,
+    "▲": 0.8,
+    "■": 0.8,
+    "⊙": 0.9,
+    "⊗": 0.9,
+    "✚": 0.9,
+    "◎": 0.9,
+}
 BOLD = 1.08  # bold Helvetica runs ~8% wider
 MARGIN = 1.04  # estimates err wide
 _TAGS = re.compile(r"<[^>]+>")
@@ -38,7 +51,7 @@ def text_px(text: str, size: float, bold: bool = False) -> float:
     em = 0.0
     for char in plain(text):
         code = ord(char)
-        em += _ASCII_WIDTHS[code - 32] / 1000 if 32 <= code <= 126 else OTHER_EM
+        em += _ASCII_WIDTHS[code - 32] / 1000 if 32 <= code <= 126 else GLYPH_EM.get(char, OTHER_EM)
     return em * size * (BOLD if bold else 1.0) * MARGIN
 
 
