@@ -114,6 +114,9 @@ class Look:
     pitch: int  # px between two lines of chips
     min_d: float  # marker diameters, px
     max_d: float
+    # NOTE: room for the band names and the key as an image export draws them: presenter.decorate
+    # raises a chart's notes to 18 px, so a screen figure keeps room for 18 px notes (drawn at 14).
+    notes: int
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,8 @@ class Band:
     bottom: float
 
 
-SCREEN = Look(font=14, width=930, pitch=26, min_d=9, max_d=20)  # a 1440 px screen, sidebar open
-SLIDE = Look(font=20, width=1700, pitch=32, min_d=12, max_d=24)  # presenter mode at 1920 × 1080
+SCREEN = Look(font=14, width=930, pitch=26, min_d=9, max_d=20, notes=18)  # a 1440 px screen, sidebar open
+SLIDE = Look(font=20, width=1700, pitch=32, min_d=12, max_d=24, notes=20)  # presenter mode at 1920 × 1080
 SLIDE_PLOT_PX = 470  # grid height a 1920 × 1080 slide has room for, under its titles and above its keys
 HEAD_LEADING = 1.32  # line height of the band names, in font sizes (plotly draws ~1.3)
 KEY_LEADING = 1.35  # … and of the key's lines
@@ -260,7 +263,7 @@ def _band_heads(markers: pd.DataFrame, stages: Sequence[str]) -> list[list[str]]
 
 def gutter_px(heads: list[list[str]], look: Look) -> float:
     """Width of the band names' column: the widest line, and one em of air."""
-    return max(text_px(line, look.font, bold=True) for head in heads for line in head) + look.font
+    return max(text_px(line, look.notes, bold=True) for head in heads for line in head) + look.font
 
 
 def _slot(look: Look) -> float:
@@ -303,7 +306,7 @@ def flow(
         g = ordered[ordered["stage"] == stage]
         labels = list(grid_labels(g))
         spots, lines = _flow_band(labels, look, gutter)
-        height = max(float(lines), (len(head) * look.font * HEAD_LEADING + 6) / look.pitch)
+        height = max(float(lines), (len(head) * look.notes * HEAD_LEADING + 6) / look.pitch)
         parts.append(g.assign(x=[s[0] for s in spots], y=[top + 0.5 + s[1] for s in spots], text=labels))
         bands.append(Band(stage, tuple(head), top, top + height))
         top += height + BAND_GAP
@@ -615,13 +618,13 @@ def titled(fig: go.Figure, title: str, subtitle: str) -> go.Figure:
 
 def key_lines(groups: list[list[str]], look: Look) -> list[str]:
     """The key's lines: each group from a new line, wrapped at the design width."""
-    return [line for g in groups for line in wrap_px(g, look.width * 0.97, look.font, sep="    ")]
+    return [line for g in groups for line in wrap_px(g, look.width * 0.97, look.notes, sep="    ")]
 
 
 def _grid_layout(fig: go.Figure, bands: Sequence[Band], look: Look, key: list[str]) -> None:
     """Axes in design px (x) and pitches (y); the key under the plot, inside the figure."""
     plot = plot_px(bands, look)
-    bottom = max(100, int(len(key) * look.font * KEY_LEADING + 24))
+    bottom = max(100, int(len(key) * look.notes * KEY_LEADING + 24))
     fig.update_xaxes(range=[0, look.width], visible=False, fixedrange=True)
     fig.update_yaxes(range=[-bands[-1].bottom - 0.1, 0.1], visible=False, fixedrange=True)
     fig.add_annotation(
@@ -640,6 +643,7 @@ def _grid_layout(fig: go.Figure, bands: Sequence[Band], look: Look, key: list[st
     )
     fig.update_layout(
         height=80 + plot + bottom,
+        width=look.width + 40,  # NOTE: the design width, for image exports; a page stretches it
         margin=dict(l=10, r=10, t=80, b=bottom),
         hoverlabel=dict(font_size=look.font, align="left"),
         showlegend=False,
