@@ -385,6 +385,22 @@ def test_slide_figures_set_every_text_at_20px_or_more_after_decorate(db, mark):
     assert shown["layout"]["legend"]["font"]["size"] >= 20
 
 
+def test_an_image_export_of_the_screen_grid_keeps_its_notes_inside(db):
+    """presenter.decorate raises a chart's notes (band names, key) to its note size: the screen
+    layout keeps room for them, so an exported PNG of what is shown never overlaps."""
+    m = _markers(db, include_nondrug=True)
+    fig = charts.pipeline_figure(m, NO_TRIALS, size_by="trials", title="t", subtitle="s")
+    shown = presenter.decorate(fig, "pipeline_chart", "f", "Source: x")
+    notes = [a for a in shown.layout.annotations if a.name in ("pipeline_band", "pipeline_key")]
+    size = max(a.font.size for a in notes)
+    assert size <= charts.SCREEN.notes, "decorate draws notes larger than the screen grid keeps room for"
+    _, bands = charts.flow(m, charts.SCREEN)
+    for band in bands:
+        assert len(band.head) * size * 1.3 <= (band.bottom - band.top) * charts.SCREEN.pitch, band.stage
+    key = next(a for a in notes if a.name == "pipeline_key")
+    assert (key.text.count("<br>") + 1) * size * 1.3 <= fig.layout.margin.b
+
+
 def test_a_crowded_pipeline_is_split_into_slides_that_each_fit():
     m = _synthetic(CROWDED)
     parts = charts.slide_parts(m)
