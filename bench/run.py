@@ -48,8 +48,6 @@ EXTRA: dict[str, object] = {
     "search": "",
     "max_rows": 5000,  # the explore page's display cap (pages/explore.py MAX_ROWS)
     "iso3": "USA",
-    "pipeline_pop": "all",
-    "include_mixed": True,
     "include_nondrug": True,
     "include_supportive": False,
     "series": None,  # every coverage series (the most rows); each row still says its series

@@ -11,6 +11,7 @@ class) cost more than the rest of a rerun; keyed like the queries, on the small 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -87,65 +88,51 @@ def filter_options() -> pd.DataFrame:
     return run("filter_options")
 
 
-def pipeline_markers(
-    f: Filters, pop: str, include_mixed: bool, include_supportive: bool, include_nondrug: bool
-) -> pd.DataFrame:
-    return run(
-        "pipeline_markers",
-        f,
-        pipeline_pop=pop,
-        include_mixed=include_mixed,
-        include_supportive=include_supportive,
-        include_nondrug=include_nondrug,
-    )
+def pipeline_markers(f: Filters, include_supportive: bool, include_nondrug: bool) -> pd.DataFrame:
+    return run("pipeline_markers", f, include_supportive=include_supportive, include_nondrug=include_nondrug)
 
 
-def pipeline_trials(
-    f: Filters, pop: str, include_mixed: bool, include_supportive: bool, include_nondrug: bool
-) -> pd.DataFrame:
-    return run(
-        "pipeline_trials",
-        f,
-        pipeline_pop=pop,
-        include_mixed=include_mixed,
-        include_supportive=include_supportive,
-        include_nondrug=include_nondrug,
-    )
+def pipeline_trials(f: Filters, include_supportive: bool, include_nondrug: bool) -> pd.DataFrame:
+    return run("pipeline_trials", f, include_supportive=include_supportive, include_nondrug=include_nondrug)
+
+
+@dataclass(frozen=True)
+class PipelineView:
+    """Everything the pipeline grid is drawn from besides the filters (a cache key)."""
+
+    include_supportive: bool
+    include_nondrug: bool
+    size: str
+    mark: str = "status"
+    highlight: tuple[str, ...] = ()
+    highlight_note: str = "named in the link"
+    slide: bool = False
+    stages: tuple[str, ...] | None = None
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=KEYED)
-def _pipeline_figure(
-    snapshot_id: str,
-    f: Filters,
-    view: tuple[str, bool, bool, bool],
-    size: str,
-    title: str,
-    subtitle: str,
-    highlight: tuple[str, ...],
-) -> go.Figure:
+def _pipeline_figure(snapshot_id: str, f: Filters, v: PipelineView, title: str, subtitle: str) -> go.Figure:
     from msprogress.charts import pipeline as charts
 
-    markers, trials = pipeline_markers(f, *view), pipeline_trials(f, *view)
+    markers = pipeline_markers(f, v.include_supportive, v.include_nondrug)
+    trials = pipeline_trials(f, v.include_supportive, v.include_nondrug)
     return charts.pipeline_figure(
-        markers, trials, size_by=size, title=title, subtitle=subtitle, highlight=highlight
+        markers,
+        trials,
+        size_by=v.size,
+        title=title,
+        subtitle=subtitle,
+        mark=v.mark,
+        highlight=v.highlight,
+        highlight_note=v.highlight_note,
+        look=charts.SLIDE if v.slide else charts.SCREEN,
+        stages=v.stages,
     )
 
 
-def pipeline_figure(
-    f: Filters,
-    pop: str,
-    include_mixed: bool,
-    include_supportive: bool,
-    include_nondrug: bool,
-    *,
-    size: str,
-    title: str,
-    subtitle: str,
-    highlight: tuple[str, ...] = (),
-) -> go.Figure:
+def pipeline_figure(f: Filters, view: PipelineView, *, title: str, subtitle: str) -> go.Figure:
     """charts.pipeline.pipeline_figure over pipeline_markers and pipeline_trials, cached."""
-    view = (pop, include_mixed, include_supportive, include_nondrug)
-    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle, highlight)
+    return _pipeline_figure(snapshot().snapshot_id, f, view, title, subtitle)
 
 
 def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:

@@ -65,6 +65,8 @@ REGULATORS = ("FDA", "EMA")
 # The pipeline stage after Phase 4: an agent approved for a progressive form of MS (queries write
 # it as a literal; a test checks they agree with this name).
 APPROVED_STAGE = "Approved for progressive MS"
+# agents.origin; empty when not known (rule: data/reference/agents_README.md)
+AGENT_ORIGINS = ("novel", "repurposed")
 RELEVANCE = ("Progressive-specific", "MS, not progression-specific", "Not MS")
 GAP_AREAS = (
     "Mechanisms of progression",
@@ -313,6 +315,21 @@ TABLES: dict[str, list[Column]] = {
             "Drug label, registry record or paper supporting the mechanism.",
         ),
         C("reference_kind", "str", "Reference kind", "label, registry or paper."),
+        C(
+            "origin",
+            "str",
+            "Novel or repurposed",
+            "'repurposed': approved by a regulator for another indication (relapsing MS or another "
+            "disease) before its first progressive-MS trial; 'novel': not approved for any indication "
+            "then; empty when not known (rule and sources: data/reference/agents_README.md).",
+        ),
+        C("origin_source", "str", "Origin source", "Label, registry record or paper the origin rests on."),
+        C(
+            "origin_note",
+            "str",
+            "Origin note",
+            "The earlier approval of a repurposed agent (indication, regulator, year), or why a novel one is novel.",
+        ),
     ],
     "agent_approvals": [
         C(

@@ -171,7 +171,8 @@ def headline_metrics(totals: dict[str, int | None], summary: ChangeSummary | Non
 
 def pipeline_link(agents: pd.DataFrame) -> None:
     """A link to the Pipeline page with the moved and new agents ringed."""
-    ids = list(agents.loc[agents["change"] != "no longer in the pipeline", "marker_id"])
+    moved = agents.loc[agents["change"] != "no longer in the pipeline", "marker_id"]
+    ids = [m.removeprefix("agent:") for m in moved if m.startswith("agent:")]  # the pipeline rings agent ids
     if ids:
         st.page_link(
             "pages/pipeline.py",

@@ -89,7 +89,9 @@ create macro in_currency(currency, eur, usd, gbp) as
 -- pipeline_markers aggregates. Arguments as documented in queries/pipeline_trials.sql.
 -- Placebo and co-medication (prophylaxis, premedication, conditioning, tracers given with the
 -- tested therapy: trial_interventions.co_medication) are never markers.
-create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_supportive, include_nondrug, snap := '') as table
+-- NOTE: the population is the sidebar's Population filter (f['populations'], through
+-- filtered_trials): the page has no population control of its own, so the two can never disagree.
+create macro pipeline_trial_rows(f, include_supportive, include_nondrug, snap := '') as table
     with scope as (
         select
             trial_id,
@@ -106,17 +108,13 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
             status_group,
             population,
             sponsor,
+            sponsor_class,
             start_date,
             completion_date,
             enrollment
         from filtered_trials(f, snap := snap)
         where is_progressive
           and study_type = 'Interventional'
-          and (
-              pipeline_pop = 'all'
-              or population = pipeline_pop
-              or (include_mixed and population = 'Mixed progressive')
-          )
     ),
 
     -- NOTE: the interventions of the trials in scope only (a few per cent of the table), before the
@@ -197,6 +195,7 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
             s.status_group,
             s.population,
             s.sponsor,
+            s.sponsor_class,
             s.start_date,
             s.completion_date,
             s.enrollment
@@ -208,10 +207,10 @@ create macro pipeline_trial_rows(f, pipeline_pop, include_mixed, include_support
 
 -- The therapy-pipeline markers: one per agent at its stage, one per non-drug modality and stage. An
 -- agent's stage is the highest phase of its progressive-MS trials, or 'Approved for progressive MS'
--- when a label approves it for the population shown: the one definition of "stage", read by
--- pipeline_markers (the grid) and diff_agents (agents that moved between two snapshots). Arguments
--- and columns as documented in queries/pipeline_markers.sql.
-create macro pipeline_marker_rows(f, pipeline_pop, include_mixed, include_supportive, include_nondrug, snap := '') as table
+-- when a label approves it for a population shown (approved_agents): the one definition of "stage",
+-- read by pipeline_markers (the grid) and diff_agents (agents that moved between two snapshots).
+-- Arguments and columns as documented in queries/pipeline_markers.sql.
+create macro pipeline_marker_rows(f, include_supportive, include_nondrug, snap := '') as table
     with marker_trials as (
         select
             r.*,
@@ -224,18 +223,7 @@ create macro pipeline_marker_rows(f, pipeline_pop, include_mixed, include_suppor
                 else 6
             end as status_order,
             max(coalesce(r.stage_rank, 0)) over (partition by r.marker_id) as top_rank
-        from pipeline_trial_rows(f, pipeline_pop, include_mixed, include_supportive, include_nondrug, snap := snap) as r
-    ),
-
-    approvals as (
-        select
-            agent_id,
-            string_agg(population || ': ' || regulator || ' ' || year, '; ' order by year, regulator) as approval,
-            arg_min(label_url, year) as approval_url
-        from query_table(snap || 'agent_approvals')
-        where pipeline_pop = 'all'
-           or population = pipeline_pop
-        group by agent_id
+        from pipeline_trial_rows(f, include_supportive, include_nondrug, snap := snap) as r
     ),
 
     markers as (
@@ -248,6 +236,9 @@ create macro pipeline_marker_rows(f, pipeline_pop, include_mixed, include_suppor
             any_value(m.modality) as modality,
             any_value(m.therapy_role) as therapy_role,
             any_value(a.reference_url) as reference_url,
+            any_value(a.origin) as origin,
+            any_value(a.origin_source) as origin_source,
+            any_value(a.origin_note) as origin_note,
             coalesce(
                 max(m.stage) filter (where coalesce(m.stage_rank, 0) = m.top_rank),
                 'Not applicable'
@@ -265,7 +256,9 @@ create macro pipeline_marker_rows(f, pipeline_pop, include_mixed, include_suppor
             ) as early_phase1_trials,
             cast(sum(m.enrollment) as bigint) as enrollment_total,
             max(m.enrollment) as enrollment_max,
-            count(*) filter (where m.enrollment is null) as trials_no_enrollment
+            count(*) filter (where m.enrollment is null) as trials_no_enrollment,
+            count(*) filter (where m.sponsor_class = 'Industry') as industry_trials,
+            count(*) filter (where m.sponsor_class not in ('Industry', 'Unknown')) as other_trials
         from marker_trials as m
         left join query_table(snap || 'agents') as a on m.item_kind = 'agent' and a.agent_id = m.item_id
         group by m.marker_id
@@ -292,13 +285,38 @@ create macro pipeline_marker_rows(f, pipeline_pop, include_mixed, include_suppor
             k.enrollment_total,
             k.enrollment_max,
             k.trials_no_enrollment,
+            k.industry_trials,
+            k.other_trials,
+            case
+                when k.industry_trials > 0 and k.other_trials > 0 then 'both'
+                when k.industry_trials > 0 then 'industry'
+                when k.other_trials > 0 then 'academic/other'
+                else 'not stated'
+            end as sponsors,
+            k.origin,
+            k.origin_source,
+            k.origin_note,
             ap.approval,
             ap.approval_url
         from markers as k
-        left join approvals as ap on k.item_kind = 'agent' and ap.agent_id = k.item_id
+        left join approved_agents(f, snap := snap) as ap on k.item_kind = 'agent' and ap.agent_id = k.item_id
     )
 
     select * from final;
+
+-- The agents a regulator's label approves for a progressive population the filters show (all
+-- progressive populations when none is chosen): one row per agent, with the approvals in words
+-- ('PPMS: FDA 2017; PPMS: EMA 2018') and the label of the earliest. Such an agent's pipeline stage
+-- is 'Approved for progressive MS' (schema.APPROVED_STAGE), whatever the phase of its trials.
+create macro approved_agents(f, snap := '') as table
+    select
+        agent_id,
+        string_agg(population || ': ' || regulator || ' ' || year, '; ' order by year, regulator) as approval,
+        arg_min(label_url, year) as approval_url
+    from query_table(snap || 'agent_approvals')
+    where len(f['populations']) = 0
+       or list_contains(f['populations'], population)
+    group by agent_id;
 
 -- The first day of the window of `months` months that ends on (and includes) `as_of`.
 create macro window_start(as_of, months) as

@@ -16,13 +16,13 @@
 -- snapshot's own tables (snap := 'prev_' for the earlier one).
 with now_agents as (
     select *
-    from pipeline_marker_rows($f, 'all', false, false, false)
+    from pipeline_marker_rows($f, false, false)
     where item_kind = 'agent'
 ),
 
 then_agents as (
     select *
-    from pipeline_marker_rows($f, 'all', false, false, false, snap := 'prev_')
+    from pipeline_marker_rows($f, false, false, snap := 'prev_')
     where item_kind = 'agent'
 ),
 

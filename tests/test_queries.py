@@ -15,8 +15,6 @@ EXTRA: dict[str, object] = {
     "search": "sclerosis",
     "max_rows": 100,
     "iso3": "USA",
-    "pipeline_pop": "all",
-    "include_mixed": True,
     "include_nondrug": True,
     "include_supportive": False,
     "series": "nih_reporter:NIH NINDS",

@@ -282,14 +282,22 @@ def test_every_query_parameter_is_fed_by_a_data_function() -> None:
     covers every page-level value that reaches a query)."""
     declared = {p for fn in query_functions().values() for p in inspect.signature(fn).parameters}
     used = {p for n in queries.names() for p in queries.get(n).params} - {"f"}
-    renamed = {"pipeline_pop": "pop"}  # data.pipeline_* take `pop` and bind it as $pipeline_pop
-    assert {renamed.get(p, p) for p in used} <= declared
+    assert used <= declared
 
 
 def test_app_sends_only_committed_sql_whatever_the_url(app_env: Path, sent: list[Sent]) -> None:
     """Every page through the real app, with a hostile value in every URL key and the search box."""
     page_keys = ["series", "group", "currency", "count", "view", "metric", "country_view"]
-    page_keys += ["pop", "mixed", "size", "nondrug", "support", "highlight", "window", "since"]  # every page's
+    page_keys += [
+        "size",
+        "mark",
+        "nondrug",
+        "support",
+        "highlight",
+        "zoom",
+        "window",
+        "since",
+    ]  # every page's
     keys = [*filters.URL_KEYS, *filters.SHARED_KEYS, *page_keys]
     params: dict[str, str | list[str]] = {k: text_sentinel(f"url_{k}") for k in keys}
     for page in PAGES:

@@ -68,6 +68,7 @@ VOCABULARIES = {
     ("trials", "population"): schema.POPULATIONS,
     ("trials", "gap_area"): schema.GAP_AREAS,
     ("trial_interventions", "modality"): schema.MODALITIES,
+    ("agents", "origin"): schema.AGENT_ORIGINS,
     ("agent_approvals", "population"): schema.APPROVED_POPULATIONS,
     ("agent_approvals", "regulator"): schema.REGULATORS,
     ("projects", "ms_relevance"): schema.RELEVANCE,
