@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import LOCAL, screenshot, wait_for_app
+from msprogress.localserver import LOCAL_URLS
+from tests.browser.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def _page(browser, width: int, height: int, dark: bool = False) -> Iterator:
     page.requests = requests
     yield page
     context.close()
-    external = [u for u in requests if not u.startswith(LOCAL)]
+    external = [u for u in requests if not u.startswith(LOCAL_URLS)]
     assert external == [], f"non-localhost requests: {external[:5]}"
 
 
