@@ -84,6 +84,11 @@ STATUS_COLOURS = {
 }
 
 
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """'1 trial', '2 trials', '1,204 trials' (`many` for an irregular plural: 'analysis', 'analyses')."""
+    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
+
+
 def year_ranges(years: Iterable[object]) -> str:
     """[1993, 1994, 1996, 1997, 1998] → '1993–1994, 1996–1998'; nothing → 'none'."""
     spans: list[list[int]] = []

@@ -207,14 +207,15 @@ def show(t: Table, df: pd.DataFrame, total: int, search: str) -> None:
 st.title("Explore records")
 page.show_notices()
 page.showing(f)
-search = st.text_input(
-    "Search these records",
-    key="explore_search",
-    max_chars=200,
-    placeholder="e.g. ocrelizumab, NCT04338022, Karolinska, R01",
-    help="Looks in ids, titles, sponsor, conditions, investigator, organisation, funder and programme "
-    "(case-insensitive), on top of the sidebar filters.",
-).strip()
+with page.controls("Search these records"):
+    search = st.text_input(
+        "Search these records",
+        key="explore_search",
+        max_chars=200,
+        placeholder="e.g. ocrelizumab, NCT04338022, Karolinska, R01",
+        help="Looks in ids, titles, sponsor, conditions, investigator, organisation, funder and programme "
+        "(case-insensitive), on top of the sidebar filters.",
+    ).strip()
 
 # 2. Data -------------------------------------------------------------------------------------
 q = search or None
@@ -226,6 +227,7 @@ frames = [
 ]
 
 # 3. Tables -----------------------------------------------------------------------------------
-for tab, (t, df, total) in zip(st.tabs(["Trials", "Projects", "Grants"]), frames, strict=True):
-    with tab:
-        show(t, df, total, search)
+with page.slide():
+    for tab, (t, df, total) in zip(st.tabs(["Trials", "Projects", "Grants"]), frames, strict=True):
+        with tab:
+            show(t, df, total, search)

@@ -94,7 +94,8 @@ def _top_line(metrics: pd.DataFrame, metric: str, currency: str) -> str:
 st.title("Where progressive MS research happens")
 page.show_notices(*VIEW.seed())
 page.showing(f)
-metric, currency = _switches()
+with page.controls():
+    metric, currency = _switches()
 
 # 2. Data -----------------------------------------------------------------------------------
 metrics = data.map_country_metrics(f, currency)
@@ -106,161 +107,164 @@ for notice in VIEW.seed({"country_view": [NONE, *present]}):
     st.info(notice, icon="ℹ️")
 
 # 3. Choropleth -----------------------------------------------------------------------------
-event = page.chart(
-    charts.choropleth(metrics, metric, currency),
-    "map_choropleth",
-    page.TRIAL_SOURCES if metric in ("trials", "progressive", "recruiting") else page.FUNDING_SOURCES,
-    f,
-    on_select="rerun",
-    selection_mode="points",
-)
-_apply_click(event, present)
-st.markdown(_top_line(metrics, metric, currency))
-if metric in ("trials", "progressive", "recruiting"):
-    page.caption(
-        page.TRIAL_SOURCES,
+with page.slide():
+    event = page.chart(
+        charts.choropleth(metrics, metric, currency),
+        "map_choropleth",
+        page.TRIAL_SOURCES if metric in ("trials", "progressive", "recruiting") else page.FUNDING_SOURCES,
         f,
-        f"Counts of trials by {charts.TRIAL_BASIS}; a trial in several countries counts once in each. "
-        "A trial registered in both registries counts twice. Click a country to list its records below.",
+        on_select="rerun",
+        selection_mode="points",
     )
-else:
-    page.caption(
-        page.FUNDING_SOURCES,
-        f,
-        "Award money: individual awards with a stated amount only, converted with ECB euro reference rates "
-        "(annual mean of the award year); programme totals and calls are never added. "
-        "Projects: country of the lead organisation. Click a country to list its records below."
-        if metric == "funding"
-        else "Counts of funded research projects by the lead organisation's country. "
-        "Click a country to list its records below.",
-    )
-
-# 4. Point map ------------------------------------------------------------------------------
-st.subheader("Trial sites and research organisations")
-st.markdown(
-    "<span style='color:#D55E00;font-size:1.3em'>●</span> trial sites (export: city of the first listed site; API refresh: each site country) "
-    "&nbsp;&nbsp;<span style='color:#0072B2;font-size:1.3em'>●</span> research organisations "
-    "(lead organisations of funded projects) · dot area grows with the number of records",
-    unsafe_allow_html=True,
-)
-selected = st.session_state.get("map_country") or NONE
-centre = charts.points_centre(sites, orgs, selected) if selected else None
-st.pydeck_chart(charts.points_deck(sites, orgs, centre), height=520, key="map_points")
-located = (
-    f"{int(sites['trials'].sum()):,} trials at {len(sites):,} places"
-    if not sites.empty
-    else "No trial site has coordinates in this snapshot for these filters"
-)
-page.caption(
-    page.TRIAL_SOURCES + page.FUNDING_SOURCES,
-    f,
-    f"{located}; "
-    f"{int(orgs['projects'].sum()):,} projects at {len(orgs):,} organisations. "
-    "Trial sites: from the ClinicalTrials.gov export, the first listed site, geocoded offline to the city "
-    "(GeoNames, places of 1,000+ inhabitants; a same-named city within the country resolves to the most "
-    "populous); after a registry API refresh, the registry's own coordinates of each site country; CTIS gives "
-    "countries, not cities, so CTIS trials are not on this map. Organisations: coordinates as NIH "
-    "RePORTER states them; other funders give none.",
-)
-
-# 5. Records of one country -----------------------------------------------------------------
-st.subheader("Records of one country")
-st.selectbox(
-    "Country (or click it on the map above)",
-    [NONE, *present],
-    format_func=lambda v: f"{names.get(v, v)} ({v})" if v else "— choose a country —",
-    key="map_country",
-)
-selected = st.session_state["map_country"] or NONE
-VIEW.write({"country_view": NONE})
-if selected:
-    counts = data.map_country_counts(f, selected).iloc[0]
-    trials = data.map_country_trials(f, selected)
-    projects = data.map_country_projects(f, selected)
-    grants = data.map_country_grants(f, selected, currency)
-    t_tab, p_tab, g_tab = st.tabs(
-        [
-            f"Trials ({counts.trials:,})",
-            f"Projects ({counts.projects:,})",
-            f"Funding records ({counts.grants:,})",
-        ]
-    )
-    with t_tab:
-        _capped(trials, int(counts.trials), "trials", "newest start first")
-        page.table(
-            trials,
-            hide_index=True,
-            column_order=[
-                "brief_title",
-                "url",
-                "phase",
-                "status",
-                "population",
-                "start_date",
-                "city",
-                "basis",
-            ],
-            column_config={
-                "brief_title": st.column_config.TextColumn("Title", width="large"),
-                "phase": "Phase",
-                "status": "Status",
-                "population": "MS population",
-                "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
-                "city": "Site city",
-                "basis": "Country basis",
-                "url": st.column_config.LinkColumn("Registry page", display_text=r"https?://([^/]+)/.*"),
-            },
-        )
+    _apply_click(event, present)
+    st.markdown(_top_line(metrics, metric, currency))
+    if metric in ("trials", "progressive", "recruiting"):
         page.caption(
             page.TRIAL_SOURCES,
             f,
-            f"Trials with a site in {names[selected]}. Country basis: CTIS lists all trial countries; for "
-            "ClinicalTrials.gov it is the country of the first listed site only (unless refreshed from the "
-            "registry API, which lists every site), so a multinational trial may be missing here.",
+            f"Counts of trials by {charts.TRIAL_BASIS}; a trial in several countries counts once in each. "
+            "A trial registered in both registries counts twice. Click a country to list its records below.",
         )
-    with p_tab:
-        _capped(projects, int(counts.projects), "projects", "newest start first")
-        page.table(
-            projects,
-            hide_index=True,
-            column_order=["title", "url", "organisation", "city", "funder", "start_date", "ms_relevance"],
-            column_config={
-                "title": st.column_config.TextColumn("Title", width="large"),
-                "organisation": "Lead organisation",
-                "city": "City",
-                "funder": "Funder",
-                "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
-                "ms_relevance": "MS relevance",
-                "url": st.column_config.LinkColumn("Record page", display_text=r"https?://([^/]+)/.*"),
-            },
-        )
-        page.caption(page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}.")
-    with g_tab:
-        _capped(grants, int(counts.grants), "funding records", "newest year first")
-        shown = grants.assign(
-            original=[
-                f"{a:,.0f} {c}" if pd.notna(a) else "no amount stated"
-                for a, c in zip(grants["amount"], grants["currency"], strict=True)
-            ]
-        )
-        page.table(
-            shown,
-            hide_index=True,
-            column_order=["year", "record_type", "original", "amount_cur", "funder", "title", "url"],
-            column_config={
-                "year": st.column_config.NumberColumn("Year", format="%d"),
-                "title": st.column_config.TextColumn("Title", width="large"),
-                "funder": "Funder",
-                "record_type": "Record type",
-                "original": "Amount (original currency)",
-                "amount_cur": st.column_config.NumberColumn(f"Amount ({currency})", format="localized"),
-                "url": st.column_config.LinkColumn("Source page", display_text=r"https?://([^/]+)/.*"),
-            },
-        )
+    else:
         page.caption(
             page.FUNDING_SOURCES,
             f,
-            f"Funding records of organisations in {names[selected]}, newest first. Record type 'programme' is a "
-            "round's total and 'call' an announcement: listed here, never added to the awards. "
-            f"Converted to {currency} with ECB euro reference rates (annual mean of the year).",
+            "Award money: individual awards with a stated amount only, converted with ECB euro reference rates "
+            "(annual mean of the award year); programme totals and calls are never added. "
+            "Projects: country of the lead organisation. Click a country to list its records below."
+            if metric == "funding"
+            else "Counts of funded research projects by the lead organisation's country. "
+            "Click a country to list its records below.",
         )
+
+# 4. Point map ------------------------------------------------------------------------------
+with page.slide("Trial sites and research organisations"):
+    st.markdown(
+        "<span style='color:#D55E00;font-size:1.3em'>●</span> trial sites (export: city of the first listed site; API refresh: each site country) "
+        "&nbsp;&nbsp;<span style='color:#0072B2;font-size:1.3em'>●</span> research organisations "
+        "(lead organisations of funded projects) · dot area grows with the number of records",
+        unsafe_allow_html=True,
+    )
+    selected = st.session_state.get("map_country") or NONE
+    centre = charts.points_centre(sites, orgs, selected) if selected else None
+    st.pydeck_chart(charts.points_deck(sites, orgs, centre), height=520, key="map_points")
+    located = (
+        f"{int(sites['trials'].sum()):,} trials at {len(sites):,} places"
+        if not sites.empty
+        else "No trial site has coordinates in this snapshot for these filters"
+    )
+    page.caption(
+        page.TRIAL_SOURCES + page.FUNDING_SOURCES,
+        f,
+        f"{located}; "
+        f"{int(orgs['projects'].sum()):,} projects at {len(orgs):,} organisations. "
+        "Trial sites: from the ClinicalTrials.gov export, the first listed site, geocoded offline to the city "
+        "(GeoNames, places of 1,000+ inhabitants; a same-named city within the country resolves to the most "
+        "populous); after a registry API refresh, the registry's own coordinates of each site country; CTIS gives "
+        "countries, not cities, so CTIS trials are not on this map. Organisations: coordinates as NIH "
+        "RePORTER states them; other funders give none.",
+    )
+
+# 5. Records of one country -----------------------------------------------------------------
+with page.slide("Records of one country"):
+    st.selectbox(
+        "Country (or click it on the map above)",
+        [NONE, *present],
+        format_func=lambda v: f"{names.get(v, v)} ({v})" if v else "— choose a country —",
+        key="map_country",
+    )
+    selected = st.session_state["map_country"] or NONE
+    VIEW.write({"country_view": NONE})
+    if selected:
+        counts = data.map_country_counts(f, selected).iloc[0]
+        trials = data.map_country_trials(f, selected)
+        projects = data.map_country_projects(f, selected)
+        grants = data.map_country_grants(f, selected, currency)
+        t_tab, p_tab, g_tab = st.tabs(
+            [
+                f"Trials ({counts.trials:,})",
+                f"Projects ({counts.projects:,})",
+                f"Funding records ({counts.grants:,})",
+            ]
+        )
+        with t_tab:
+            _capped(trials, int(counts.trials), "trials", "newest start first")
+            page.table(
+                trials,
+                hide_index=True,
+                column_order=[
+                    "brief_title",
+                    "url",
+                    "phase",
+                    "status",
+                    "population",
+                    "start_date",
+                    "city",
+                    "basis",
+                ],
+                column_config={
+                    "brief_title": st.column_config.TextColumn("Title", width="large"),
+                    "phase": "Phase",
+                    "status": "Status",
+                    "population": "MS population",
+                    "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
+                    "city": "Site city",
+                    "basis": "Country basis",
+                    "url": st.column_config.LinkColumn("Registry page", display_text=r"https?://([^/]+)/.*"),
+                },
+            )
+            page.caption(
+                page.TRIAL_SOURCES,
+                f,
+                f"Trials with a site in {names[selected]}. Country basis: CTIS lists all trial countries; for "
+                "ClinicalTrials.gov it is the country of the first listed site only (unless refreshed from the "
+                "registry API, which lists every site), so a multinational trial may be missing here.",
+            )
+        with p_tab:
+            _capped(projects, int(counts.projects), "projects", "newest start first")
+            page.table(
+                projects,
+                hide_index=True,
+                column_order=["title", "url", "organisation", "city", "funder", "start_date", "ms_relevance"],
+                column_config={
+                    "title": st.column_config.TextColumn("Title", width="large"),
+                    "organisation": "Lead organisation",
+                    "city": "City",
+                    "funder": "Funder",
+                    "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
+                    "ms_relevance": "MS relevance",
+                    "url": st.column_config.LinkColumn("Record page", display_text=r"https?://([^/]+)/.*"),
+                },
+            )
+            page.caption(
+                page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}."
+            )
+        with g_tab:
+            _capped(grants, int(counts.grants), "funding records", "newest year first")
+            shown = grants.assign(
+                original=[
+                    f"{a:,.0f} {c}" if pd.notna(a) else "no amount stated"
+                    for a, c in zip(grants["amount"], grants["currency"], strict=True)
+                ]
+            )
+            page.table(
+                shown,
+                hide_index=True,
+                column_order=["year", "record_type", "original", "amount_cur", "funder", "title", "url"],
+                column_config={
+                    "year": st.column_config.NumberColumn("Year", format="%d"),
+                    "title": st.column_config.TextColumn("Title", width="large"),
+                    "funder": "Funder",
+                    "record_type": "Record type",
+                    "original": "Amount (original currency)",
+                    "amount_cur": st.column_config.NumberColumn(f"Amount ({currency})", format="localized"),
+                    "url": st.column_config.LinkColumn("Source page", display_text=r"https?://([^/]+)/.*"),
+                },
+            )
+            page.caption(
+                page.FUNDING_SOURCES,
+                f,
+                f"Funding records of organisations in {names[selected]}, newest first. Record type 'programme' is a "
+                "round's total and 'call' an announcement: listed here, never added to the awards. "
+                f"Converted to {currency} with ECB euro reference rates (annual mean of the year).",
+            )

@@ -171,11 +171,12 @@ f = page.filters()
 # 1. Title, notices, view switches ---------------------------------------------------------
 st.title("Therapy pipeline for progressive MS")
 page.show_notices(*VIEW.seed())
-st.markdown(
-    "Each marker is an agent placed at the **highest phase** of its progressive-MS interventional "
-    "trials, coloured by mechanism class. Placebo and control arms are not agents."
-)
-view_controls()
+with page.controls():
+    st.markdown(
+        "Each marker is an agent placed at the **highest phase** of its progressive-MS interventional "
+        "trials, coloured by mechanism class. Placebo and control arms are not agents."
+    )
+    view_controls()
 view = VIEW.write()
 pop, size = view["pop"], view["size"]
 mixed = pop != "all" and view["mixed"] == "1"
@@ -193,90 +194,96 @@ agents = markers[markers["item_kind"] == "agent"]
 if markers.empty:
     st.info(f"No progressive-MS interventional trials of agents match these filters ({pop_text}).")
     st.stop()
-fig = data.pipeline_figure(
-    *args,
-    *flags,
-    size=size,
-    title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
-    subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(page.describe(f))}",
-)
-page.chart(
-    fig,
-    "pipeline_chart",
-    page.TRIAL_SOURCES,
-    f,
-    on_select=pick_from_chart,
-    selection_mode=("points", "box", "lasso"),
-)
-page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
-st.markdown(
-    f"**Mechanism classes with an agent at Phase 3 — {pop_text}:**\n{classes_text(markers, 'Phase 3')}\n\n"
-    f"**Already beyond, at Phase 4:**\n{classes_text(markers, 'Phase 4')}\n\n"
-    f"**Approved for progressive MS — {pop_text}:**\n{classes_text(markers, charts.APPROVED)}"
-)
+with page.slide():
+    fig = data.pipeline_figure(
+        *args,
+        *flags,
+        size=size,
+        title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
+        subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(page.describe(f))}",
+    )
+    page.chart(
+        fig,
+        "pipeline_chart",
+        page.TRIAL_SOURCES,
+        f,
+        on_select=pick_from_chart,
+        selection_mode=("points", "box", "lasso"),
+    )
+    page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
 
 # 4. Tables behind the figure ---------------------------------------------------------------
-with st.expander("Agents and groups behind the figure", expanded=False):
+with page.slide("Mechanism classes by stage"):
+    st.markdown(
+        f"**Mechanism classes with an agent at Phase 3 — {pop_text}:**\n{classes_text(markers, 'Phase 3')}\n\n"
+        f"**Already beyond, at Phase 4:**\n{classes_text(markers, 'Phase 4')}\n\n"
+        f"**Approved for progressive MS — {pop_text}:**\n{classes_text(markers, charts.APPROVED)}"
+    )
+    with st.expander("Agents and groups behind the figure", expanded=False):
+        page.table(
+            charts.marker_table(markers),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
+                "Label": st.column_config.LinkColumn("Label", display_text="label"),
+            },
+        )
+        page.caption(page.TRIAL_SOURCES, f, extra=f"Population: {pop_text}. Enrollment in participants.")
+        page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
+        page.caption(page.TRIAL_SOURCES, f, extra=f"Agents per mechanism class and stage; {pop_text}.")
+
+# 5. Trial timeline of a selection ----------------------------------------------------------
+with page.slide("Trial timeline"):
+    with page.controls("Choose the trials"):
+        ids, what = timeline_selection(markers)
+    sel = charts.trials_of(trials, ids)
+    dated = sel[charts.has_dates(sel)]
+    drawn = charts.latest_started(dated)
+    capped = f"; the {len(drawn)} that started most recently drawn" if len(drawn) < len(dated) else ""
+    if dated.empty:
+        st.info(f"No trial of {what} states both a start and a completion date.")
+    else:
+        page.chart(
+            charts.timeline_figure(
+                drawn,
+                as_of=as_of,
+                title=f"Trials of {what} ({len(dated):,} with dates{capped}), by start",
+                subtitle=f"{pop_text} · coloured by status · index date {index_text}",
+            ),
+            "pipeline_timeline",
+            page.TRIAL_SOURCES,
+            f,
+        )
+    undated = sel[~charts.has_dates(sel)]
+    if not undated.empty:
+        listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
+        more = (
+            f" … and {len(undated) - len(listed):,} more (all in the table below)"
+            if len(listed) < len(undated)
+            else ""
+        )
+        st.markdown(
+            f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
+            + ", ".join(listed)
+            + more
+        )
+with page.slide("Trials of the timeline"):
     page.table(
-        charts.marker_table(markers),
+        charts.trial_table(sel),
         hide_index=True,
         width="stretch",
         column_config={
-            "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
-            "Label": st.column_config.LinkColumn("Label", display_text="label"),
+            "Trial": st.column_config.LinkColumn(
+                "Trial", display_text=r"(NCT\d{8}|\d{4}-\d{6}-\d{2}-\d{2})", help="Opens the registry record"
+            ),
+            "Enrollment": st.column_config.NumberColumn(
+                "Enrollment", help="participants, actual or anticipated"
+            ),
         },
     )
-    page.caption(page.TRIAL_SOURCES, f, extra=f"Population: {pop_text}. Enrollment in participants.")
-    page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
-    page.caption(page.TRIAL_SOURCES, f, extra=f"Agents per mechanism class and stage; {pop_text}.")
-
-# 5. Trial timeline of a selection ----------------------------------------------------------
-st.subheader("Trial timeline")
-ids, what = timeline_selection(markers)
-sel = charts.trials_of(trials, ids)
-dated = sel[charts.has_dates(sel)]
-drawn = charts.latest_started(dated)
-capped = f"; the {len(drawn)} that started most recently drawn" if len(drawn) < len(dated) else ""
-if dated.empty:
-    st.info(f"No trial of {what} states both a start and a completion date.")
-else:
-    page.chart(
-        charts.timeline_figure(
-            drawn,
-            as_of=as_of,
-            title=f"Trials of {what} ({len(dated):,} with dates{capped}), by start",
-            subtitle=f"{pop_text} · coloured by status · index date {index_text}",
-        ),
-        "pipeline_timeline",
+    page.caption(
         page.TRIAL_SOURCES,
         f,
+        extra=f"Trials of {what}; {pop_text}. Dates as registered (completion actual or anticipated).",
     )
-undated = sel[~charts.has_dates(sel)]
-if not undated.empty:
-    listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
-    more = (
-        f" … and {len(undated) - len(listed):,} more (all in the table below)"
-        if len(listed) < len(undated)
-        else ""
-    )
-    st.markdown(
-        f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
-        + ", ".join(listed)
-        + more
-    )
-page.table(
-    charts.trial_table(sel),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Trial": st.column_config.LinkColumn(
-            "Trial", display_text=r"(NCT\d{8}|\d{4}-\d{6}-\d{2}-\d{2})", help="Opens the registry record"
-        ),
-        "Enrollment": st.column_config.NumberColumn("Enrollment", help="participants, actual or anticipated"),
-    },
-)
-page.caption(
-    page.TRIAL_SOURCES,
-    f,
-    extra=f"Trials of {what}; {pop_text}. Dates as registered (completion actual or anticipated).",
-)
