@@ -4,11 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help bench audit
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps deck-deps clean help bench audit
 
 help:
 	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (port $(PORT))"
-	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
+	@echo "make test      set up dev tools + Chromium + LibreOffice, then ruff, mypy and pytest (browser and deck tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
 	@echo "make audit     pip-audit the installed packages for known vulnerabilities (needs the network)"
@@ -45,6 +45,15 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# LibreOffice (Impress), poppler and Liberation Sans (the metrics text is fitted with) for the deck test: it renders the PowerPoint deck to PDF and PNG
+# and checks where the words landed (tests/test_deck.py).
+deck-deps:
+	@{ command -v soffice && command -v pdftotext && command -v pdftoppm && fc-list | grep -q "Liberation Sans"; } >/dev/null 2>&1 || { \
+	  echo "installing Debian libreoffice-impress and poppler-utils for the deck test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    libreoffice-impress poppler-utils fonts-liberation >/dev/null; }
+
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -52,7 +61,7 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(PY) -m mypy
 
-pytest: $(VENV)/.dev-installed browser-deps
+pytest: $(VENV)/.dev-installed browser-deps deck-deps
 	$(PY) -m pytest -q
 
 test: lint typecheck pytest

@@ -47,6 +47,7 @@ MAX_COLUMNS = 8  # columns a table shows on a slide
 CARTESIAN = {"bar", "scatter", "scattergl", "heatmap", "box", "histogram"}
 SLIDE_CLASS = "msp_slide_"  # + slide number: the key of a slide's container (CSS class st-key-…)
 SLIDEBAR = "msp_slidebar"
+SLIDE_NUMBER = "msp_slidenumber"  # "Funding over time · 2 / 4" (tests read it)
 
 # NOTE: Streamlit 1.67 test ids, checked in Chromium. The sidebar, its collapsed-control and
 # the header (with toolbar and deploy/main menu) are hidden; the main block uses the full width;
@@ -116,9 +117,14 @@ def _header_notes(fig: go.Figure) -> list[Any]:
 def heading(fig: go.Figure, name: str, filters_text: str) -> tuple[str, list[str]]:
     """The main title (its first line, else `name`) and the subtitle pieces: the rest of the
     title, plotly's own subtitle, the notes above the plot, then the filters unless said."""
-    parts = _lines(fig.layout.title.text)
-    main = parts[0] if parts else name
-    subs = parts[1:] + _lines(fig.layout.title.subtitle.text)
+    raw = [p.strip() for p in str(fig.layout.title.text or "").split("<br>") if p.strip()]
+    sized = [p.startswith(("<span", "<sup", "<sub", "<small")) for p in raw]
+    cut = sized.index(True) if True in sized else min(len(raw), 1)  # a plain title's first line only
+    # NOTE: a chart wraps its title and subtitle for the screen: the lines are joined and wrapped
+    # again for the width shown; a subtitle is the title's lines set in a smaller size
+    main = " ".join(_lines("<br>".join(raw[:cut]))) or name
+    own = " ".join(_lines("<br>".join(raw[cut:])))
+    subs = ([own] if own else []) + _lines(fig.layout.title.subtitle.text)
     subs += [t for a in _header_notes(fig) for t in _lines(a.text)]
     if filters_text and filters_text.lower() not in " ".join(subs).lower():
         subs.append(f"Filters: {filters_text}")
@@ -176,6 +182,13 @@ def _left_inset(fig: go.Figure) -> int:
     return int(fig.layout.margin.l or 0) + min(widest, FIGURE_WIDTH // 2)
 
 
+def _room_above(fig: go.Figure, old_top: int) -> int:
+    """Room to keep between the plot's top edge and the subtitle: what the chart used above its
+    plot beyond a title, and a line for its own labels there (subplot titles, band labels)."""
+    labels = [a for a in fig.layout.annotations if a.yref == "paper" and (a.y or 0) >= 0.95]
+    return max(12, old_top - 100, int(MIN_FONT * LINE) + 8 if labels else 0)
+
+
 def _at_least(font: Any, size: int) -> None:
     """Raise a plotly font's size to `size` (a chart that set it larger keeps its own)."""
     if isinstance(font.size, int | float) or font.size is None:
@@ -216,7 +229,7 @@ def high_contrast(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(**axes)
     fig.update_yaxes(**axes)
     for note in fig.layout.annotations:
-        if note.name not in ("presenter_footer", "presenter_subtitle"):
+        if note.name not in ("presenter_footer", "presenter_subtitle", "presenter_title"):
             note.font.color = note.font.color if note.bgcolor else INK
     for trace in fig.data:
         if "colorbar" in trace:
@@ -279,28 +292,27 @@ def decorate(
         sub = [w for s in subs for w in textfit.wrap(s, SUB_FONT, room)]
         foot = textfit.wrap(footer, FOOTER_FONT, room)
         title_lh, sub_lh, foot_lh = (int(s * LINE) + 1 for s in (TITLE_FONT, SUB_FONT, FOOTER_FONT))
-        title_px, sub_px = 12 + title_lh * len(title), (sub_lh * len(sub) + 10 if sub else 0)
-        top = title_px + sub_px + max(12, old_t - 100)  # keep the room a chart uses above its plot
+        above = _room_above(out, old_t)
+        sub_px = sub_lh * len(sub) + 10 if sub else 0
+        top = above + sub_px + title_lh * len(title) + 16
         foot_px = foot_lh * len(foot) + 10
         bottom = _bottom_space(out) + foot_px
-        out.update_layout(
-            title=dict(
-                text="<br>".join(title),
-                x=0,
-                xref="paper",
-                xanchor="left",
-                y=1,
-                yref="container",
-                yanchor="top",
-                # NOTE: plotly anchors a multi-line title by its first line: pad it down by the rest
-                pad=dict(t=12 + title_lh * (len(title) - 1)),
-                font=dict(size=TITLE_FONT),
-                subtitle=dict(text=None),
-            ),
+        # NOTE: title and subtitle are notes stacked up from the plot's top edge, each as tall as
+        # its lines: a plotly title of several lines is placed differently by plotly versions.
+        out.update_layout(title=dict(text=None, subtitle=dict(text=None)))
+        if sub:
+            _note(out, "<br>".join(sub), 1, "bottom", above, SUB_FONT, "#333333", "presenter_subtitle")
+        _note(out, "<br>".join(title), 1, "bottom", above + sub_px, TITLE_FONT, INK, "presenter_title")
+        _note(
+            out,
+            "<br>".join(foot),
+            0,
+            "top",
+            -(bottom - foot_px) - 4,
+            FOOTER_FONT,
+            "#444444",
+            "presenter_footer",
         )
-        if sub:  # right under the title, above anything the chart draws over its plot
-            _note(out, "<br>".join(sub), 1, "top", top - title_px, SUB_FONT, "#333333", "presenter_subtitle")
-        _note(out, "<br>".join(foot), 0, "bottom", -bottom + 6, FOOTER_FONT, "#444444", "presenter_footer")
     else:
         out.update_layout(title=dict(text=None, subtitle=dict(text=None)))
         top, foot_px = max(24, old_t - 100), 0
@@ -334,12 +346,17 @@ def _note(
     )
 
 
-def footer_of(fig: go.Figure) -> str:
-    """The footer text a decorated figure carries."""
+def note_of(fig: go.Figure, name: str) -> str:
+    """The text of a decorated figure's title, subtitle or footer ('presenter_title', …), one line."""
     for a in fig.layout.annotations:
-        if a.name == "presenter_footer":
+        if a.name == name:
             return str(a.text).replace("<br>", " ")
     return ""
+
+
+def footer_of(fig: go.Figure) -> str:
+    """The footer text a decorated figure carries."""
+    return note_of(fig, "presenter_footer")
 
 
 # --- slides: which one is shown, and the bar that steps through them ----------------------------
@@ -499,7 +516,9 @@ def slide_nav(
             pages[at - 1], label=f"◀ {pages[at - 1].title}", query_params=query, help="Previous (←)"
         )
     with mid.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{current.title}** · {i} / {n}", help=f"Slide {i} of {n} of this page")
+        st.container(key=SLIDE_NUMBER, width="content").markdown(
+            f"**{current.title}** · {i} / {n}", help=f"Slide {i} of {n} of this page"
+        )
         if tools is not None:
             tools(i)
         st.button("Exit", key="present_exit", on_click=_exit, help="Leave presenter mode")

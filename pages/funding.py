@@ -2,7 +2,7 @@
 money where its whole portfolio is in the data, and programme totals and calls apart.
 
 A coverage series is a funder × what its files hold ("NIH NINDS: every award of the institute",
-"NIH ExPORTER: weekly files, keyword-screened", "Alliance awards: announced awards"): only
+"NIH ExPORTER: weekly files, rows naming sclerosis or myelin", "Alliance awards: announced awards"): only
 awards of one series make a trend. The page opens on the most comparable series (most complete
 years); "All series, side by side" draws a panel per series, never one stacked trend.
 

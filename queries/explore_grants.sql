@@ -13,7 +13,7 @@
 --   currency         VARCHAR  ISO 4217 code of amount
 --   amount_eur       DOUBLE   amount in EUR at the ECB euro reference rate, mean of the year's daily rates; empty when no amount
 --   amount_basis     VARCHAR  exact, per_award, total, up_to, at_least, partial or approximate
---   title            VARCHAR  award or programme title/topic (shown as text, never as HTML)
+--   title            VARCHAR  award or programme title/topic
 --   programme        VARCHAR  funding programme or round
 --   year_convention  VARCHAR  NIH fiscal year, award year, announcement year or project start year
 --   n_awards         BIGINT   number of awards a programme row covers

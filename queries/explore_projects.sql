@@ -6,7 +6,7 @@
 -- columns:
 --   project_id      VARCHAR  stable key '<source>:<native id>'
 --   url             VARCHAR  funder or registry page for the project
---   title           VARCHAR  project title (shown as text, never as HTML)
+--   title           VARCHAR  project title
 --   funder          VARCHAR  funding organisation (NIH institute for NIH rows)
 --   start_date      DATE     project start
 --   end_date        DATE     project end

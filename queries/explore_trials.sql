@@ -6,7 +6,7 @@
 -- columns:
 --   trial_id         VARCHAR  registry identifier (NCT number or EU CT number)
 --   url              VARCHAR  the trial's public registry page
---   brief_title      VARCHAR  short title as registered (shown as text, never as HTML)
+--   brief_title      VARCHAR  short title as registered
 --   phase            VARCHAR  normalised phase; empty for observational studies
 --   status           VARCHAR  overall recruitment status as the registry states it
 --   population       VARCHAR  MS population the trial studies (PPMS, SPMS, Relapsing …)

@@ -36,7 +36,8 @@ def test_presenter_mode_renders_every_page(app_env, page):
         assert figs, f"no chart drawn on {page}"
     for spec in figs:
         layout = spec["layout"]
-        assert layout["title"]["text"], "every chart has a title"
+        titles = [a for a in layout.get("annotations", []) if a.get("name") == "presenter_title"]
+        assert len(titles) == 1 and titles[0]["text"], "every chart has a title"
         notes = {a.get("name"): a["text"] for a in layout.get("annotations", [])}
         if page != "about":  # the coverage grid is not filtered
             assert "progressive-specific research only" in notes["presenter_subtitle"].replace("<br>", " ")
@@ -130,7 +131,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 def test_decorate_adds_subtitle_footer_and_height():
     fig = _fig()
-    assert fig.layout.title.text == "Agents by stage"
+    assert presenter.note_of(fig, "presenter_title") == "Agents by stage" and not fig.layout.title.text
     subtitle = next(a for a in fig.layout.annotations if a.name == "presenter_subtitle")
     assert subtitle.text == "Filters: all MS research"
     assert presenter.footer_of(fig) == "Source: Registry (as of 2025-09-25)."
@@ -167,7 +168,8 @@ def test_band_labels_stay_in_the_plot_and_subtitle_is_one_readable_size():
     subtitle = next(a for a in out.layout.annotations if a.name == "presenter_subtitle")
     assert subtitle.text == "progressive only · EUR"
     assert subtitle.font.size == presenter.SUB_FONT >= 22
-    assert out.layout.title.font.size == presenter.TITLE_FONT >= 32
+    title = next(a for a in out.layout.annotations if a.name == "presenter_title")
+    assert title.font.size == presenter.TITLE_FONT >= 32
     band = [a for a in out.layout.annotations if a.text == "partial coverage"]
     assert len(band) == 1 and band[0].xref in (None, "x"), "the band label stays where the chart put it"
 
@@ -222,7 +224,7 @@ def _text_sizes(fig: go.Figure) -> list[tuple[str, float]]:
     """Every text of a figure with the size it is drawn at (plotly's inheritance resolved)."""
     lay = fig.layout
     base = lay.font.size or 12
-    sizes = [("title", lay.title.font.size or base)]
+    sizes = [("title", lay.title.font.size or base)] if lay.title.text else []
     for key in [k for k in lay.to_plotly_json() if k.startswith(("xaxis", "yaxis", "legend"))]:
         part = lay[key]
         if key.startswith("legend"):
@@ -256,7 +258,8 @@ def test_every_text_of_every_deck_chart_is_hall_sized(app_env):
                 out = presenter.decorate(s.fig, s.name, "all MS research", "Source: X · as of 2025-09-25")
                 small = [(what, size) for what, size in _text_sizes(out) if size < presenter.MIN_FONT]
                 assert not small, f"{s.name}: {small}"
-                for line in str(out.layout.title.text).split("<br>"):
+                title = next(a for a in out.layout.annotations if a.name == "presenter_title")
+                for line in str(title.text).split("<br>"):
                     assert textfit.width(line, presenter.TITLE_FONT) <= presenter.FIGURE_WIDTH, s.name
 
 
@@ -265,7 +268,11 @@ def test_a_long_title_wraps_and_the_plot_moves_down():
     short = presenter.decorate(fig.update_layout(title="Agents by stage"), "x", "", "Source: S")
     long_title = "NINDS spent €31M on MS research in FY2001, 4.1% of its budget, " * 3
     long = presenter.decorate(go.Figure(fig).update_layout(title=long_title), "x", "", "Source: S")
-    assert str(long.layout.title.text).count("<br>") >= 1 and "<br>" not in str(short.layout.title.text)
+
+    def title(fig: go.Figure) -> str:
+        return str(next(a for a in fig.layout.annotations if a.name == "presenter_title").text)
+
+    assert title(long).count("<br>") >= 1 and "<br>" not in title(short)
     assert long.layout.margin.t > short.layout.margin.t
     assert long.layout.height - long.layout.margin.t == short.layout.height - short.layout.margin.t
 

@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from msprogress import style
-from msprogress.charts.common import layout
+from msprogress.charts.common import layout, titled
 from msprogress.filters import Filters
 from msprogress.markup import plotly_text
 
@@ -252,13 +252,9 @@ def _legend_keys(fig: go.Figure, status: pd.DataFrame, hatched: bool) -> None:
 
 
 def _titled(fig: go.Figure, title: str, subtitle: str) -> go.Figure:
-    """Title and a legible subtitle (common.layout's <sup> subtitle is too small for a hall)."""
+    """Title and a legible subtitle, wrapped (common.layout's <sup> subtitle is too small for a hall)."""
     layout(fig, title, height=580)
-    fig.update_layout(
-        title=dict(text=f"{title}<br><span style='font-size:15px'>{subtitle}</span>", font=dict(size=20)),
-        margin=dict(t=100),
-    )
-    return fig
+    return titled(fig, title, subtitle)
 
 
 def _axes(fig: go.Figure, status: pd.DataFrame, currency: str, ytitle: str) -> None:
@@ -517,6 +513,7 @@ def series_panels(
             tickprefix=style.CURRENCY_SYMBOLS.get(currency, ""),
             tickformat="~s",
             rangemode="tozero",
+            nticks=4,  # a panel is short: a few ticks stay readable at slide size
             row=i,
             col=1,
         )
@@ -527,10 +524,10 @@ def series_panels(
     ):
         fig.add_trace(go.Bar(x=[None], y=[None], name=name, marker_color=colour, hoverinfo="skip"))
     layout(fig, title, height=max(360, 220 * len(series) + 160))
+    titled(fig, title, subtitle)
     fig.update_xaxes(range=[lo - 0.6, hi + 0.6], dtick=1 if hi - lo <= 16 else 2, showgrid=False)
     fig.update_layout(
-        title=dict(text=f"{title}<br><span style='font-size:15px'>{subtitle}</span>", font=dict(size=20)),
-        margin=dict(t=110, b=90),
+        margin=dict(b=90),
         legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0, font=dict(size=14)),
         bargap=0.15,
     )
