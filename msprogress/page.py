@@ -243,9 +243,9 @@ def slide(title: str | None = None) -> Iterator[None]:
     slide, shown alone (the slide in the URL; the others are hidden, their widgets kept). A
     page's parts outside any slide show on every slide: keep those to the title and notices, and
     put view switches in `controls()`."""
-    number = presenter.open_slide()[0] if presenter.is_on() else 0
+    key = presenter.open_slide() if presenter.is_on() else None
     try:
-        with st.container(key=f"{presenter.SLIDE_CLASS}{number}" if number else None):
+        with st.container(key=key):
             if title:
                 st.subheader(title)
             yield

@@ -45,13 +45,13 @@ SLIDE_CHART_PX = 700  # a chart's height on a 1920×1080 slide, with the page ti
 ROW_CHARS = 120  # characters a one-line table row holds across a slide at 20 px
 MAX_COLUMNS = 8  # columns a table shows on a slide
 CARTESIAN = {"bar", "scatter", "scattergl", "heatmap", "box", "histogram"}
-SLIDE_CLASS = "msp_slide_"  # + slide number: the key of a slide's container (CSS class st-key-…)
+HIDDEN = "msp_hidden_slide_"  # + slide number: the key (CSS class st-key-…) of a slide not shown
 SLIDEBAR = "msp_slidebar"
 SLIDE_NUMBER = "msp_slidenumber"  # "Funding over time · 2 / 4" (tests read it)
 
 # NOTE: Streamlit 1.67 test ids, checked in Chromium. The sidebar, its collapsed-control and
 # the header (with toolbar and deploy/main menu) are hidden; the main block uses the full width;
-# only the current slide's container is displayed ({current} is filled per run).
+# the slides not shown are hidden (their containers' keys say so: `slide_key`).
 CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -78,9 +78,8 @@ CSS = """
 .stApp h1 { font-size: 40px !important; padding: 0 0 0.25rem 0 !important; }
 .stApp h2 { font-size: 34px !important; padding: 0.25rem 0 !important; }
 .stApp h3 { font-size: 30px !important; padding: 0.25rem 0 !important; }
-[class*="st-key-msp_slide_"]:not(.st-key-msp_slide_{current}) { display: none !important; }
-[data-testid="stLayoutWrapper"]:has(> [class*="st-key-msp_slide_"]:not(.st-key-msp_slide_{current})) {
-  display: none !important; }
+[class*="st-key-msp_hidden_slide_"] { display: none !important; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-msp_hidden_slide_"]) { display: none !important; }
 .st-key-msp_slidebar { border-top: 1px solid #8888; padding-top: 0.5rem; }
 .st-key-msp_controls { position: fixed !important; top: 0.75rem; right: 2.5rem; z-index: 99;
   width: auto !important; }
@@ -286,37 +285,11 @@ def decorate(
     readable(out)
     high_contrast(out)
     old_t, old_b = int(out.layout.margin.t or 0), int(out.layout.margin.b or 0)
+    out.update_layout(title=dict(text=None, subtitle=dict(text=None)))
     if framed:
-        room = width - PAD - _left_inset(out)  # title and notes start at the plot's left edge
-        title = textfit.wrap(main, TITLE_FONT, room)
-        sub = [w for s in subs for w in textfit.wrap(s, SUB_FONT, room)]
-        foot = textfit.wrap(footer, FOOTER_FONT, room)
-        title_lh, sub_lh, foot_lh = (int(s * LINE) + 1 for s in (TITLE_FONT, SUB_FONT, FOOTER_FONT))
-        above = _room_above(out, old_t)
-        sub_px = sub_lh * len(sub) + 10 if sub else 0
-        top = above + sub_px + title_lh * len(title) + 16
-        foot_px = foot_lh * len(foot) + 10
-        bottom = _bottom_space(out) + foot_px
-        # NOTE: title and subtitle are notes stacked up from the plot's top edge, each as tall as
-        # its lines: a plotly title of several lines is placed differently by plotly versions.
-        out.update_layout(title=dict(text=None, subtitle=dict(text=None)))
-        if sub:
-            _note(out, "<br>".join(sub), 1, "bottom", above, SUB_FONT, "#333333", "presenter_subtitle")
-        _note(out, "<br>".join(title), 1, "bottom", above + sub_px, TITLE_FONT, INK, "presenter_title")
-        _note(
-            out,
-            "<br>".join(foot),
-            0,
-            "top",
-            -(bottom - foot_px) - 4,
-            FOOTER_FONT,
-            "#444444",
-            "presenter_footer",
-        )
+        top, bottom, foot_px = _frame(out, main, subs, footer, width, old_t)
     else:
-        out.update_layout(title=dict(text=None, subtitle=dict(text=None)))
-        top, foot_px = max(24, old_t - 100), 0
-        bottom = _bottom_space(out)
+        top, bottom, foot_px = max(24, old_t - 100), _bottom_space(out), 0
     natural = int(out.layout.height or 450) + (top - old_t) + (bottom - old_b)
     out.update_layout(margin=dict(t=top, b=bottom), height=height or natural)
     out.update_xaxes(automargin=True)
@@ -324,6 +297,32 @@ def decorate(
     _pin_legends(out, foot_px + 4, below)
     _fit_axis_titles(out)
     return out
+
+
+def _frame(
+    out: go.Figure, main: str, subs: list[str], footer: str, width: int, old_t: int
+) -> tuple[int, int, int]:
+    """Title, subtitle and footer as notes, each wrapped to `width`; returns the top and bottom
+    margins they need and the footer's height (px).
+
+    NOTE: title and subtitle are notes stacked up from the plot's top edge, each as tall as its
+    lines: plotly hangs a title of several lines from its first line and reserves no room for
+    the others, so they would run into the plot."""
+    room = width - PAD - _left_inset(out)  # notes start at the plot's left edge
+    title = textfit.wrap(main, TITLE_FONT, room)
+    sub = [w for s in subs for w in textfit.wrap(s, SUB_FONT, room)]
+    foot = textfit.wrap(footer, FOOTER_FONT, room)
+    title_lh, sub_lh, foot_lh = (int(s * LINE) + 1 for s in (TITLE_FONT, SUB_FONT, FOOTER_FONT))
+    above = _room_above(out, old_t)
+    sub_px = sub_lh * len(sub) + 10 if sub else 0
+    foot_px = foot_lh * len(foot) + 10
+    bottom = _bottom_space(out) + foot_px
+    if sub:
+        _note(out, "<br>".join(sub), 1, "bottom", above, SUB_FONT, "#333333", "presenter_subtitle")
+    _note(out, "<br>".join(title), 1, "bottom", above + sub_px, TITLE_FONT, INK, "presenter_title")
+    shift = -(bottom - foot_px) - 4  # under the ticks and legends
+    _note(out, "<br>".join(foot), 0, "top", shift, FOOTER_FONT, "#444444", "presenter_footer")
+    return above + sub_px + title_lh * len(title) + 16, bottom, foot_px
 
 
 def _note(
@@ -399,7 +398,7 @@ def start_run(page: str) -> int:
         st.query_params.pop(SLIDE, None)
         st.session_state[_NOTICES] = [(page, current, n) for n in notices]
     st.session_state[RUN] = SlideRun(page, current, to_check)
-    st.html(CSS.replace("{current}", str(current)))
+    st.html(CSS)
     return current
 
 
@@ -408,14 +407,15 @@ def run_state() -> SlideRun | None:
     return run if isinstance(run, SlideRun) else None
 
 
-def open_slide() -> tuple[int, bool]:
-    """Open the page's next slide: its number, and whether it is the one shown."""
+def open_slide() -> str | None:
+    """Open the page's next slide; returns the key of its container (the slide shown: a plain
+    one; the others: one the stylesheet hides), None outside presenter mode."""
     run = run_state()
     if run is None:
-        return 0, True
+        return None
     run.count += 1
     run.open = run.count
-    return run.count, run.count == run.current
+    return f"msp_slide_{run.count}" if run.count == run.current else f"{HIDDEN}{run.count}"
 
 
 def close_slide() -> None:

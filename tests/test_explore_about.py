@@ -13,7 +13,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from msprogress import dictionary, queries, schema
+from msprogress import dictionary, queries, schema, style
 from msprogress.filters import Filters
 from tests.test_pages import _app as open_page
 
@@ -106,8 +106,8 @@ def test_explore_grants_keep_record_type_and_missing_amounts(app_env, db):
 
 def test_explore_offers_csv_and_excel_downloads(app_env):
     at = _app("explore")
-    buttons = at.get("download_button")
-    assert len(buttons) == 6  # CSV + Excel per tab
+    buttons = [b for b in at.get("download_button") if not b.proto.label.startswith("Download slides")]
+    assert len(buttons) == 6  # CSV + Excel per tab (besides the deck, which every page offers)
     labels = " ".join(b.proto.label for b in buttons)
     assert "Download CSV" in labels and "Download Excel" in labels
 
@@ -117,11 +117,10 @@ def test_explore_offers_csv_and_excel_downloads(app_env):
 
 def test_about_renders_every_section(app_env, fixture_snapshot):
     at = _app("about")
-    headers = [h.value for h in at.header]
-    for h in ("Sources", "Which years each source covers", "Rows per table", "Rejected rows"):
+    headers = [h.value for h in at.subheader]  # each section is a slide under its heading
+    for h in ("Sources", "Rows per table", "Rejected rows", "Classification coverage", "Data dictionary"):
         assert h in headers
-    assert "Classification coverage" in headers and "Data dictionary" in headers
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 1  # "Which years each source covers", titled in the chart
     text = " ".join(m.value for m in at.markdown)
     assert fixture_snapshot.snapshot_id in text
     from msprogress import sources
@@ -146,7 +145,8 @@ def test_about_shows_the_classification_scores(app_env, fixture_snapshot):
 def test_about_rejections_match_the_table(app_env, db):
     at = _app("about")
     expected = db.execute_select("select count(*) as n from rejections", {}).iloc[0].n
-    assert any(f"**{expected:,} rows or values rejected**" in m.value for m in at.markdown)
+    rejected = style.plural(expected, "row or value", "rows or values")
+    assert any(f"**{rejected} rejected**" in m.value for m in at.markdown)
 
 
 def _dictionary_shown(at: AppTest):
