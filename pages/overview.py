@@ -86,7 +86,8 @@ def headline_figures(trials: pd.Series, projects: pd.Series, stages: pd.DataFram
 
 
 def map_panel(metrics: pd.DataFrame) -> None:
-    page.chart(charts.small_map(metrics, HEIGHT), "overview_map", TRIAL_SOURCES, f)
+    zoom = bool(f.countries or f.regions)
+    page.chart(charts.small_map(metrics, HEIGHT, zoom), "overview_map", TRIAL_SOURCES, f)
     page.caption(TRIAL_SOURCES)
     link("pages/map.py", "World map →", {"metric": "progressive"})
 
@@ -122,7 +123,7 @@ def funding_panel() -> None:
         return
     trend, top = story
     who = top.series_title.split(":")[0]
-    research = "MS research" if ALL_MS else "progressive-MS research"
+    research = "MS research" if ALL_MS else "progressive MS"
     fy = "FY" if who.startswith("NIH") else ""  # NIH counts money in fiscal years
     headline, detail = charts.trend_finding(trend, who, research, currency, fy)
     fig = charts.funding_trend(trend, currency, headline, detail, ALL_MS, HEIGHT)

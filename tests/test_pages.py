@@ -172,6 +172,26 @@ def test_overview_funding_title_states_the_latest_year(app_env, db):
     assert f"{style.money(last.progressive or 0.0, 'EUR')} of it progressive-specific" in detail
 
 
+def test_overview_partial_series_states_its_total_not_a_latest_year(app_env, db):
+    """A series that covers its years partly (Alliance awards) gives the money of the years in
+    view, said to be partial: a latest partial year would say little."""
+    at = _app({"funder": "International Progressive MS Alliance"})
+    money = db.execute_select(
+        "select sum(amount_eur) as eur, min(year) filter (where amount_eur > 0) as first, "
+        "max(year) filter (where amount_eur > 0) as last, "
+        "sum(amount_eur) filter (where ms_relevance = 'Progressive-specific') as progressive "
+        "from grants where series_id = 'alliance_awards' and record_type = 'award' and ms_relevance <> 'Not MS'",
+        {},
+    ).iloc[0]
+    title, detail = _titles(at)["overview_funding"]
+    assert (
+        title == f"{style.money(money.eur, 'EUR')} on MS research, {int(money['first'])}–{int(money['last'])}"
+    )
+    assert detail == (
+        f"Alliance awards: partial coverage<br>{style.money(money.progressive, 'EUR')} of it progressive-specific"
+    )
+
+
 def test_overview_currency_switch_is_with_the_money(app_env, db):
     """One currency control, in the funding panel; it changes the money and goes into the URL; the
     headline trial figures carry no currency."""

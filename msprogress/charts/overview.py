@@ -44,14 +44,19 @@ def map_finding(metrics: pd.DataFrame) -> tuple[str, str]:
     return f"Progressive-MS trials in {style.plural(n, 'country')}", ("Most: " if n > 1 else "") + most
 
 
-def small_map(metrics: pd.DataFrame, height: int = PANEL_HEIGHT) -> go.Figure:
-    """map_country_metrics → the world map of progressive-MS trials per country, panel-sized."""
+def small_map(metrics: pd.DataFrame, height: int = PANEL_HEIGHT, zoom: bool = False) -> go.Figure:
+    """map_country_metrics → the world map of progressive-MS trials per country, panel-sized;
+    `zoom` (the filters choose places) fits the view to the countries in the filter."""
     headline, detail = map_finding(metrics)
     fig = maps.choropleth(metrics, "progressive", "EUR")
     _titled(fig, headline, detail, height)
     fig.update_layout(margin=dict(l=0, r=0, t=78, b=0))
+    if zoom:
+        fig.update_geos(fitbounds="locations", lataxis_range=None)
+    single = metrics["progressive_trials"].gt(0).sum() <= 1  # a colour bar of one value says nothing
     for trace in fig.data:
         if trace.showscale is not False and trace.colorbar.tickvals:
+            trace.showscale = not single
             _fewer_ticks(trace.colorbar)
     return fig
 
@@ -96,20 +101,38 @@ def trend_frame(
     return out[TREND_COLUMNS]
 
 
+def share_text(share: float) -> str:
+    """A 0–1 share as a percentage with the digits it needs: '3.4%', '0.054%', '0%'."""
+    pct = 100 * share
+    return f"{pct:.1f}%" if pct >= 1 else f"{pct:.2g}%"
+
+
 def trend_finding(
     trend: pd.DataFrame, who: str, research: str, currency: str, year_prefix: str = ""
 ) -> tuple[str, str]:
-    """The latest covered year's money ('€33.4 M on MS research') and a detail line or two: who and
-    when and, where known, the share of the funder's money; the progressive-specific part."""
+    """The finding of one series' trend, as (headline, detail lines joined by <br>).
+
+    Where the series holds the funder's whole portfolio (a share is known): its latest year's
+    money ('€33.4 M on MS research'), who and when, the share of the funder's money. Else the
+    series covers years partially, so a latest year says little: its total over the years in
+    view, said to be partial. The progressive-specific part follows when all MS is in view."""
     covered = trend.dropna(subset=["ms_amount"])
-    if covered.empty:
-        return f"{who}: no award money matches", "Change the filters to see the trend"
-    last = covered.iloc[-1]
-    headline = f"{style.money(last.ms_amount, currency)} on {research}"
-    when = f"{who}, {year_prefix}{int(last.year)}"
-    lines = [f"{when}: {100 * last.share:.1f}% of its award money" if last.share == last.share else when]
+    if not covered["ms_amount"].gt(0).any():
+        return f"No award amounts for {research}", f"{who}: no stated amounts match these filters"
+    shared = covered.dropna(subset=["share"])
+    if not shared.empty:
+        last = shared.iloc[-1]
+        money, progressive = last.ms_amount, last.progressive_amount
+        lines = [f"{who}, {year_prefix}{int(last.year)}: {share_text(last.share)} of its award money"]
+        headline = f"{style.money(money, currency)} on {research}"
+    else:
+        years = covered.loc[covered["ms_amount"] > 0, "year"].astype(int)
+        span = f"{years.min()}" if years.min() == years.max() else f"{years.min()}–{years.max()}"
+        money, progressive = covered["ms_amount"].sum(), covered["progressive_amount"].sum()
+        lines = [f"{who}: partial coverage"]
+        headline = f"{style.money(money, currency)} on {research}, {year_prefix}{span}"
     if research == "MS research":
-        lines.append(f"{style.money(last.progressive_amount, currency)} of it progressive-specific")
+        lines.append(f"{style.money(progressive, currency)} of it progressive-specific")
     return headline, "<br>".join(lines)
 
 
@@ -130,20 +153,15 @@ def funding_trend(
         )
     )
     ends = _ends(trend)
+    shares = [share_text(s) if y in ends else "" for y, s in zip(trend["year"], trend["share"], strict=True)]
     for i, (name, values, colour) in enumerate(layers):
-        top = i == len(layers) - 1
         fig.add_trace(
             go.Bar(
                 x=trend["year"],
                 y=values,
                 name=name,
                 marker_color=colour,
-                text=[
-                    f"{100 * s:.1f}%" if y in ends and s == s else ""
-                    for y, s in zip(trend["year"], trend["share"], strict=True)
-                ]
-                if top
-                else None,
+                text=shares if i == len(layers) - 1 else None,  # on the top of the stack
                 textposition="outside",
                 constraintext="none",
                 cliponaxis=False,
