@@ -24,7 +24,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, exports, page, queries, sidebar, style
+from msprogress import data, exports, page, queries, sidebar, sources, style
 from msprogress.filters import MAX_VALUE_LEN, SPECS, Filters
 from msprogress.markup import md_code, md_escape
 
@@ -215,7 +215,12 @@ def documented(t: Table) -> dict[str, dict]:
 
 
 def labelled(t: Table, df: pd.DataFrame) -> pd.DataFrame:
-    """The rows with the column titles the table shows (and the downloads carry)."""
+    """The rows with the column titles the table shows (and the downloads carry); a source is
+    named as people know it ('NIH RePORTER'), not by its id."""
+    if "source" in df:
+        df = df.assign(
+            source=df["source"].map(lambda s: sources.BY_ID[s].short_name if s in sources.BY_ID else s)
+        )
     return df[list(t.columns)].rename(columns={k: c["label"] for k, c in t.columns.items()})
 
 

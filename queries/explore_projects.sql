@@ -20,7 +20,7 @@
 --   country         VARCHAR  country name of the lead organisation
 --   ms_relevance    VARCHAR  Progressive-specific or MS, not progression-specific
 --   gap_area        VARCHAR  Alliance gap area
---   source          VARCHAR  source id of the record
+--   source          VARCHAR  data source the record comes from (its id; Explore shows its name)
 --   as_of           DATE     date the source data were retrieved or published
 with matching as not materialized (
     select *

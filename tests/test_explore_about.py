@@ -22,7 +22,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from msprogress import dictionary, queries, schema
+from msprogress import dictionary, queries, schema, sources
 from msprogress.filters import Filters
 from msprogress.ingest.build import build
 from msprogress.markup import md_escape
@@ -219,13 +219,15 @@ def test_explore_title_search_from_another_page_can_be_cleared(app_env):
     assert "q" not in at.query_params
 
 
-def test_explore_grants_keep_record_type_and_missing_amounts(app_env, db):
+def test_explore_grants_keep_record_type_and_missing_amounts(app_env, db, fixture_snapshot):
     at = _app("explore")
     grants = at.dataframe[2].value
     assert {"Record type", "Amount basis", "Amount (EUR, ECB annual mean rate)", "Currency"} <= set(grants)
     raw = _direct(db, "grants", Filters())
     assert grants["Amount (original currency)"].isna().sum() == raw["amount"].isna().sum() > 0
     assert not (grants["Amount (original currency)"] == 0).any()
+    names = {s.source_id: sources.get(s.source_id).short_name for s in fixture_snapshot.manifest.sources}
+    assert list(grants["Source"]) == [names[s] for s in raw["source"]]  # sources by name, not id
 
 
 def test_explore_offers_csv_and_excel_downloads(app_env):
