@@ -187,9 +187,17 @@ def funding_trend(
     fig.update_layout(
         legend=dict(orientation="h", yanchor="top", y=1.0, xanchor="left", x=0.01, bgcolor="rgba(0,0,0,0)")
     )
-    span = int(trend["year"].max() - trend["year"].min()) if not trend.empty else 0
-    fig.update_xaxes(dtick=1 if span <= 8 else 2, showgrid=False)
-    fig.update_yaxes(tickprefix=style.CURRENCY_SYMBOLS.get(currency, ""), tickformat="~s", rangemode="tozero")
+    years = trend["year"].astype(int).tolist() or [0]
+    step = 1 if years[-1] - years[0] <= 8 else 2
+    fig.update_xaxes(
+        tickvals=list(range(years[-1], years[0] - 1, -step)),  # the latest year always labelled
+        range=[years[0] - 1, years[-1] + 0.7],  # room for the share labels beside the axis
+        showgrid=False,
+    )
+    top = float(trend["ms_amount"].max()) if trend["ms_amount"].gt(0).any() else 1.0
+    fig.update_yaxes(  # headroom over the tallest bar: the legend and share labels sit there
+        tickprefix=style.CURRENCY_SYMBOLS.get(currency, ""), tickformat="~s", range=[0, 1.3 * top]
+    )
     return _titled(fig, headline, detail, height)
 
 
