@@ -24,16 +24,17 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, page, presenter, style
+from msprogress import changes, data, page, presenter, style
 from msprogress.charts import funding as charts_funding
 from msprogress.charts import overview as charts
+from msprogress.markup import md_escape
 
 f = page.filters()
 TRIAL_SOURCES, FUNDING_SOURCES = page.TRIAL_SOURCES, page.FUNDING_SOURCES
 CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
 VIEW = page.View("overview", [page.Key("currency", "overview_currency", list(CURRENCIES))])
 ALL_MS = f.relevance == "all"  # all MS research is in view, so it can be the context
-PIPELINE_VIEW = ("all", False, False, False)  # the pipeline page's default view: its numbers
+PIPELINE_VIEW = (False, False)  # the pipeline page's default view (no supportive, no non-drug): its numbers
 HEIGHT = 240 if presenter.is_on() else 330  # a panel's plot; on a slide three stand side by side
 
 
@@ -142,10 +143,14 @@ def pipeline_panel(stages: pd.DataFrame) -> None:
     link("pages/pipeline.py", "Therapy pipeline →")
 
 
-def changed_panel() -> None:
-    """HOOK for issue 15: 'what changed since the last snapshot'. When `pages/changed.py` is on
-    main, draw its headline-changes chart here (its builder in msprogress/charts via page.chart,
-    one caption line, a `link` to the page) and add this function to the panels below."""
+def changed_line() -> None:
+    """What changed in the registries over the default window, in the What changed page's words,
+    one line under the headline figures with a link to that page (not on a slide: no room)."""
+    if presenter.is_on():
+        return
+    months = changes.WINDOWS[0]
+    st.markdown(md_escape(changes.headline_lines(data.changes_window_counts(f, months), months, None)[0]))
+    link("pages/changed.py", "What changed →")
 
 
 # 1. Title and notices ---------------------------------------------------------------------
@@ -161,6 +166,7 @@ metrics = data.map_country_metrics(f, "EUR")
 
 # 3. Headline figures -----------------------------------------------------------------------
 headline_figures(trials, projects, stages)
+changed_line()
 
 # 4. Panels: where, money, pipeline (side by side on a slide) --------------------------------
 panels: list[Callable[[], None]] = [lambda: map_panel(metrics), funding_panel, lambda: pipeline_panel(stages)]

@@ -34,13 +34,11 @@ from msprogress.filters import Filters
 from msprogress.ingest.__main__ import main as cli
 from msprogress.ingest.build import build
 from msprogress.snapshot import current_id, list_snapshots, open_serving
-from tests.conftest import FIXTURES
 from tests.test_member_grants import good_alliance_rows, write_csv
 from tests.test_pages import _app, _metric
 
 TESTS = Path(__file__).parent
 CORPUS = TESTS / "bad_inputs"
-OLD_BAD = FIXTURES / "bad" / "member_grants"  # the member reader's own bad fixtures, reused
 
 
 # --- the cases ---------------------------------------------------------------------------------

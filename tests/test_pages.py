@@ -251,3 +251,16 @@ def test_years_outside_the_slider_are_dropped_with_a_notice(app_env):
     assert not at.exception, at.exception
     notices = " ".join(i.value for i in at.info)
     assert "from=`1960`" in notices and "to=`2090`" in notices
+
+
+def test_overview_says_what_changed_and_links_to_it(app_env, db):
+    """One line of registry activity over the What changed page's default window (12 months), its
+    figures the window query's sums over the sources that cover it, and a link with the filters."""
+    at = _app({"country": ["USA"]})
+    counts = db.run("changes_window_counts", Filters(countries=("USA",)).as_struct(), months=12)
+    covering = counts[counts["covers_window"]]
+    line = next(m.value for m in at.markdown if m.value.startswith("Progressive\\-MS trials, 12 months"))
+    assert f"{int(covering['registered'].sum()):,} newly registered" in line
+    assert f"{int(covering['completed'].sum()):,} completed" in line
+    assert _links(at)["changed"]["country"] == ["USA"]
+    assert not any(m.value.startswith("Progressive\\-MS trials, 12") for m in _app({"present": "1"}).markdown)
