@@ -25,6 +25,7 @@ PAGES = {
         st.Page("pages/map.py", title="World map", url_path="map"),
         st.Page("pages/funding.py", title="Funding over time", url_path="funding"),
         st.Page("pages/pipeline.py", title="Therapy pipeline", url_path="pipeline"),
+        st.Page("pages/changed.py", title="What changed", url_path="changed"),
     ],
     "Data": [
         st.Page("pages/explore.py", title="Explore records", url_path="explore"),

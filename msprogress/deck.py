@@ -145,9 +145,17 @@ def _chart_slide(prs: Any, c: ChartSlide) -> None:
         y = _text(slide, MARGIN, y + 4, width, "\n".join(c.subtitle), 16, colour=GREY, max_lines=3, min_pt=12)
     bottom = _footer(slide, [c.source] + ([f"View it live: {c.link}"] if c.link else []))
     top, pic_h = y + GAP, int(bottom - GAP - (y + GAP))
-    fig = presenter.decorate(c.fig, c.title, "", "", framed=False, height=pic_h, width=int(width))
-    png = _opaque(export_images.png(fig, width=int(width)))
-    slide.shapes.add_picture(io.BytesIO(png), *(Emu(int(v * EMU_PX)) for v in (MARGIN, top, width, pic_h)))
+    if c.fig.layout.width:  # laid out in pixels at its own size (the pipeline grid): drawn so, then scaled
+        fig = presenter.decorate(c.fig, c.title, "", "", framed=False)
+        own_w, own_h = int(fig.layout.width), int(fig.layout.height)
+        scale = min(width / own_w, pic_h / own_h)
+        png = _opaque(export_images.png(fig))
+        box = (MARGIN + (width - own_w * scale) / 2, top, own_w * scale, own_h * scale)
+    else:
+        fig = presenter.decorate(c.fig, c.title, "", "", framed=False, height=pic_h, width=int(width))
+        png = _opaque(export_images.png(fig, width=int(width)))
+        box = (MARGIN, top, width, pic_h)
+    slide.shapes.add_picture(io.BytesIO(png), *(Emu(int(v * EMU_PX)) for v in box))
 
 
 def _opaque(png: bytes) -> bytes:

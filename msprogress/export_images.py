@@ -36,16 +36,19 @@ def _engine() -> None:
         _started = True
 
 
-def _render(fig: go.Figure, fmt: str, scale: float, width: int = EXPORT_WIDTH) -> bytes:
+def _render(fig: go.Figure, fmt: str, scale: float, width: int | None = None) -> bytes:
+    """NOTE: without a `width`, a figure laid out in pixels for a width of its own (the pipeline
+    grid places its name chips for `layout.width`) is drawn at that width, any other at EXPORT_WIDTH."""
     _engine()
+    width = width or int(fig.layout.width or EXPORT_WIDTH)
     height = int(fig.layout.height or 540)
     with _render_lock, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "kopts is ignored if using a server": expected
         return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale)
 
 
-def png(fig: go.Figure, width: int = EXPORT_WIDTH) -> bytes:
-    """The figure as PNG, `width` × its height layout px at 2× scale."""
+def png(fig: go.Figure, width: int | None = None) -> bytes:
+    """The figure as PNG, `width` (default: its own, else EXPORT_WIDTH) × its height layout px at 2× scale."""
     return _render(fig, "png", SCALE, width)
 
 

@@ -277,18 +277,26 @@ def details(label: str) -> Any:
 
 
 def chart(
-    fig: go.Figure, name: str, source_ids: tuple[str, ...], f: Filters | None = None, **kwargs: Any
+    fig: go.Figure,
+    name: str,
+    source_ids: tuple[str, ...],
+    f: Filters | None = None,
+    export: Callable[[], go.Figure] | None = None,
+    **kwargs: Any,
 ) -> Any:
     """Draw a chart the one shared way: `st.plotly_chart` with the offline config and PNG and SVG
     downloads (made on click, server-side, with title, filters and source line baked in); in
     presenter mode the high-contrast figure sized for a slide, its downloads in the slide bar.
-    `name` is the file name and the widget-key prefix; kwargs go to `st.plotly_chart`.
+    `name` is the file name and the widget-key prefix; `export` makes the figure the images are
+    drawn from when it is not `fig` (a chart laid out in pixels for the screen, e.g. the pipeline
+    grid, exports its slide layout); kwargs go to `st.plotly_chart`.
 
     NOTE: the export look (`presenter.decorate`, a restyled copy of the figure) is made only when
     it is shown (presenter mode) or downloaded: a rerun does not pay for it."""
 
     def exported() -> go.Figure:
-        return presenter.decorate(fig, name, plotly_text(describe(f)) if f else "", footer_text(source_ids))
+        drawn = export() if export is not None else fig
+        return presenter.decorate(drawn, name, plotly_text(describe(f)) if f else "", footer_text(source_ids))
 
     run = presenter.run_state()
     on_slide = run.open if run is not None and presenter.is_on() else 0

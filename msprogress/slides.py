@@ -9,11 +9,12 @@ layout, no Streamlit).
 
 NOTE: keep each maker thin and the page's own: when a page changes which charts it draws or how
 it calls a builder, its maker here changes with it (one maker per page, nothing else to find).
-A new dashboard page (e.g. "What changed") adds its maker to `MAKERS`.
+A new dashboard page adds its maker to `MAKERS`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import data, deck, page, presenter, sources, style
+from msprogress import changes, data, deck, page, presenter, sources, style
+from msprogress.charts import changes as changes_charts
 from msprogress.charts import funding as funding_charts
 from msprogress.charts import maps as map_charts
 from msprogress.charts import overview as overview_charts
@@ -73,27 +75,45 @@ def numbers(df: pd.DataFrame, columns: Mapping[str, str], limit: int = NOTE_ROWS
 # --- one maker per dashboard page ---------------------------------------------------------------
 
 
+PIPELINE_DEFAULT = (False, False)  # the pipeline page's default view: no supportive, no non-drug
+
+
+def stages(f: Filters) -> pd.DataFrame:
+    """Agents per highest stage, as the Overview and the pipeline page count them."""
+    return overview_charts.stage_counts(data.pipeline_markers(f, *PIPELINE_DEFAULT))
+
+
 def overview(f: Filters) -> list[Slide]:
-    """The Overview page's charts."""
-    phases = data.pipeline_phase_counts(f)
-    if phases.empty:
+    """The Overview page's pipeline panel: agents by highest stage (its map and funding panels
+    are the World map and Funding slides' charts)."""
+    counts = stages(f)
+    if counts.empty:
         return []
-    fig = overview_charts.pipeline_phase_bars(phases)
-    notes = numbers(phases.sort_values("phase_rank"), {"phase": "stage", "agents": "agents"})
+    fig = overview_charts.pipeline_stages(counts)
+    notes = numbers(counts, {"stage": "stage", "agents": "agents"})
     return [Slide("overview_pipeline", fig, page.TRIAL_SOURCES, notes)]
 
 
 def world_map(f: Filters) -> list[Slide]:
-    """The World map page's choropleth, in its default metric."""
+    """The World map page's choropleth and ranked countries, in its default metric (progressive-MS
+    trials), zoomed to the chosen countries when the filters choose some."""
     metric, currency = "progressive", "EUR"
     metrics = data.map_country_metrics(f, currency)
-    fig = map_charts.choropleth(metrics, metric, currency)
+    zoom = map_charts.zoom_to(metrics, "the chosen countries") if (f.countries or f.regions) else None
     col = map_charts.METRICS[metric].column
     top = map_charts.top_countries(metrics, metric, n=NOTE_ROWS)
-    notes = f"{map_charts.METRICS[metric].title}, most first:\n" + numbers(
+    notes = f"Countries by {map_charts.METRICS[metric].noun}, most first:\n" + numbers(
         top, {"country": "", col: "trials"}
     )
-    return [Slide("map_choropleth", fig, page.TRIAL_SOURCES, notes)]
+    return [
+        Slide(
+            "map_choropleth",
+            map_charts.choropleth(metrics, metric, currency, zoom),
+            page.TRIAL_SOURCES,
+            notes,
+        ),
+        Slide("map_ranking", map_charts.ranking(metrics, metric, currency), page.TRIAL_SOURCES, notes),
+    ]
 
 
 def funding(f: Filters) -> list[Slide]:
@@ -126,19 +146,39 @@ def funding(f: Filters) -> list[Slide]:
 
 
 def pipeline(f: Filters) -> list[Slide]:
-    """The Therapy pipeline page's grid in its default view (all progressive MS, marker size =
-    trials, no non-drug or supportive agents)."""
-    view = (f, "all", False, False, False)
-    markers = data.pipeline_markers(*view)
-    agents = markers[markers["item_kind"] == "agent"]
-    if agents.empty:
+    """The Therapy pipeline page's grid in its default view (the sidebar's population, marker size
+    = trials, fill = trial status, no non-drug or supportive agents)."""
+    markers = data.pipeline_markers(f, *PIPELINE_DEFAULT)
+    if markers[markers["item_kind"] == "agent"].empty:
         return []
-    title = f"{style.plural(len(agents), 'agent')} in progressive-MS trials, by highest stage and mechanism"
-    sub = "All progressive MS · marker size: number of trials"
-    fig = data.pipeline_figure(*view, size="trials", title=title, subtitle=sub)
+    view = data.PipelineView(*PIPELINE_DEFAULT, size="trials", slide=True)
+    figs = [
+        data.pipeline_figure(
+            f,
+            dataclasses.replace(view, stages=stages),
+            title=pipeline_charts.grid_title(markers, stages),
+            subtitle="marker size: number of trials; fill: trial status",
+        )
+        for stages in pipeline_charts.slide_parts(markers)
+    ]
     matrix = pipeline_charts.mechanism_stage_matrix(markers)
     notes = "Agents per mechanism class and stage:\n" + numbers(matrix, {c: c for c in matrix.columns})
-    return [Slide("pipeline_chart", fig, page.TRIAL_SOURCES, notes)]
+    return [Slide(f"pipeline_chart_{i + 1}", fig, page.TRIAL_SOURCES, notes) for i, fig in enumerate(figs)]
+
+
+def changed(f: Filters) -> list[Slide]:
+    """The What changed page's headline: registry activity of progressive-MS trials in its
+    default window (12 months), the headline sentences as notes."""
+    months = changes.WINDOWS[0]
+    counts = data.changes_window_counts(f, months)
+    if counts[(counts["kind"] == "trials") & counts["covers_window"]].empty:
+        return []
+    title = (
+        f"Progressive-MS trials: registry activity in the {months} months to {changes.window_text(counts)}"
+    )
+    fig = changes_charts.activity_bars(counts, title, subtitle="trials per event, by registry")
+    notes = "\n".join(changes.headline_lines(counts, months, None))
+    return [Slide("changed_registry_activity", fig, page.TRIAL_SOURCES, notes)]
 
 
 Maker = Callable[[Filters], list[Slide]]
@@ -148,6 +188,7 @@ MAKERS: dict[str, tuple[str, Maker]] = {
     "map": ("World map", world_map),
     "funding": ("Funding over time", funding),
     "pipeline": ("Therapy pipeline", pipeline),
+    "changed": ("What changed", changed),
 }
 
 
@@ -198,8 +239,8 @@ def _headline(f: Filters) -> list[deck.Figure]:
     t, p = data.headline_trials(f).iloc[0], data.headline_projects(f).iloc[0]
     every = f.replace(relevance="all")  # all MS research, the same other filters: the context
     t_all, p_all = data.headline_trials(every).iloc[0], data.headline_projects(every).iloc[0]
-    phases = data.pipeline_phase_counts(f)
-    late = int(phases.loc[phases["phase_rank"] >= 3, "agents"].sum()) if not phases.empty else 0
+    counts = stages(f)
+    late = int(counts.loc[counts["stage_rank"] >= 3, "agents"].sum())
     figures = [
         deck.Figure(
             f"{int(t.progressive_trials):,}", "progressive-MS trials", f"of {int(t_all.trials):,} MS trials"

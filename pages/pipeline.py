@@ -1,55 +1,77 @@
 """Therapy pipeline: progressive-MS agents by stage and mechanism, and the timeline of their trials.
 
 The grid follows the annual Alzheimer's drug development pipeline graphic (Cummings et al.):
-an agent sits in the column of the highest phase of its progressive-MS interventional trials.
-View switches (population, marker size, non-drug, supportive agents) live in the URL with
-readable keys (`pop=ppms`, `size=enrollment`, `nondrug=1`), validated against fixed lists.
+an agent sits in the band of the highest phase of its progressive-MS interventional trials, or
+"Approved for progressive MS". The population (PPMS, SPMS …) is the sidebar's Population filter:
+the page has no control of its own for it. View switches live in the URL with readable keys
+(`size=enrollment`, `mark=origin`, `nondrug=1`, `support=1`), validated against fixed lists;
+`highlight=<agent id>[,<agent id>…]` rings agents (the "What changed" page links with it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import date
+from functools import partial
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import data, page
+from msprogress import data, page, presenter
 from msprogress.charts import pipeline as charts
-from msprogress.markup import plotly_text
+from msprogress.filters import Filters
+from msprogress.markup import md_code, md_escape, plotly_text
 
-POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
-# The view in the URL (`pop=ppms`, `size=enrollment`, `nondrug=1`); flags are toggles holding bools.
+MARKS = {"status": "Trial status", "origin": "Novel or repurposed", "sponsor": "Industry or academic"}
+# The view in the URL; flags are toggles holding bools; `highlight` is seeded by `seed_highlight`.
 VIEW = page.View(
     "pipeline",
     [
-        page.Key("pop", "pipeline_pop", list(POPS)),
-        page.flag("mixed", "pipeline_mixed"),
         page.Key("size", "pipeline_size", list(SIZES)),
+        page.Key("mark", "pipeline_mark", list(MARKS)),
         page.flag("nondrug", "pipeline_nondrug"),
         page.flag("support", "pipeline_support"),
+        page.Key("highlight", "pipeline_highlight"),
     ],
 )
+AGENT_ID = re.compile(r"[a-z0-9][a-z0-9.-]{0,60}")
 DEFAULT_MECHANISM = "B-cell depletion (anti-CD20/CD19)"
 
 
+def seed_highlight() -> list[str]:
+    """The agents to ring, from the link on the first visit (`highlight=a,b` or repeated keys);
+    a value that cannot be an agent id is dropped with a notice."""
+    if "pipeline_highlight" in st.session_state:
+        return []
+    given = [v.strip() for raw in st.query_params.get_all("highlight") for v in raw.split(",") if v.strip()]
+    good = [v for v in dict.fromkeys(given) if AGENT_ID.fullmatch(v)]
+    st.session_state["pipeline_highlight"] = ",".join(good)
+    return [f"Ignored highlight={md_code(v)}: not an agent id." for v in given if v not in good]
+
+
 def view_controls() -> None:
-    c = st.columns([3, 3, 2, 2])
-    c[0].radio("Population", list(POPS), format_func=POPS.get, horizontal=True, key="pipeline_pop")
-    c[0].checkbox(
-        "Also count trials enrolling both PPMS and SPMS",
-        key="pipeline_mixed",
-        disabled=st.session_state["pipeline_pop"] == "all",
-        help="Trials whose population is 'Mixed progressive'. Off: PPMS and SPMS are kept strictly apart.",
+    c = st.columns([3, 4, 3])
+    c[0].radio("Marker size", list(SIZES), format_func=SIZES.get, horizontal=True, key="pipeline_size")
+    c[1].radio(
+        "Marker fill shows",
+        list(MARKS),
+        format_func=MARKS.get,
+        horizontal=True,
+        key="pipeline_mark",
+        help="Trial status: of its trials at its stage. Novel: not approved for any use before its first "
+        "progressive-MS trial; repurposed: approved for another use first (curated, with sources). "
+        "Industry or academic: who leads its trials (the registries' sponsor class).",
     )
-    c[1].radio("Marker size", list(SIZES), format_func=SIZES.get, horizontal=True, key="pipeline_size")
     c[2].toggle(
         "Non-drug interventions",
         key="pipeline_nondrug",
         help="Rehabilitation, exercise, behavioural, device, diet/supplement and procedure arms "
         "without a named agent: one square per modality and stage.",
     )
-    c[3].toggle(
+    c[2].toggle(
         "Supportive agents",
         key="pipeline_support",
         help="Premedication, conditioning, vaccines, tracers, contrast agents and background "
@@ -57,57 +79,52 @@ def view_controls() -> None:
     )
 
 
-def index_date() -> tuple[str, date]:
-    """'ClinicalTrials.gov 2025-09-25, CTIS 2025-09-24' and the newest of those dates."""
+def as_of_text() -> tuple[str, date]:
+    """'registries as of 2025-09-25 (ClinicalTrials.gov) and 2025-09-24 (CTIS)' and the newest date."""
     names = {"ctgov": "ClinicalTrials.gov", "ctgov_api": "ClinicalTrials.gov API", "ctis": "CTIS"}
     srcs = data.snapshot().manifest.sources_with_rows(tuple(names))
-    text = ", ".join(f"{names[s.source_id]} {s.as_of}" for s in srcs)
-    return text, max(date.fromisoformat(s.as_of) for s in srcs)
+    text = " and ".join(f"{s.as_of} ({names[s.source_id]})" for s in srcs)
+    return f"registries as of {text}", max(date.fromisoformat(s.as_of) for s in srcs)
 
 
-def population_text(pop: str, mixed: bool) -> str:
-    if pop == "all":
-        return POPS["all"]
-    return POPS[pop] + (" (incl. trials of both PPMS and SPMS)" if mixed else " only")
-
-
-def grid_note(markers: pd.DataFrame, pop_text: str, size: str, nondrug: bool) -> str:
-    """What the grid shows and how, for the caption under it."""
+def method_note(markers: pd.DataFrame, size: str) -> str:
+    """How the grid is made, for the expander under it."""
     early = int(((markers["item_kind"] == "agent") & (markers["early_phase1_trials"] > 0)).sum())
-    is_na = (markers["item_kind"] == "non-drug") & (markers["stage"] == "Not applicable")
     parts = [
-        f"Population: {pop_text}. An agent's stage is the highest phase of its progressive-MS "
-        "interventional trials, or 'Approved for progressive MS' when a regulator's label approves it for "
-        "PPMS or SPMS (the label is linked in the table below); its fill shows the most active status "
-        "among its trials at its highest phase. Prophylaxis, premedication, conditioning and tracers "
-        "given with the tested therapy are not agents.",
-        f"Early phase 1 is counted as Phase 1 ({early} agents).",
-        "Only interventions mapped to a canonical agent are drawn as agents; active comparators count.",
+        "An agent's stage is the highest phase of its progressive-MS interventional trials, or "
+        "*Approved for progressive MS* when a regulator's label approves it for PPMS or SPMS (for the "
+        "populations the filters show; the label is linked in the table). "
+        f"Early phase 1 counts as Phase 1 ({early} agents).",
+        "Colour: the mechanism class grouped into 8 families and Other (the class is in the hover and "
+        "the table). Shape: the agent's role. Fill: what *Marker fill shows* chooses. "
+        + (
+            "Size: participants summed over the agent's trials (actual or anticipated); agents whose "
+            "trials state no enrollment get the smallest marker."
+            if size == "enrollment"
+            else "Size: number of trials."
+        ),
+        "Novel or repurposed is curated per agent with a source (data/reference/agents.csv): repurposed "
+        "means approved for another use (relapsing MS or another disease) before its first "
+        "progressive-MS trial.",
+        "Prophylaxis, premedication, conditioning and tracers given with the tested therapy are not "
+        "agents; placebo and control arms are not agents; active comparators count. Only interventions "
+        "mapped to a canonical agent are drawn as agents. Non-drug trials are mostly not phased: they "
+        "sit in the *Not phased (N/A)* band. A trial registered in both ClinicalTrials.gov and CTIS "
+        "counts twice.",
     ]
-    if nondrug:
-        parts.append(
-            f"Non-drug trials are mostly not phased: {int(markers.loc[is_na, 'trials'].sum())} sit in the "
-            "'Not phased (N/A)' column."
-        )
-    parts.append(
-        "Marker size: participants summed over the agent's trials (actual or anticipated); agents whose "
-        "trials state no enrollment get the smallest marker."
-        if size == "enrollment"
-        else "Marker size: number of trials."
-    )
-    parts.append("A trial registered in both ClinicalTrials.gov and CTIS counts twice.")
-    return " ".join(parts)
+    return "\n\n".join(parts)
 
 
 def classes_text(markers: pd.DataFrame, stage: str) -> str:
     """A markdown list: mechanism class: agents at that stage."""
     found = charts.classes_at_stage(markers, stage)
-    return "\n".join(f"- {cls}: {', '.join(names)}" for cls, names in found.items()) or "- none"
+    lines = [f"- {md_escape(cls)}: {md_escape(', '.join(names))}" for cls, names in found.items()]
+    return "\n".join(lines) or "- none"
 
 
-def pick_from_chart() -> None:
+def pick_from_chart(key: str) -> None:
     """Chart selection → the agents picked for the timeline (runs before the rerun)."""
-    points = st.session_state["pipeline_chart"]["selection"]["points"]
+    points = st.session_state[key]["selection"]["points"]
     ids = [p["customdata"][0] for p in points if p.get("customdata")]
     if ids:
         st.session_state["pipeline_pick"] = list(dict.fromkeys(ids))
@@ -148,7 +165,7 @@ def timeline_selection(markers: pd.DataFrame) -> tuple[list[str], str]:
     )
     group = c[1].selectbox("Mechanism class or non-drug modality", list(groups), key="pipeline_tl_mech")
     c[2].multiselect(
-        "Agents (or click / lasso markers on the chart)",
+        "Agents (or click markers on the chart)",
         list(choices),
         format_func=choices.get,
         key="pipeline_pick",
@@ -166,58 +183,108 @@ def timeline_selection(markers: pd.DataFrame) -> tuple[list[str], str]:
     return groups[group], what
 
 
+def ring_line(markers: pd.DataFrame, ids: list[str]) -> str | None:
+    """Which ringed agents are drawn, and which the filters leave out; None when none is asked for."""
+    if not ids:
+        return None
+    agents = markers[markers["item_kind"] == "agent"].set_index("item_id")["label"].astype(str)
+    shown = [agents[i] for i in ids if i in agents.index]
+    missing = [i for i in ids if i not in agents.index]
+    text = f"{charts.RING_GLYPH} Ringed: {md_escape(', '.join(shown)) or 'none of them in this view'}."
+    if missing:
+        text += " Not in this view: " + ", ".join(md_code(i) for i in missing) + "."
+    return text
+
+
+def slide_look(f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str) -> go.Figure:
+    """The whole grid laid out for a slide (names at 20 px): what its PNG and SVG are made from,
+    since exports set every text at 20 px or more and the screen grid places its names at 14."""
+    slide_view = dataclasses.replace(view, slide=True, stages=None)
+    return data.pipeline_figure(f, slide_view, title=charts.grid_title(markers), subtitle=subtitle)
+
+
+def draw_grid(
+    f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str, note: str | None
+) -> None:
+    """The grid, one slide; on a slide, split into as many figures (slides) as it needs to fit
+    (see `slide_parts`). The rings' note and the source line go with every part."""
+    parts = charts.slide_parts(markers) if view.slide else [None]
+    for i, stages in enumerate(parts):
+        key = "pipeline_chart" if i == 0 else f"pipeline_chart_{i + 1}"
+        with page.slide():
+            if note:
+                st.markdown(note)
+                if not view.slide:
+                    st.button(
+                        "Clear the rings", on_click=lambda: st.session_state.update(pipeline_highlight="")
+                    )
+            fig = data.pipeline_figure(
+                f,
+                dataclasses.replace(view, stages=stages),
+                title=charts.grid_title(markers, stages),
+                subtitle=subtitle,
+            )
+            page.chart(
+                fig,
+                key,
+                page.TRIAL_SOURCES,
+                f,
+                export=None if view.slide else partial(slide_look, f, view, markers, subtitle),
+                on_select=lambda k=key: pick_from_chart(k),
+                selection_mode=("points", "box", "lasso"),
+            )
+            page.caption(
+                page.TRIAL_SOURCES, f, extra="Agents at the highest phase of their progressive-MS trials."
+            )
+            if not view.slide:
+                with st.expander("How the grid is made"):
+                    st.markdown(method_note(markers, view.size))
+
+
 f = page.filters()
+slide = presenter.is_on()
 
 # 1. Title, notices, view switches ---------------------------------------------------------
 st.title("Therapy pipeline for progressive MS")
-page.show_notices(*VIEW.seed())
+page.show_notices(*VIEW.seed(), *seed_highlight())
 with page.controls():
     st.markdown(
-        "Each marker is an agent placed at the **highest phase** of its progressive-MS interventional "
-        "trials, coloured by mechanism class. Placebo and control arms are not agents."
+        "Each marker is an agent at the **highest phase** of its progressive-MS trials, coloured by "
+        "mechanism. The population is the sidebar's *Population* filter."
     )
     view_controls()
 view = VIEW.write()
-pop, size = view["pop"], view["size"]
-mixed = pop != "all" and view["mixed"] == "1"
-args = (f, {"all": "all", "ppms": "PPMS", "spms": "SPMS"}[pop], mixed)
-flags = (view["support"] == "1", view["nondrug"] == "1")
-index_text, as_of = index_date()
-pop_text = population_text(pop, mixed)
+ringed = [i for i in view.get("highlight", "").split(",") if i]
+as_of_words, as_of = as_of_text()
+pipeline_view = data.PipelineView(
+    include_supportive=view["support"] == "1",
+    include_nondrug=view["nondrug"] == "1",
+    size=view["size"],
+    mark=view["mark"],
+    highlight=tuple(ringed),
+    slide=slide,
+)
 
 # 2. Data -----------------------------------------------------------------------------------
-markers = data.pipeline_markers(*args, *flags)
-trials = data.pipeline_trials(*args, *flags)
-agents = markers[markers["item_kind"] == "agent"]
+markers = data.pipeline_markers(f, pipeline_view.include_supportive, pipeline_view.include_nondrug)
+trials = data.pipeline_trials(f, pipeline_view.include_supportive, pipeline_view.include_nondrug)
 
-# 3. The pipeline grid ----------------------------------------------------------------------
+# 3. The pipeline grid (on a slide: as many slides as it needs) -----------------------------
 if markers.empty:
-    st.info(f"No progressive-MS interventional trials of agents match these filters ({pop_text}).")
+    st.info(
+        f"No progressive-MS interventional trial of an agent matches these filters "
+        f"({page.describe(f, markdown=True)}). "
+        "Widen the filters in the sidebar (population, phase, status, years or country)."
+    )
     st.stop()
-with page.slide():
-    fig = data.pipeline_figure(
-        *args,
-        *flags,
-        size=size,
-        title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
-        subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(page.describe(f))}",
-    )
-    page.chart(
-        fig,
-        "pipeline_chart",
-        page.TRIAL_SOURCES,
-        f,
-        on_select=pick_from_chart,
-        selection_mode=("points", "box", "lasso"),
-    )
-    page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
+subtitle = f"{as_of_words} · marker size: {SIZES[view['size']].lower()}"
+draw_grid(f, pipeline_view, markers, subtitle, ring_line(markers, ringed))
 
-# 4. Tables behind the figure ---------------------------------------------------------------
+# 4. Mechanism classes, and the tables behind the figure ------------------------------------
 with page.slide("Mechanism classes by stage"):
     st.markdown(
-        f"**Mechanism classes with an agent at Phase 3 — {pop_text}:**\n{classes_text(markers, 'Phase 3')}\n\n"
-        f"**Already beyond, at Phase 4:**\n{classes_text(markers, 'Phase 4')}\n\n"
-        f"**Approved for progressive MS — {pop_text}:**\n{classes_text(markers, charts.APPROVED)}"
+        f"**Mechanism classes with an agent at Phase 3:**\n{classes_text(markers, 'Phase 3')}\n\n"
+        f"**Approved for progressive MS** (regulators' labels):\n{classes_text(markers, charts.APPROVED)}"
     )
     with st.expander("Agents and groups behind the figure", expanded=False):
         page.table(
@@ -226,12 +293,13 @@ with page.slide("Mechanism classes by stage"):
             width="stretch",
             column_config={
                 "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
+                "Origin source": st.column_config.LinkColumn("Origin source", display_text="source"),
                 "Label": st.column_config.LinkColumn("Label", display_text="label"),
             },
         )
-        page.caption(page.TRIAL_SOURCES, f, extra=f"Population: {pop_text}. Enrollment in participants.")
+        page.caption(page.TRIAL_SOURCES, f, extra="Enrollment in participants.")
         page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
-        page.caption(page.TRIAL_SOURCES, f, extra=f"Agents per mechanism class and stage; {pop_text}.")
+        page.caption(page.TRIAL_SOURCES, f, extra="Agents per mechanism class and stage.")
 
 # 5. Trial timeline of a selection ----------------------------------------------------------
 with page.slide("Trial timeline"):
@@ -239,22 +307,24 @@ with page.slide("Trial timeline"):
         ids, what = timeline_selection(markers)
     sel = charts.trials_of(trials, ids)
     dated = sel[charts.has_dates(sel)]
-    drawn = charts.latest_started(dated)
-    capped = f"; the {len(drawn)} that started most recently drawn" if len(drawn) < len(dated) else ""
+    drawn = charts.latest_started(dated, charts.TIMELINE_SLIDE_MAX if slide else charts.TIMELINE_MAX)
+    capped = f" · the {len(drawn)} that started most recently" if len(drawn) < len(dated) else ""
     if dated.empty:
-        st.info(f"No trial of {what} states both a start and a completion date.")
+        st.info(f"No trial of {md_escape(what)} states both a start and a completion date.")
     else:
         page.chart(
             charts.timeline_figure(
                 drawn,
                 as_of=as_of,
-                title=f"Trials of {what} ({len(dated):,} with dates{capped}), by start",
-                subtitle=f"{pop_text} · coloured by status · index date {index_text}",
+                title=charts.timeline_title(dated, plotly_text(what)),
+                subtitle=f"By start; fill: trial status{capped} · {as_of_words}",
+                look=charts.SLIDE if slide else charts.SCREEN,
             ),
             "pipeline_timeline",
             page.TRIAL_SOURCES,
             f,
         )
+        page.caption(page.TRIAL_SOURCES, f, extra="Dates as registered (completion actual or anticipated).")
     undated = sel[~charts.has_dates(sel)]
     if not undated.empty:
         listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
@@ -265,7 +335,7 @@ with page.slide("Trial timeline"):
         )
         st.markdown(
             f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
-            + ", ".join(listed)
+            + md_escape(", ".join(listed))
             + more
         )
 with page.slide("Trials of the timeline"):
@@ -282,8 +352,4 @@ with page.slide("Trials of the timeline"):
             ),
         },
     )
-    page.caption(
-        page.TRIAL_SOURCES,
-        f,
-        extra=f"Trials of {what}; {pop_text}. Dates as registered (completion actual or anticipated).",
-    )
+    page.caption(page.TRIAL_SOURCES, f, extra=f"Trials of {md_escape(what)}.")

@@ -34,13 +34,11 @@ from msprogress.filters import Filters
 from msprogress.ingest.__main__ import main as cli
 from msprogress.ingest.build import build
 from msprogress.snapshot import current_id, list_snapshots, open_serving
-from tests.conftest import FIXTURES
 from tests.test_member_grants import good_alliance_rows, write_csv
 from tests.test_pages import _app, _metric
 
 TESTS = Path(__file__).parent
 CORPUS = TESTS / "bad_inputs"
-OLD_BAD = FIXTURES / "bad" / "member_grants"  # the member reader's own bad fixtures, reused
 
 
 # --- the cases ---------------------------------------------------------------------------------
@@ -410,7 +408,7 @@ def test_tampered_link_gives_notices_not_errors(
         )  # text stays text
     if row["page"] == "overview":  # the figures are those of the filters kept, values bound as text
         expected = db.run("headline_trials", f.as_struct()).iloc[0]
-        assert _metric(at, "MS trials registered") == f"{expected.trials:,}"
+        assert _metric(at, "Progressive-MS trials") == f"{expected.progressive_trials:,}"
 
 
 def test_every_case_is_in_the_readme() -> None:

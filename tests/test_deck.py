@@ -91,8 +91,8 @@ def test_chart_notes_hold_the_numbers_behind_the_chart(progressive_deck):
     """The notes list the values the chart was drawn from, e.g. the agents per stage."""
     d, _ = progressive_deck
     overview = next(c for c in d.charts if c.section == "Overview")
-    bars = overview.fig.data[0]
-    for stage, agents in zip(bars.y, bars.x, strict=True):
+    bars = overview.fig.data[0]  # a column per stage: its name in customdata, its agents up
+    for stage, agents in zip(bars.customdata, bars.y, strict=True):
         assert f"{stage} · agents: {agents}" in overview.notes
 
 

@@ -79,13 +79,15 @@ def test_never_raises(params):
     assert set(parsed.filters.countries) <= set(KNOWN["country"])
 
 
-def test_every_mechanism_class_has_one_colour():
+def test_every_category_has_its_colour_or_encoding():
+    """Gap areas one colour each; mechanism classes through their families (tests/test_pipeline.py
+    checks those); trial statuses a pipeline fill each, never a colour."""
     from msprogress import style
+    from msprogress.charts import pipeline
     from msprogress.ingest import agents
 
-    assert set(style.MECHANISM_COLOURS) == set(agents.MECHANISM_CLASSES)
-    assert len(set(style.MECHANISM_COLOURS.values())) == len(style.MECHANISM_COLOURS)
-    assert set(style.STATUS_COLOURS) == set(schema.STATUS_GROUPS)
+    assert set(style.MECHANISM_FAMILIES) == set(agents.MECHANISM_CLASSES)
+    assert set(pipeline.MARKS["status"].fills) | {"Unknown"} == set(schema.STATUS_GROUPS)
     assert set(style.GAP_AREA_COLOURS) == set(schema.GAP_AREAS)
 
 

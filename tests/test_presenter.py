@@ -68,15 +68,18 @@ def test_slides_step_through_a_page_then_on_to_the_next(app_env):
     """→ shows the page's next slide (the slide number in the URL), and from its last slide the
     next page's first; ← from a first slide goes to the previous page's last slide. The arrow
     keys press these controls (checked in the browser test)."""
-    at = _app({"present": "1", "relevance": "progressive"}, "overview")
+    first = _app({"present": "1", "relevance": "progressive"}, "overview")
+    assert _slide_label(first).endswith("· 1 / 1"), _slide_label(first)  # the Overview is one slide
+    assert [label for label, _ in _links(first)] == ["World map ▶"]
+    at = _app({"present": "1", "relevance": "progressive"}, "map")
     assert _slide_label(at).endswith("· 1 / 4"), _slide_label(at)
-    assert not _links(at), "slide 1 of 4: the next control is the next slide, not the next page"
+    assert [label for label, _ in _links(at)] == ["◀ Overview"], "slide 1 of 4: → is the next slide"
     at.button(key="slide_next").click().run()
     assert at.query_params.get("slide") == "2" and _slide_label(at).endswith("· 2 / 4")
     at.query_params["slide"] = "4"
     at.run()
     links = _links(at)
-    assert [label for label, _ in links] == ["World map ▶"]
+    assert [label for label, _ in links] == ["Funding over time ▶"]
     assert "present=1" in links[0][1] and "relevance=progressive" in links[0][1]
     last = _app({"present": "1"}, "about")
     prev = _links(last)
@@ -108,7 +111,7 @@ def test_only_the_slide_in_the_url_is_shown(app_env):
     ],
 )
 def test_a_bad_or_open_slide_value_is_ignored_with_a_notice(app_env, value, shown, notice):
-    at = _app({"present": "1", "slide": value}, "overview")
+    at = _app({"present": "1", "slide": value}, "map")
     assert not at.exception, at.exception
     assert _slide_label(at).endswith(f"· {shown} / 4")
     infos = " ".join(i.value for i in at.info)
@@ -286,9 +289,6 @@ def test_plural():
     assert style.plural(1, "trial") == "1 trial" and style.plural(2, "trial") == "2 trials"
     assert style.plural(1204, "row") == "1,204 rows" and style.plural(0, "slide") == "0 slides"
     assert style.plural(1, "row or value", "rows or values") == "1 row or value"
-
-
-TABLE_PAGES = ("about", "explore", "funding", "map", "overview", "pipeline")
 
 
 @pytest.mark.parametrize("page", PAGES)
