@@ -282,6 +282,7 @@ def chart(
     source_ids: tuple[str, ...],
     f: Filters | None = None,
     export: Callable[[], go.Figure] | None = None,
+    slide_size: tuple[int, int] = (presenter.SLIDE_WIDTH, presenter.SLIDE_CHART_PX),
     **kwargs: Any,
 ) -> Any:
     """Draw a chart the one shared way: `st.plotly_chart` with the offline config and PNG and SVG
@@ -289,7 +290,8 @@ def chart(
     presenter mode the high-contrast figure sized for a slide, its downloads in the slide bar.
     `name` is the file name and the widget-key prefix; `export` makes the figure the images are
     drawn from when it is not `fig` (a chart laid out in pixels for the screen, e.g. the pipeline
-    grid, exports its slide layout); kwargs go to `st.plotly_chart`.
+    grid, exports its slide layout); `slide_size`: its width and height (px) on a 1920×1080 slide
+    (one of several side by side is narrower and lower); kwargs go to `st.plotly_chart`.
 
     NOTE: the export look (`presenter.decorate`, a restyled copy of the figure) is made only when
     it is shown (presenter mode) or downloaded: a rerun does not pay for it."""
@@ -311,8 +313,8 @@ def chart(
             name,
             plotly_text(describe(f)) if f else "",
             footer_text(source_ids),
-            height=presenter.SLIDE_CHART_PX,
-            width=presenter.SLIDE_WIDTH,
+            height=slide_size[1],
+            width=slide_size[0],
         )
         return st.plotly_chart(shown, config=PLOTLY_CONFIG, **kwargs)
     event = st.plotly_chart(fig, config=PLOTLY_CONFIG, **kwargs)
@@ -346,8 +348,12 @@ def slide_tools(number: int) -> None:
     """The slide bar's downloads: the images of the charts on this slide, and the deck."""
     drawn: list[ViewChart] = st.session_state.get(VIEW_CHARTS, [])
     shown = [c for c in drawn if c.slide in (0, number)]
-    for c in shown:
-        image_buttons(c, prefix="" if len(shown) == 1 else f"{c.name}: ", short=True)
+    if len(shown) == 1:
+        image_buttons(shown[0], short=True)
+    elif shown:  # several charts on one slide: their images behind one button, the bar stays one row
+        with st.popover(f"Images ({len(shown)} charts)", width="content"):
+            for c in shown:
+                image_buttons(c, prefix=f"{c.name}: ", short=True)
     deck_button()
 
 

@@ -65,7 +65,8 @@ CSS = """
 [data-testid="stPageLink"] p, [data-testid="stTab"] p {
   font-size: 24px !important; line-height: 1.35 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-.stApp code, .stApp input, .stApp [data-baseweb="select"] div, [data-testid="stTooltipIcon"] {
+.stApp code, .stApp input, .stApp [data-baseweb="select"] div, [data-testid="stTooltipIcon"],
+[data-testid="stAlertDynamicIcon"], [data-testid="stIconEmoji"] {
   font-size: 22px !important; }
 [data-testid="stTable"] td, [data-testid="stTable"] th,
 [data-testid="stTable"] td *, [data-testid="stTable"] th * {

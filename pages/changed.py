@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from msprogress import changes, data, page, schema
+from msprogress import changes, data, page, presenter, schema
 from msprogress.charts import changes as charts
 from msprogress.db import QueryError
 from msprogress.filters import Filters
@@ -135,19 +135,27 @@ def event_table(events: pd.DataFrame, event: str, extra: list[str] | None = None
 
 
 def diff_tables(
-    df: pd.DataFrame, kinds: Iterable[str], unit: str, columns: list[str], config: dict[str, object]
+    df: pd.DataFrame,
+    kinds: Iterable[str],
+    unit: str,
+    columns: list[str],
+    config: dict[str, object],
+    lead: str,
+    heading: str | None = None,
 ) -> None:
-    """A heading and a table for each kind of change that has rows; one line naming those without."""
-    none = []
-    for change in kinds:
-        rows = df[df["change"] == change]
-        if rows.empty:
-            none.append(change)
-            continue
-        st.markdown(f"*{change[:1].upper() + change[1:]}: {changes.count_text(len(rows), unit)}*")
-        page.table(rows[columns], hide_index=True, width="stretch", column_config=config)
-    if none:
-        st.caption("None: " + "; ".join(none) + ".")
+    """`lead` (a line of counts), then a table for each kind of change that has rows, each its own
+    slide (`heading` over the first); one line naming the kinds without rows."""
+    shown = [(c, df[df["change"] == c]) for c in kinds if (df["change"] == c).any()]
+    none = [c for c in kinds if not (df["change"] == c).any()]
+    for i, (change, rows) in enumerate(shown or [("", df.iloc[0:0])]):
+        with page.slide(heading if i == 0 else None):
+            if i == 0 or presenter.is_on():  # a slide repeats the line its table belongs to
+                st.markdown(lead)
+            if change:
+                st.markdown(f"*{change[:1].upper() + change[1:]}: {changes.count_text(len(rows), unit)}*")
+                page.table(rows[columns], hide_index=True, width="stretch", column_config=config)
+            if none and i == max(len(shown) - 1, 0):
+                st.caption("None: " + "; ".join(none) + ".")
 
 
 def headline_metrics(totals: dict[str, int | None], summary: ChangeSummary | None) -> None:
@@ -261,17 +269,17 @@ if summary is not None:
             "the source': the source file no longer lists it, which does not mean it was deleted.",
         )
 
-# 4. Registry activity in the window --------------------------------------------------------
-with page.slide(f"Progressive-MS trials in the {months} months to {window}"):
-    for event, (column, words) in changes.EVENTS.items():
+# 4. Registry activity in the window (on a slide, one kind of event a slide) ---------------------
+for i, (event, (column, words)) in enumerate(changes.EVENTS.items()):
+    with page.slide(f"Progressive-MS trials in the {months} months to {window}" if i == 0 else None):
         n = totals[column]
         shown = "not dated by the registries" if n is None else changes.count_text(n, "trial")
         st.markdown(f"**{words[:1].upper() + words[1:]}: {shown}**")
         if n:
             event_table(events, event, ["why_stopped"] if event == "stopped" else None)
-    if totals["stopped"] and totals["stopped_with_reason"] is None:
-        st.caption(changes.NO_REASON_NOTE)
-    page.caption(page.TRIAL_SOURCES, f, extra="Each list links to the registry record.")
+        if event == "stopped" and totals["stopped"] and totals["stopped_with_reason"] is None:
+            st.caption(changes.NO_REASON_NOTE)
+        page.caption(page.TRIAL_SOURCES, f, extra="Each list links to the registry record.")
 
 # 5. New awards in the window ---------------------------------------------------------------
 with page.slide(f"New awards in the {months} months to {changes.window_text(counts, 'funding')}"):
@@ -322,18 +330,19 @@ with page.slide(f"New awards in the {months} months to {changes.window_text(coun
         + ".",
     )
 
-# 6. Since the earlier snapshot -------------------------------------------------------------
+# 6. Since the earlier snapshot (on a slide, one kind of change a slide) ---------------------------
 if pair is not None and summary is not None:
     frames = pair[0]
-    with page.slide(f"Since snapshot {summary.compared_with}"):
-        st.markdown(f"**Progressive-MS trials:** {changes.trial_change_text(summary.trials)}.")
-        diff_tables(
-            frames["trials"],
-            changes.TRIAL_CHANGES,
-            "trial",
-            TRIAL_DIFF_COLUMNS,
-            titles("trials", TRIAL_DIFF_COLUMNS, url=TRIAL_LINK, before="Before", after="Now"),
-        )
+    diff_tables(
+        frames["trials"],
+        changes.TRIAL_CHANGES,
+        "trial",
+        TRIAL_DIFF_COLUMNS,
+        titles("trials", TRIAL_DIFF_COLUMNS, url=TRIAL_LINK, before="Before", after="Now"),
+        f"**Progressive-MS trials:** {changes.trial_change_text(summary.trials)}.",
+        f"Since snapshot {summary.compared_with}",
+    )
+    with page.slide():
         st.markdown(f"**Pipeline agents:** {changes.agent_change_text(summary.agents)}.")
         if not frames["agents"].empty:
             page.table(
@@ -344,20 +353,21 @@ if pair is not None and summary is not None:
                 | {"stage_before": "Stage then", "stage_after": "Stage now"},
             )
             pipeline_link(frames["agents"])
-        st.markdown(f"**Grants:** {changes.grant_change_text(summary.grants)}.")
-        grant_columns = GRANT_DIFF_COLUMNS + ["changed_fields"]
-        money = {
-            c: st.column_config.NumberColumn(f"Amount {c[7:]} ({currency})")
-            for c in grant_columns
-            if c.startswith("amount_")
-        }
-        diff_tables(
-            frames["grants"],
-            changes.GRANT_CHANGES,
-            "grant record",
-            grant_columns,
-            titles("grants", grant_columns, url=GRANT_LINK, changed_fields="Fields changed", **money),
-        )
+    grant_columns = GRANT_DIFF_COLUMNS + ["changed_fields"]
+    money = {
+        c: st.column_config.NumberColumn(f"Amount {c[7:]} ({currency})")
+        for c in grant_columns
+        if c.startswith("amount_")
+    }
+    diff_tables(
+        frames["grants"],
+        changes.GRANT_CHANGES,
+        "grant record",
+        grant_columns,
+        titles("grants", grant_columns, url=GRANT_LINK, changed_fields="Fields changed", **money),
+        f"**Grants:** {changes.grant_change_text(summary.grants)}.",
+    )
+    with page.slide():
         st.markdown(
             f"**Award money per coverage series ({currency}), then and now** (each series compared only with itself)"
         )

@@ -36,6 +36,7 @@ VIEW = page.View("overview", [page.Key("currency", "overview_currency", list(CUR
 ALL_MS = f.relevance == "all"  # all MS research is in view, so it can be the context
 PIPELINE_VIEW = (False, False)  # the pipeline page's default view (no supportive, no non-drug): its numbers
 HEIGHT = 240 if presenter.is_on() else 330  # a panel's plot; on a slide three stand side by side
+PANEL_SLIDE = (560, 580)  # a panel's figure on a 1920×1080 slide (width, height px), title and footer in it
 
 
 def context(n: int, noun: str) -> str | None:
@@ -86,10 +87,18 @@ def headline_figures(trials: pd.Series, projects: pd.Series, stages: pd.DataFram
     page.caption(TRIAL_SOURCES + FUNDING_SOURCES)
 
 
+def panel_caption(source_ids: tuple[str, ...]) -> None:
+    """A panel's source line; on a slide its figure carries it (no room for more)."""
+    if not presenter.is_on():
+        page.caption(source_ids)
+
+
 def map_panel(metrics: pd.DataFrame) -> None:
     zoom = bool(f.countries or f.regions)
-    page.chart(charts.small_map(metrics, HEIGHT, zoom), "overview_map", TRIAL_SOURCES, f)
-    page.caption(TRIAL_SOURCES)
+    page.chart(
+        charts.small_map(metrics, HEIGHT, zoom), "overview_map", TRIAL_SOURCES, f, slide_size=PANEL_SLIDE
+    )
+    panel_caption(TRIAL_SOURCES)
     link("pages/map.py", "World map →", {"metric": "progressive"})
 
 
@@ -129,8 +138,8 @@ def funding_panel() -> None:
     headline, detail = charts.trend_finding(trend, who, research, currency, fy)
     fig = charts.funding_trend(trend, currency, headline, detail, ALL_MS, HEIGHT)
     sources = (str(top.source),)
-    page.chart(fig, "overview_funding", sources, f)
-    page.caption(sources)
+    page.chart(fig, "overview_funding", sources, f, slide_size=PANEL_SLIDE)
+    panel_caption(sources)
     link("pages/funding.py", "Funding over time →", {"series": str(top.series_id), "currency": currency})
 
 
@@ -138,8 +147,14 @@ def pipeline_panel(stages: pd.DataFrame) -> None:
     if stages.empty:
         st.info("No progressive-MS drug trials match these filters.")
     else:
-        page.chart(charts.pipeline_stages(stages, HEIGHT), "overview_pipeline", TRIAL_SOURCES, f)
-        page.caption(TRIAL_SOURCES)
+        page.chart(
+            charts.pipeline_stages(stages, HEIGHT),
+            "overview_pipeline",
+            TRIAL_SOURCES,
+            f,
+            slide_size=PANEL_SLIDE,
+        )
+        panel_caption(TRIAL_SOURCES)
     link("pages/pipeline.py", "Therapy pipeline →")
 
 

@@ -73,11 +73,6 @@ def test_overview_panel_links_keep_the_filters(server, offline_page):
     assert page.locator("[data-testid=stException]").count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the slide also holds page.py's source lines and figure footers and app.py's slide bar: "
-    "the Overview fits once those are the one-line forms of the DECK scope (issue 12 points 1, 5)",
-)
 def test_overview_is_one_slide_at_1920(server, browser):
     with offline_context_page(browser, 1920, 1080) as page:
         page.goto(server + "/?present=1")

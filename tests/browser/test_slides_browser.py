@@ -19,7 +19,7 @@ from tests.browser.conftest import ARTIFACTS, offline_context_page
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("overview", "map", "funding", "pipeline", "explore", "about")
+PAGES = ("overview", "map", "funding", "pipeline", "changed", "explore", "about")
 BAR = ".st-key-msp_slidebar"
 READY = """(sel) => !document.querySelector('[data-testid=stSkeleton]')
   && ![...document.querySelectorAll('[data-stale=true]')].length && !!document.querySelector(sel)"""
