@@ -6,12 +6,12 @@ PORT   ?= 8501
 HOST   ?= 127.0.0.1
 REPLICAS ?= 2
 
-.PHONY: run test lint typecheck pytest snapshot refresh browser-deps proxy-deps clean help bench loadtest serve-cluster audit
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps deck-deps proxy-deps clean help bench loadtest serve-cluster audit
 
 help:
 	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (PORT=$(PORT), HOST=$(HOST))"
 	@echo "make serve-cluster REPLICAS=n   n app processes behind HAProxy (sticky sessions) on HOST:PORT"
-	@echo "make test      set up dev tools + Chromium + HAProxy, then ruff, mypy and pytest (browser tests included)"
+	@echo "make test      set up dev tools + Chromium + LibreOffice + HAProxy, then ruff, mypy and pytest (browser and deck tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
 	@echo "make loadtest  server capacity (CPU-s per visit, sessions/min, memory; bench/results.md), 2 replicas with one killed, 20 browsers"
@@ -54,6 +54,15 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# LibreOffice (Impress), poppler and Liberation Sans (the metrics text is fitted with) for the deck test: it renders the PowerPoint deck to PDF and PNG
+# and checks where the words landed (tests/test_deck.py).
+deck-deps:
+	@{ command -v soffice && command -v pdftotext && command -v pdftoppm && fc-list | grep -q "Liberation Sans"; } >/dev/null 2>&1 || { \
+	  echo "installing Debian libreoffice-impress and poppler-utils for the deck test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    libreoffice-impress poppler-utils fonts-liberation >/dev/null; }
+
 # Debian's HAProxy for `make serve-cluster` and its test (sticky sessions, websockets).
 proxy-deps:
 	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
@@ -70,7 +79,7 @@ typecheck: $(VENV)/.dev-installed
 
 # The 15 slowest tests are printed at the end (CI output too). No test judges time: timings are
 # `make bench` and `make loadtest`.
-pytest: $(VENV)/.dev-installed browser-deps proxy-deps
+pytest: $(VENV)/.dev-installed browser-deps deck-deps proxy-deps
 	$(PY) -m pytest -q --durations=15
 
 test: lint typecheck pytest

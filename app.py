@@ -1,7 +1,8 @@
 """MS Progress entry point: page config, the shared filter sidebar, and navigation.
 
 Run with `make run` (or `streamlit run app.py`). Pages live in `pages/`; each reads the
-filters this file puts in `st.session_state["filters"]`.
+filters this file puts in `st.session_state["filters"]`. In presenter mode the page is shown a
+slide at a time, with the slide bar under it (see msprogress/presenter.py).
 """
 
 from __future__ import annotations
@@ -35,16 +36,20 @@ PAGES = {
 nav = st.navigation(PAGES)
 page.require_snapshot()
 st.session_state["filters"] = sidebar.render()
-exports = st.sidebar.container()  # filled after the page ran: the deck needs its charts
+exports = st.sidebar.container()
 st.session_state[page.VIEW_CHARTS] = []
 st.session_state[page.VIEW_KEYS] = []  # the page's views register their URL keys as it runs
 st.session_state.pop(page.LAST_CHART, None)
 if presenter.is_on():
-    presenter.inject()
+    presenter.start_run(nav.url_path)
+else:
+    st.session_state.pop(presenter.RUN, None)
+    st.query_params.pop(presenter.SLIDE, None)  # slides are a presenter-mode view
 nav.run()
 if presenter.is_on():
+    presenter.finish_run()
     f_params = {**st.session_state["filters"].to_params(), "snapshot": st.query_params.get_all("snapshot")}
-    presenter.slide_nav([p for group in PAGES.values() for p in group], nav, f_params, page.deck_button)
+    presenter.slide_nav([p for group in PAGES.values() for p in group], nav, f_params, page.slide_tools)
 else:
     with exports:
         page.deck_button()

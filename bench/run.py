@@ -46,6 +46,7 @@ EXTRA: dict[str, object] = {
     "group": "fundergroup",
     "spread": True,
     "search": "",
+    "sort": "start",  # the explore page's default order (trials and projects; grants fall back to their id)
     "max_rows": 5000,  # the explore page's display cap (pages/explore.py MAX_ROWS)
     "iso3": "USA",
     "include_nondrug": True,

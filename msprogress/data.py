@@ -135,16 +135,16 @@ def pipeline_figure(f: Filters, view: PipelineView, *, title: str, subtitle: str
     return _pipeline_figure(snapshot().snapshot_id, f, view, title, subtitle)
 
 
-def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
-    return run("explore_trials", f, search=search, max_rows=max_rows)
+def explore_trials(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:
+    return run("explore_trials", f, search=search, sort=sort, max_rows=max_rows)
 
 
-def explore_projects(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
-    return run("explore_projects", f, search=search, max_rows=max_rows)
+def explore_projects(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:
+    return run("explore_projects", f, search=search, sort=sort, max_rows=max_rows)
 
 
-def explore_grants(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
-    return run("explore_grants", f, search=search, max_rows=max_rows)
+def explore_grants(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:
+    return run("explore_grants", f, search=search, sort=sort, max_rows=max_rows)
 
 
 def explore_counts(f: Filters, search: str | None) -> pd.DataFrame:

@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from msprogress.paths import STATIC
+from msprogress.presenter import FIGURE_WIDTH
 
-EXPORT_WIDTH = 1280  # layout px; PNG is 2× this
+EXPORT_WIDTH = FIGURE_WIDTH  # layout px; PNG is 2× this
 SCALE = 2
 _lock = threading.Lock()
 _render_lock = threading.Lock()  # downloads arrive on server threads: one render at a time
@@ -35,18 +36,20 @@ def _engine() -> None:
         _started = True
 
 
-def _render(fig: go.Figure, fmt: str, scale: float) -> bytes:
+def _render(fig: go.Figure, fmt: str, scale: float, width: int | None = None) -> bytes:
+    """NOTE: without a `width`, a figure laid out in pixels for a width of its own (the pipeline
+    grid places its name chips for `layout.width`) is drawn at that width, any other at EXPORT_WIDTH."""
     _engine()
+    width = width or int(fig.layout.width or EXPORT_WIDTH)
     height = int(fig.layout.height or 540)
-    width = EXPORT_WIDTH
     with _render_lock, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "kopts is ignored if using a server": expected
         return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale)
 
 
-def png(fig: go.Figure) -> bytes:
-    """The figure as PNG, `EXPORT_WIDTH` × its height layout px at 2× scale."""
-    return _render(fig, "png", SCALE)
+def png(fig: go.Figure, width: int | None = None) -> bytes:
+    """The figure as PNG, `width` (default: its own, else EXPORT_WIDTH) × its height layout px at 2× scale."""
+    return _render(fig, "png", SCALE, width)
 
 
 def svg(fig: go.Figure) -> bytes:

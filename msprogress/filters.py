@@ -59,7 +59,7 @@ STATUS_SLUGS = {
     "withdrawn": "Withdrawn",
     "unknown": "Unknown",
 }
-SHARED_KEYS = ("snapshot", "present")  # URL keys the app itself reads (not filters, not a page's)
+SHARED_KEYS = ("snapshot", "present", "slide")  # URL keys the app itself reads (not filters, not a page's)
 
 Names = Mapping[str, Mapping[str, str]]  # options kind → value → display name (from the snapshot)
 Params = Mapping[str, list[str]]

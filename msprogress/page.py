@@ -1,22 +1,25 @@
-"""What every page shares: the source/as-of caption under each figure, and notices.
+"""What every page shares: its sections (`slide`: a slide each in presenter mode), its view
+switches (`controls`) and view state in the URL (`View`), charts and tables drawn the one way
+(`chart`, `table`), the one short source line under each (`caption`, details a click away),
+notices, and the deck download.
 
-Captions are built from the served snapshot's manifest, so a figure's source and as-of date
+Source lines are built from the served snapshot's manifest, so a figure's source and as-of date
 are always those of the data actually shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import data, presenter, sidebar, sources
+from msprogress import data, presenter, sidebar, sources, style
 from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
 from msprogress.markup import md_code, md_escape, plotly_text
@@ -153,28 +156,42 @@ class View:
 
 
 def sources_text(source_ids: tuple[str, ...]) -> str:
+    """The sources' full titles with their as-of dates (the details a click away, exports)."""
     entries = data.snapshot().manifest.sources_with_rows(source_ids)
     return "; ".join(f"{s.title} (as of {s.as_of})" for s in entries)
 
 
-def caption(source_ids: tuple[str, ...], f: Filters | None = None, extra: str = "") -> None:
-    """The source/as-of/filters line under a figure or table.
+def source_line(source_ids: tuple[str, ...]) -> str:
+    """One short source line: 'Source: ClinicalTrials.gov, CTIS (EU) · as of 2025-09-25' (each
+    source with its own date when they differ)."""
+    entries = data.snapshot().manifest.sources_with_rows(source_ids)
+    names = [(sources.get(s.source_id).short_name, s.as_of) for s in entries]
+    if not names:
+        return "Source: none of the sources has rows in this snapshot"
+    dates = {d for _, d in names}
+    if len(dates) == 1:
+        return f"Source: {', '.join(n for n, _ in names)} · as of {dates.pop()}"
+    return "Source: " + "; ".join(f"{n}, as of {d}" for n, d in names)
 
-    NOTE: in presenter mode a chart carries its source, filters and as-of date in the figure; a
-    caption right after `chart` with the same sources then shows only its `extra` note, so the
-    slide does not say the same thing twice."""
+
+def caption(source_ids: tuple[str, ...], f: Filters | None = None, extra: str = "") -> None:
+    """The one short source line under a figure or table, with "About these numbers" beside it:
+    the method (`extra`), the filters in words, the sources in full and the snapshot.
+
+    NOTE: in presenter mode a chart carries its source line in the figure; a caption right after
+    `chart` with the same sources then shows only the "About these numbers" button."""
     last = st.session_state.pop(LAST_CHART, None)
-    if presenter.is_on() and last == source_ids:
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    if not (presenter.is_on() and last == source_ids):
+        row.caption(source_line(source_ids), width="content")
+    with row.popover("About these numbers", type="tertiary"):
         if extra:
             st.caption(extra)
-        return
-    text = f"Source: {sources_text(source_ids)}."
-    if extra:
-        text += " " + extra
-    if f is not None:
-        text += f" Filters: {describe(f, markdown=True)}."
-    text += f" Snapshot {data.snapshot().snapshot_id}."
-    st.caption(text)
+        if f is not None:
+            st.caption(f"Filters: {describe(f, markdown=True)}.")
+        snap = data.snapshot()
+        st.caption(f"Sources: {sources_text(source_ids)}.")
+        st.caption(f"Snapshot {snap.snapshot_id}. Built {snap.manifest.created_at}; see About the data.")
 
 
 def describe(f: Filters, markdown: bool = False) -> str:
@@ -193,73 +210,151 @@ def show_notices(*extra: str) -> None:
     notice = data.serving_notice()
     if notice:
         st.error(notice, icon="⚠️")
-    for n in [*sidebar.notices(st.session_state.get(VIEW_KEYS, [])), *extra]:
+    for n in [*sidebar.notices(st.session_state.get(VIEW_KEYS, [])), *presenter.notices(), *extra]:
         st.info(n, icon="ℹ️")
 
 
-VIEW_CHARTS = "_view_charts"  # the charts drawn on this run, for the slide deck
+VIEW_CHARTS = "_view_charts"  # the charts drawn on this run (presenter: the slide bar's images)
 
 
 @dataclass(frozen=True)
 class ViewChart:
-    """A chart drawn on this run: its name, its export look (made on demand) and its sources."""
+    """A chart drawn on this run: its name, its export look (made on demand), its sources, and
+    the slide it is on (0: outside any slide)."""
 
     name: str
     exported: Callable[[], go.Figure]
     source_ids: tuple[str, ...]
+    slide: int = 0
 
 
 LAST_CHART = "_last_chart_sources"  # sources of the chart just drawn (presenter captions)
-PRESENTER_ROWS = 12  # rows a table shows on a slide
+PRESENTER_ROWS = 10  # rows a table shows on a slide
 
 
 def footer_text(source_ids: tuple[str, ...]) -> str:
-    """A figure's footer: sources with their as-of dates, and the snapshot."""
-    return f"Source: {sources_text(source_ids)}. Snapshot {data.snapshot().snapshot_id}."
+    """A figure's footer: the short source line."""
+    return source_line(source_ids)
+
+
+@contextmanager
+def slide(title: str | None = None) -> Iterator[None]:
+    """One section of a page, under its heading (`title`, if any): in presenter mode one 16:9
+    slide, shown alone (the slide in the URL; the others are hidden, their widgets kept). A
+    page's parts outside any slide show on every slide: keep those to the title and notices, and
+    put view switches in `controls()`."""
+    key = presenter.open_slide() if presenter.is_on() else None
+    try:
+        with st.container(key=key):
+            if title:
+                st.subheader(title)
+            yield
+    finally:
+        presenter.close_slide()
+
+
+@contextmanager
+def controls(label: str = "Change the view") -> Iterator[None]:
+    """A page's view switches: in place, or in presenter mode behind one button (`label`) so a
+    slide spends no height on them: the page's own at the top right of every slide, a slide's
+    own (opened inside `slide`) at its place in that slide."""
+    if not presenter.is_on():
+        with st.container():
+            yield
+        return
+    run = presenter.run_state()
+    if run is not None and run.open:
+        with st.popover(label, width="content"):
+            yield
+        return
+    with st.container(key="msp_controls"), st.popover(label, width="content"):
+        yield
+
+
+def details(label: str) -> Any:
+    """A part a click away on screen (an expander), shown open on a slide."""
+    return st.expander(label, expanded=presenter.is_on())
 
 
 def chart(
-    fig: go.Figure, name: str, source_ids: tuple[str, ...], f: Filters | None = None, **kwargs: Any
+    fig: go.Figure,
+    name: str,
+    source_ids: tuple[str, ...],
+    f: Filters | None = None,
+    export: Callable[[], go.Figure] | None = None,
+    slide_size: tuple[int, int] = (presenter.SLIDE_WIDTH, presenter.SLIDE_CHART_PX),
+    **kwargs: Any,
 ) -> Any:
-    """Draw a chart the one shared way: `st.plotly_chart` with the offline config; in presenter
-    mode the high-contrast figure with its filters subtitle and source footer; otherwise PNG and
-    SVG download buttons (made on click, server-side, with the same provenance baked in).
-    `name` is the file name and the widget-key prefix; kwargs go to `st.plotly_chart`.
+    """Draw a chart the one shared way: `st.plotly_chart` with the offline config and PNG and SVG
+    downloads (made on click, server-side, with title, filters and source line baked in); in
+    presenter mode the high-contrast figure sized for a slide, its downloads in the slide bar.
+    `name` is the file name and the widget-key prefix; `export` makes the figure the images are
+    drawn from when it is not `fig` (a chart laid out in pixels for the screen, e.g. the pipeline
+    grid, exports its slide layout); `slide_size`: its width and height (px) on a 1920×1080 slide
+    (one of several side by side is narrower and lower); kwargs go to `st.plotly_chart`.
 
     NOTE: the export look (`presenter.decorate`, a restyled copy of the figure) is made only when
-    it is shown (presenter mode) or downloaded (image, deck): a rerun does not pay for it."""
+    it is shown (presenter mode) or downloaded: a rerun does not pay for it."""
 
     def exported() -> go.Figure:
-        return presenter.decorate(fig, name, plotly_text(describe(f)) if f else "", footer_text(source_ids))
+        drawn = export() if export is not None else fig
+        return presenter.decorate(drawn, name, plotly_text(describe(f)) if f else "", footer_text(source_ids))
 
-    st.session_state.setdefault(VIEW_CHARTS, []).append(ViewChart(name, exported, source_ids))
+    run = presenter.run_state()
+    on_slide = run.open if run is not None and presenter.is_on() else 0
+    st.session_state.setdefault(VIEW_CHARTS, []).append(ViewChart(name, exported, source_ids, on_slide))
     st.session_state[LAST_CHART] = source_ids
     kwargs.setdefault("key", name)
     kwargs.setdefault("width", "stretch")
     if presenter.is_on():
         kwargs["theme"] = None  # the high-contrast figure as made, not restyled by the app theme
-        return st.plotly_chart(exported(), config=PLOTLY_CONFIG, **kwargs)
+        shown = presenter.decorate(
+            fig,
+            name,
+            plotly_text(describe(f)) if f else "",
+            footer_text(source_ids),
+            height=slide_size[1],
+            width=slide_size[0],
+        )
+        return st.plotly_chart(shown, config=PLOTLY_CONFIG, **kwargs)
     event = st.plotly_chart(fig, config=PLOTLY_CONFIG, **kwargs)
-    images = (
-        (
-            "PNG image",
-            "png",
-            "image/png",
-            "2× scale, with title, filters, source and as-of date in the image",
-        ),
-        ("SVG image", "svg", "image/svg+xml", "vector image; its text stays text"),
-    )
-    for column, (label, fmt, mime, help_text) in zip(st.columns([1, 1, 5]), images, strict=False):
-        column.download_button(
-            label,
-            data=partial(_image, fmt, exported),
-            file_name=f"{name}.{fmt}",
+    with st.container(horizontal=True, gap="small"):
+        image_buttons(ViewChart(name, exported, source_ids))
+    return event
+
+
+IMAGES = (
+    ("PNG image", "png", "image/png", "2× scale, with title, filters, source and as-of date in the image"),
+    ("SVG image", "svg", "image/svg+xml", "vector image; its text stays text"),
+)
+
+
+def image_buttons(c: ViewChart, prefix: str = "", short: bool = False) -> None:
+    """A chart's PNG and SVG downloads (each image made when its button is clicked); `short`:
+    labelled 'PNG', 'SVG'."""
+    for label, fmt, mime, help_text in IMAGES:
+        st.download_button(
+            f"{prefix}{fmt.upper() if short else label}",
+            data=partial(_image, fmt, c.exported),
+            file_name=f"{c.name}.{fmt}",
             mime=mime,
-            key=f"{name}_{fmt}",
+            key=f"{c.name}_{fmt}",
             on_click="ignore",
             help=help_text,
         )
-    return event
+
+
+def slide_tools(number: int) -> None:
+    """The slide bar's downloads: the images of the charts on this slide, and the deck."""
+    drawn: list[ViewChart] = st.session_state.get(VIEW_CHARTS, [])
+    shown = [c for c in drawn if c.slide in (0, number)]
+    if len(shown) == 1:
+        image_buttons(shown[0], short=True)
+    elif shown:  # several charts on one slide: their images behind one button, the bar stays one row
+        with st.popover(f"Images ({len(shown)} charts)", width="content"):
+            for c in shown:
+                image_buttons(c, prefix=f"{c.name}: ", short=True)
+    deck_button()
 
 
 def _image(fmt: str, exported: Callable[[], go.Figure]) -> bytes:
@@ -283,39 +378,28 @@ def table(
         df = df[[c for c in kwargs["column_order"] if c in df.columns]]
     shown = presenter.slide_table(df, column_config or {}, PRESENTER_ROWS)
     st.table(shown, hide_index=True)
-    if len(df) > PRESENTER_ROWS:
-        st.caption(f"First {PRESENTER_ROWS} of {len(df):,} rows; leave presenter mode to browse them all.")
+    parts = [f"first {PRESENTER_ROWS} of {style.plural(len(df), 'row')}"] if len(df) > PRESENTER_ROWS else []
+    visible = [c for c in df.columns if (column_config or {}).get(c, {}) is not None]
+    if len(shown.columns) < len(visible):
+        parts.append(f"{len(shown.columns)} of {style.plural(len(visible), 'column')}")
+    if parts:
+        st.caption(f"{' and '.join(parts).capitalize()}; leave presenter mode to browse them all.")
     return None
 
 
-def view_url() -> str:
-    """The address of the current view (page + filters), for slide footers."""
-    try:
-        base = str(st.context.url or "").split("?")[0]
-    except Exception:  # no browser context (AppTest)
-        base = ""
-    params = [(k, v) for k in st.query_params.keys() for v in st.query_params.get_all(k)]
-    return base + ("?" + urlencode(params) if params else "")
-
-
 def deck_button() -> None:
-    """ "Slides (PowerPoint)" for the charts this run drew; the deck is built on click."""
-    from msprogress import deck
+    """ "Download slides": a 16:9 PowerPoint of every dashboard page for the current filters,
+    built on click (see msprogress/slides.py and msprogress/deck.py)."""
+    from msprogress import slides
 
-    drawn: list[ViewChart] = st.session_state.get(VIEW_CHARTS, [])
-    if not drawn:
-        return
-    ids = tuple(dict.fromkeys(i for c in drawn for i in c.source_ids))
-    cited = [f"{s.title} (as of {s.as_of})" for s in data.snapshot().manifest.sources_with_rows(ids)]
-    cited.append(f"Data snapshot {data.snapshot().snapshot_id}")
-    url = view_url()
+    f = filters()
     st.download_button(
-        f"Download slides (PowerPoint, {len(drawn)} chart{'s' if len(drawn) != 1 else ''})",
-        data=lambda: deck.build([deck.Chart(c.name, c.exported()) for c in drawn], cited, url),
+        "Download slides",
+        data=partial(slides.deck_bytes, f),
         file_name="ms-progress-slides.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="deck_download",
         on_click="ignore",
-        help="16:9 deck: a slide per chart of this view (title, image, source, as-of date, link) "
-        "and a closing slide of sources.",
+        help="A 16:9 deck for these filters: a title slide, the headline figures, every chart of the "
+        "dashboard pages with speaker notes giving its numbers, and the sources and method.",
     )

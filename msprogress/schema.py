@@ -510,7 +510,7 @@ TABLES: dict[str, list[Column]] = {
             "kind",
             "str",
             "What the files hold",
-            "every award of the institute, weekly files (keyword-screened), announced awards, …",
+            "every award of the institute, weekly files (rows naming sclerosis or myelin), announced awards, …",
             nullable=False,
         ),
         C(

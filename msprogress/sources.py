@@ -112,13 +112,13 @@ SOURCES: tuple[Source, ...] = (
         terms="U.S. federal data, public domain (NIH ExPORTER)",
         url="https://reporter.nih.gov/exporter",
         reader="msprogress.ingest.nih_exporter:read",
-        coverage_rule="partial in every fiscal year: weekly files, keyword-screened",
+        coverage_rule="partial in every fiscal year: weekly files, only rows naming sclerosis or myelin",
         limits=(
             "Weekly files only, and only rows mentioning sclerosis or myelin words, so every year is "
             "partial. All NIH institutes; project terms are machine-generated and count only as weak "
             "evidence of MS relevance."
         ),
-        series_kind="weekly files, keyword-screened",
+        series_kind="weekly files, rows naming sclerosis or myelin",
     ),
     Source(
         id="reporter_api",

@@ -102,3 +102,11 @@ def percent(share: float | None, digits: int = 0) -> str:
     if share is None or share != share:
         return "—"
     return f"{share:.{digits}%}"
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """'1 trial', '2 trials', '3,513 trials', '2 countries' (`many` for an irregular plural)."""
+    if many is None:
+        consonant_y = noun.endswith("y") and noun[-2:-1] not in tuple("aeiou")
+        many = noun[:-1] + "ies" if consonant_y else noun + "s"
+    return f"{n:,} {noun if n == 1 else many}"

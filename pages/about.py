@@ -22,8 +22,8 @@ ALL_SOURCES = sources.ids()
 
 
 def snapshot_caption(what: str) -> None:
-    snap = data.snapshot()
-    st.caption(f"Source: {what}. Snapshot {snap.snapshot_id}, built {snap.manifest.created_at}.")
+    """The source line of a table read from the snapshot (its id and date are at the top of the page)."""
+    st.caption(f"Source: {what}.")
 
 
 def sources_summary(entries: list[SourceEntry]) -> pd.DataFrame:
@@ -136,142 +136,146 @@ COUNTED = {
 # 1. Title and notices -------------------------------------------------------------------------
 st.title("About the data")
 page.show_notices()
-snap = data.snapshot()
-m = snap.manifest
-st.markdown(
-    f"Every figure in MS Progress comes from snapshot **{snap.snapshot_id}**, built {m.created_at} "
-    f"(code {m.code_version}) from the public files in `data/raw/`; the inputs' combined SHA-256 is "
-    f"`{m.inputs_sha256[:16]}…`. Missing years and amounts are shown as missing, never as zero."
-)
 
 # 2. Sources ------------------------------------------------------------------------------------
-st.header("Sources")
-coverage_rows = data.about_coverage()
-page.table(sources_summary(m.sources), hide_index=True)
-snapshot_caption("the snapshot manifest")
-for s in m.sources:
-    source_details(s, coverage_rows)
+with page.slide("Sources"):
+    snap = data.snapshot()
+    m = snap.manifest
+    st.markdown(
+        f"Every figure in MS Progress comes from snapshot **{snap.snapshot_id}**, built {m.created_at} "
+        f"(code {m.code_version}) from the public files in `data/raw/`; the inputs' combined SHA-256 is "
+        f"`{m.inputs_sha256[:16]}…`. Missing years and amounts are shown as missing, never as zero."
+    )
+    coverage_rows = data.about_coverage()
+    page.table(sources_summary(m.sources), hide_index=True)
+    snapshot_caption("the snapshot manifest")
+with page.slide("Each source in detail"):
+    for s in m.sources:
+        source_details(s, coverage_rows)
 
 # 3. Coverage grid ------------------------------------------------------------------------------
-st.header("Which years each source covers")
-labels = grid_labels(m.sources, coverage_rows)
-coverage = coverage_frame(coverage_rows, labels)
-order = list(labels.values())
-page.chart(charts.coverage_grid(coverage, order), "about_coverage", ALL_SOURCES)
-page.caption(
-    ALL_SOURCES,
-    extra="Funding: one row per coverage series (a funder and what its files hold); a year is complete or "
-    "partial as the build judged it (hover a square for why), blank when the series has no records for it. "
-    "Registries: trial start years; ClinicalTrials.gov counts as complete from 2005 (registration "
-    "expected), CTIS from 2023 (new EU trials must use it). Hover a square for its record count.",
-)
+with page.slide():
+    labels = grid_labels(m.sources, coverage_rows)
+    coverage = coverage_frame(coverage_rows, labels)
+    order = list(labels.values())
+    page.chart(charts.coverage_grid(coverage, order), "about_coverage", ALL_SOURCES)
+    page.caption(
+        ALL_SOURCES,
+        extra="Funding: one row per coverage series (a funder and what its files hold); a year is complete or "
+        "partial as the build judged it (hover a square for why), blank when the series has no records for it. "
+        "Registries: trial start years; ClinicalTrials.gov counts as complete from 2005 (registration "
+        "expected), CTIS from 2023 (new EU trials must use it). Hover a square for its record count.",
+    )
 
 # 4. Rows per table and rejected rows -----------------------------------------------------------
-st.header("Rows per table")
-tables = pd.DataFrame(
-    [(t, i.rows, i.file, i.sha256) for t, i in m.tables.items()],
-    columns=["Table", "Rows", "File", "SHA-256"],
-)
-page.table(tables, hide_index=True)
-snapshot_caption("the snapshot manifest (the build checks each file against its SHA-256 before serving)")
-
-st.header("Rejected rows")
-reasons = data.about_rejection_reasons()
-rejected = data.about_rejections()
-st.markdown(
-    f"**{len(rejected):,} rows or values rejected** by the build, each with its file, row, column and reason."
-)
-left, right = st.columns([2, 3])
-with left:
-    page.table(
-        reasons.rename(
-            columns={"source": "Source", "outcome": "Outcome", "reason": "Reason", "rejected": "Rejected"}
-        ),
-        hide_index=True,
+with page.slide("Rows per table"):
+    tables = pd.DataFrame(
+        [(t, i.rows, i.file, i.sha256) for t, i in m.tables.items()],
+        columns=["Table", "Rows", "File", "SHA-256"],
     )
-    snapshot_caption("the snapshot's rejections table, counted by kind of reason")
-with right:
-    page.table(
-        rejected.rename(columns=str.capitalize),
-        hide_index=True,
-        column_config={"Row": st.column_config.NumberColumn(format="%d")},
+    page.table(tables, hide_index=True)
+    snapshot_caption("the snapshot manifest (the build checks each file against its SHA-256 before serving)")
+with page.slide("Rejected rows"):
+    reasons = data.about_rejection_reasons()
+    rejected = data.about_rejections()
+    n = len(rejected)
+    st.markdown(
+        f"**{style.plural(n, 'row or value', 'rows or values')} rejected** by the build, each with its file, "
+        "row, column and reason."
     )
-    snapshot_caption("the snapshot's rejections table; row is 1-based with the header as row 1")
+    left, right = st.columns([2, 3])
+    with left:
+        page.table(
+            reasons.rename(
+                columns={"source": "Source", "outcome": "Outcome", "reason": "Reason", "rejected": "Rejected"}
+            ),
+            hide_index=True,
+        )
+        snapshot_caption("the snapshot's rejections table, counted by kind of reason")
+    with right:
+        page.table(
+            rejected.rename(columns=str.capitalize),
+            hide_index=True,
+            column_config={"Row": st.column_config.NumberColumn(format="%d")},
+        )
+        snapshot_caption("the snapshot's rejections table; row is 1-based with the header as row 1")
 
 # 5. Classification coverage --------------------------------------------------------------------
-st.header("Classification coverage")
-cov = m.coverage
-agents = cov.agents
-c = st.columns(3)
-c[0].metric(
-    "Progressive drug trials fully mapped",
-    style.percent(agents.share),
-    help="Progressive interventional drug trials whose every non-placebo drug intervention maps to a "
-    "canonical agent.",
-)
-c[1].metric("…of progressive drug trials", f"{agents.fully_mapped:,} of {agents.progressive_drug_trials:,}")
-c[2].metric(
-    "Drug interventions mapped (all MS trials)",
-    f"{agents.drug_interventions_mapped:,} of {agents.drug_interventions:,}",
-)
-c = st.columns([1, 1.5, 1])
-blocks = [
-    ("Trials by MS population", cov.trials_by_population, "Population", schema.POPULATIONS),
-    ("Trials by gap area", cov.trials_by_gap_area, "Gap area", schema.GAP_AREAS),
-    ("Projects by MS relevance", cov.projects_by_relevance, "MS relevance", schema.RELEVANCE),
-]
-for col, (title, counts, what, order) in zip(c, blocks, strict=True):
-    with col:
-        st.subheader(title)
-        page.table(counted(counts, what, order), hide_index=True, column_config=COUNTED)
-snapshot_caption(
-    "the snapshot manifest. Counts over all records, before any filter, classified by the rules in "
-    "data/reference/classification_rules.csv; '(none)' and 'Not MS' are records the rules found not to be "
-    "MS research (kept in the snapshot, left out of every figure)"
-)
-ev = cov.classification
-if ev:  # snapshots built before the evaluation set existed have none
-    st.subheader("Progressive flag and population, checked against hand-labelled trials")
-    ratio = st.column_config.NumberColumn(format="%.3f")
-    page.table(scores_table(ev), hide_index=True, column_config={"Precision": ratio, "Recall": ratio})
+with page.slide("Classification coverage"):
+    cov = m.coverage
+    agents = cov.agents
+    c = st.columns(3)
+    c[0].metric(
+        "Progressive drug trials fully mapped",
+        style.percent(agents.share),
+        help="Progressive interventional drug trials whose every non-placebo drug intervention maps to a "
+        "canonical agent.",
+    )
+    c[1].metric(
+        "…of progressive drug trials", f"{agents.fully_mapped:,} of {agents.progressive_drug_trials:,}"
+    )
+    c[2].metric(
+        "Drug interventions mapped (all MS trials)",
+        f"{agents.drug_interventions_mapped:,} of {agents.drug_interventions:,}",
+    )
+    c = st.columns([1, 1.5, 1])
+    blocks = [
+        ("Trials by MS population", cov.trials_by_population, "Population", schema.POPULATIONS),
+        ("Trials by gap area", cov.trials_by_gap_area, "Gap area", schema.GAP_AREAS),
+        ("Projects by MS relevance", cov.projects_by_relevance, "MS relevance", schema.RELEVANCE),
+    ]
+    for col, (title, counts, what, order) in zip(c, blocks, strict=True):
+        with col:
+            st.subheader(title)
+            page.table(counted(counts, what, order), hide_index=True, column_config=COUNTED)
     snapshot_caption(
-        f"{ev.scored} of the {ev.labelled_trials} trials ({ev.labelled_progressive} progressive) "
-        "labelled by hand in data/reference/progressive_eval.csv, hard cases over-sampled; "
-        f"population accuracy {style.percent(ev.population_accuracy, 1)}"
+        "the snapshot manifest. Counts over all records, before any filter, classified by the rules in "
+        "data/reference/classification_rules.csv; '(none)' and 'Not MS' are records the rules found not to be "
+        "MS research (kept in the snapshot, left out of every figure)"
+    )
+with page.slide("How MS relevance is decided, and how well"):
+    ev = cov.classification
+    if ev:  # snapshots built before the evaluation set existed have none
+        st.subheader("Progressive flag and population, checked against hand-labelled trials")
+        ratio = st.column_config.NumberColumn(format="%.3f")
+        page.table(scores_table(ev), hide_index=True, column_config={"Precision": ratio, "Recall": ratio})
+        snapshot_caption(
+            f"{ev.scored} of the {ev.labelled_trials} trials ({ev.labelled_progressive} progressive) "
+            "labelled by hand in data/reference/progressive_eval.csv, hard cases over-sampled; "
+            f"population accuracy {style.percent(ev.population_accuracy, 1)}"
+        )
+
+    st.markdown(
+        "A trial is classified from its conditions, titles and keywords; a project or grant from its "
+        "titles and indexer terms (strong evidence) and its abstract-derived terms and public-health "
+        "statement (weak evidence: MS must be named twice). The rules are data, in "
+        "`data/reference/classification_rules.csv`. **Across the years of a funded project:** the project "
+        "is classified from all its text, every fiscal year in the data; each fiscal year's award is "
+        "classified from the project's text *up to and including that year*. So a later year's file never "
+        "changes an earlier year's awards or totals: a project that first names MS in a later year counts "
+        "as MS research from that year on."
     )
 
-st.subheader("How MS relevance is decided")
-st.markdown(
-    "A trial is classified from its conditions, titles and keywords; a project or grant from its "
-    "titles and indexer terms (strong evidence) and its abstract-derived terms and public-health "
-    "statement (weak evidence: MS must be named twice). The rules are data, in "
-    "`data/reference/classification_rules.csv`. **Across the years of a funded project:** the project "
-    "is classified from all its text, every fiscal year in the data; each fiscal year's award is "
-    "classified from the project's text *up to and including that year*. So a later year's file never "
-    "changes an earlier year's awards or totals: a project that first names MS in a later year counts "
-    "as MS research from that year on."
-)
-
 # 6. Data dictionary ----------------------------------------------------------------------------
-st.header("Data dictionary")
-st.markdown(
-    "Every column of every table in the snapshot and every column a query gives the pages "
-    "(tables, charts and downloads)."
-)
-terms = st.text_input("Search the data dictionary", key="about_dictionary_search", max_chars=100)
-dd = dictionary.search_dictionary(dictionary.data_dictionary(), terms)
-page.table(
-    dd,
-    hide_index=True,
-    placeholder="",
-    height=480,
-    column_config={
-        "where": "Table or query",
-        "column": "Column",
-        "title": "Title",
-        "type": "Type",
-        "unit": "Unit",
-        "description": st.column_config.TextColumn("Description", width="large"),
-    },
-)
-snapshot_caption(f"msprogress/schema.py and the headers of queries/*.sql ({len(dd):,} columns shown)")
+with page.slide("Data dictionary"):
+    st.markdown(
+        "Every column of every table in the snapshot and every column a query gives the pages "
+        "(tables, charts and downloads)."
+    )
+    terms = st.text_input("Search the data dictionary", key="about_dictionary_search", max_chars=100)
+    dd = dictionary.search_dictionary(dictionary.data_dictionary(), terms)
+    page.table(
+        dd,
+        hide_index=True,
+        placeholder="",
+        height=480,
+        column_config={
+            "where": "Table or query",
+            "column": "Column",
+            "title": "Title",
+            "type": "Type",
+            "unit": "Unit",
+            "description": st.column_config.TextColumn("Description", width="large"),
+        },
+    )
+    snapshot_caption(f"msprogress/schema.py and the headers of queries/*.sql ({len(dd):,} columns shown)")

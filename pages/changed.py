@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from msprogress import changes, data, page, schema
+from msprogress import changes, data, page, presenter, schema
 from msprogress.charts import changes as charts
 from msprogress.db import QueryError
 from msprogress.filters import Filters
@@ -135,19 +135,27 @@ def event_table(events: pd.DataFrame, event: str, extra: list[str] | None = None
 
 
 def diff_tables(
-    df: pd.DataFrame, kinds: Iterable[str], unit: str, columns: list[str], config: dict[str, object]
+    df: pd.DataFrame,
+    kinds: Iterable[str],
+    unit: str,
+    columns: list[str],
+    config: dict[str, object],
+    lead: str,
+    heading: str | None = None,
 ) -> None:
-    """A heading and a table for each kind of change that has rows; one line naming those without."""
-    none = []
-    for change in kinds:
-        rows = df[df["change"] == change]
-        if rows.empty:
-            none.append(change)
-            continue
-        st.markdown(f"*{change[:1].upper() + change[1:]}: {changes.count_text(len(rows), unit)}*")
-        page.table(rows[columns], hide_index=True, width="stretch", column_config=config)
-    if none:
-        st.caption("None: " + "; ".join(none) + ".")
+    """`lead` (a line of counts), then a table for each kind of change that has rows, each its own
+    slide (`heading` over the first); one line naming the kinds without rows."""
+    shown = [(c, df[df["change"] == c]) for c in kinds if (df["change"] == c).any()]
+    none = [c for c in kinds if not (df["change"] == c).any()]
+    for i, (change, rows) in enumerate(shown or [("", df.iloc[0:0])]):
+        with page.slide(heading if i == 0 else None):
+            if i == 0 or presenter.is_on():  # a slide repeats the line its table belongs to
+                st.markdown(lead)
+            if change:
+                st.markdown(f"*{change[:1].upper() + change[1:]}: {changes.count_text(len(rows), unit)}*")
+                page.table(rows[columns], hide_index=True, width="stretch", column_config=config)
+            if none and i == max(len(shown) - 1, 0):
+                st.caption("None: " + "; ".join(none) + ".")
 
 
 def headline_metrics(totals: dict[str, int | None], summary: ChangeSummary | None) -> None:
@@ -191,7 +199,8 @@ if not earlier and st.query_params.get("since"):
     notices.append("Ignored since: no earlier snapshot exists on this server.")
 page.show_notices(*notices)
 page.showing(f)
-months, since, currency = view(earlier)
+with page.controls():
+    months, since, currency = view(earlier)
 
 # 2. Data -----------------------------------------------------------------------------------
 counts = data.changes_window_counts(f, months)
@@ -216,132 +225,134 @@ elif not data.earlier_snapshots():
     )
 
 # 3. Headline -------------------------------------------------------------------------------
-st.subheader(f"Headline: the last {months} months")
-totals = changes.window_totals(counts)
-headline_metrics(totals, summary)
-st.markdown("\n".join(f"- {md_escape(line)}" for line in changes.headline_lines(counts, months, summary)))
+with page.slide(f"Headline: the last {months} months"):
+    totals = changes.window_totals(counts)
+    headline_metrics(totals, summary)
+    st.markdown("\n".join(f"- {md_escape(line)}" for line in changes.headline_lines(counts, months, summary)))
 window = changes.window_text(counts)
-page.chart(
-    charts.activity_bars(
-        counts,
-        f"Progressive-MS trials: registry activity in the {months} months to {window}",
-        subtitle=f"trials per event, by registry · filters: {plotly_text(f.describe())}",
-    ),
-    "changed_registry_activity",
-    page.TRIAL_SOURCES,
-    f,
-)
-page.caption(
-    page.TRIAL_SOURCES,
-    f,
-    extra="Dated by the registries: first posted (CTIS: authorisation decision), start, completion, results "
-    "first posted. A terminated trial is dated by its completion date; a withdrawn, suspended or halted one "
-    "by its record's last update (the registries do not date a status change). Anticipated starts are not "
-    "counted. A trial in both registries counts twice.",
-)
-if summary is not None:
+with page.slide():
     page.chart(
-        charts.change_bars(
-            summary,
-            f"What changed since snapshot {summary.compared_with}",
-            subtitle=f"built {summary.compared_created_at[:10]}; now {data.snapshot().snapshot_id} · "
-            f"filters: {plotly_text(f.describe())}",
+        charts.activity_bars(
+            counts,
+            f"Progressive-MS trials: registry activity in the {months} months to {window}",
+            subtitle=f"trials per event, by registry · filters: {plotly_text(page.describe(f))}",
         ),
-        "changed_since_snapshot",
-        page.TRIAL_SOURCES + page.FUNDING_SOURCES,
+        "changed_registry_activity",
+        page.TRIAL_SOURCES,
         f,
     )
     page.caption(
-        page.TRIAL_SOURCES + page.FUNDING_SOURCES,
+        page.TRIAL_SOURCES,
         f,
-        extra="Trials: progressive MS. A trial or grant missing from the current snapshot is 'no longer in "
-        "the source': the source file no longer lists it, which does not mean it was deleted.",
+        extra="Dated by the registries: first posted (CTIS: authorisation decision), start, completion, results "
+        "first posted. A terminated trial is dated by its completion date; a withdrawn, suspended or halted one "
+        "by its record's last update (the registries do not date a status change). Anticipated starts are not "
+        "counted. A trial in both registries counts twice.",
     )
+if summary is not None:
+    with page.slide():
+        page.chart(
+            charts.change_bars(
+                summary,
+                f"What changed since snapshot {summary.compared_with}",
+                subtitle=f"built {summary.compared_created_at[:10]}; now {data.snapshot().snapshot_id} · "
+                f"filters: {plotly_text(page.describe(f))}",
+            ),
+            "changed_since_snapshot",
+            page.TRIAL_SOURCES + page.FUNDING_SOURCES,
+            f,
+        )
+        page.caption(
+            page.TRIAL_SOURCES + page.FUNDING_SOURCES,
+            f,
+            extra="Trials: progressive MS. A trial or grant missing from the current snapshot is 'no longer in "
+            "the source': the source file no longer lists it, which does not mean it was deleted.",
+        )
 
-# 4. Registry activity in the window --------------------------------------------------------
-st.subheader(f"Progressive-MS trials in the {months} months to {window}")
-for event, (column, words) in changes.EVENTS.items():
-    n = totals[column]
-    shown = "not dated by the registries" if n is None else changes.count_text(n, "trial")
-    st.markdown(f"**{words[:1].upper() + words[1:]}: {shown}**")
-    if n:
-        event_table(events, event, ["why_stopped"] if event == "stopped" else None)
-if totals["stopped"] and totals["stopped_with_reason"] is None:
-    st.caption(changes.NO_REASON_NOTE)
-page.caption(page.TRIAL_SOURCES, f, extra="Each list links to the registry record.")
+# 4. Registry activity in the window (on a slide, one kind of event a slide) ---------------------
+for i, (event, (column, words)) in enumerate(changes.EVENTS.items()):
+    with page.slide(f"Progressive-MS trials in the {months} months to {window}" if i == 0 else None):
+        n = totals[column]
+        shown = "not dated by the registries" if n is None else changes.count_text(n, "trial")
+        st.markdown(f"**{words[:1].upper() + words[1:]}: {shown}**")
+        if n:
+            event_table(events, event, ["why_stopped"] if event == "stopped" else None)
+        if event == "stopped" and totals["stopped"] and totals["stopped_with_reason"] is None:
+            st.caption(changes.NO_REASON_NOTE)
+        page.caption(page.TRIAL_SOURCES, f, extra="Each list links to the registry record.")
 
 # 5. New awards in the window ---------------------------------------------------------------
-st.subheader(f"New awards in the {months} months to {changes.window_text(counts, 'funding')}")
-stale = counts[(counts["kind"] == "funding") & ~counts["covers_window"]]
-dated, year_only = awards[awards["placed"] == "dated"], awards[awards["placed"] == "year only"]
-st.markdown(
-    f"**{len(dated):,} awards dated in the window** (by award date, else start date)"
-    + (f"; {len(year_only):,} more dated only by a year that overlaps it." if len(year_only) else ".")
-)
-if not awards.empty:
-    award_columns = [
-        "url",
-        "placed",
-        "award_date",
-        "funder",
-        "programme",
-        "year",
-        "title",
-        "amount",
-        "currency",
-        "amount_cur",
-    ]
-    page.table(
-        awards[award_columns],
-        hide_index=True,
-        width="stretch",
-        column_config=titles(
-            "grants",
-            award_columns,
-            url=GRANT_LINK,
-            placed="In the window",
-            award_date=st.column_config.DateColumn("Dated"),
-            amount_cur=st.column_config.NumberColumn(f"Amount ({currency})"),
-        ),
+with page.slide(f"New awards in the {months} months to {changes.window_text(counts, 'funding')}"):
+    stale = counts[(counts["kind"] == "funding") & ~counts["covers_window"]]
+    dated, year_only = awards[awards["placed"] == "dated"], awards[awards["placed"] == "year only"]
+    st.markdown(
+        f"**{len(dated):,} awards dated in the window** (by award date, else start date)"
+        + (f"; {len(year_only):,} more dated only by a year that overlaps it." if len(year_only) else ".")
     )
-page.caption(
-    page.FUNDING_SOURCES,
-    f,
-    extra="Award records only (programme totals and calls are not awards). Sources whose data end before "
-    "the window: "
-    + (
-        ", ".join(
-            f"{changes.short_name(s)} (as of {d})"
-            for s, d in zip(stale["source"], stale["as_of"], strict=True)
+    if not awards.empty:
+        award_columns = [
+            "url",
+            "placed",
+            "award_date",
+            "funder",
+            "programme",
+            "year",
+            "title",
+            "amount",
+            "currency",
+            "amount_cur",
+        ]
+        page.table(
+            awards[award_columns],
+            hide_index=True,
+            width="stretch",
+            column_config=titles(
+                "grants",
+                award_columns,
+                url=GRANT_LINK,
+                placed="In the window",
+                award_date=st.column_config.DateColumn("Dated"),
+                amount_cur=st.column_config.NumberColumn(f"Amount ({currency})"),
+            ),
         )
-        or "none"
+    page.caption(
+        page.FUNDING_SOURCES,
+        f,
+        extra="Award records only (programme totals and calls are not awards). Sources whose data end before "
+        "the window: "
+        + (
+            ", ".join(
+                f"{changes.short_name(s)} (as of {d})"
+                for s, d in zip(stale["source"], stale["as_of"], strict=True)
+            )
+            or "none"
+        )
+        + ".",
     )
-    + ".",
-)
 
-# 6. Since the earlier snapshot -------------------------------------------------------------
+# 6. Since the earlier snapshot (on a slide, one kind of change a slide) ---------------------------
 if pair is not None and summary is not None:
     frames = pair[0]
-    st.subheader(f"Since snapshot {summary.compared_with}")
-    st.markdown(f"**Progressive-MS trials:** {changes.trial_change_text(summary.trials)}.")
     diff_tables(
         frames["trials"],
         changes.TRIAL_CHANGES,
         "trial",
         TRIAL_DIFF_COLUMNS,
         titles("trials", TRIAL_DIFF_COLUMNS, url=TRIAL_LINK, before="Before", after="Now"),
+        f"**Progressive-MS trials:** {changes.trial_change_text(summary.trials)}.",
+        f"Since snapshot {summary.compared_with}",
     )
-    st.markdown(f"**Pipeline agents:** {changes.agent_change_text(summary.agents)}.")
-    if not frames["agents"].empty:
-        page.table(
-            frames["agents"][["label", "mechanism_class", "change", "stage_before", "stage_after"]],
-            hide_index=True,
-            width="stretch",
-            column_config={"label": "Agent", "mechanism_class": "Mechanism class", "change": "Change"}
-            | {"stage_before": "Stage then", "stage_after": "Stage now"},
-        )
-        pipeline_link(frames["agents"])
-    st.markdown(f"**Grants:** {changes.grant_change_text(summary.grants)}.")
+    with page.slide():
+        st.markdown(f"**Pipeline agents:** {changes.agent_change_text(summary.agents)}.")
+        if not frames["agents"].empty:
+            page.table(
+                frames["agents"][["label", "mechanism_class", "change", "stage_before", "stage_after"]],
+                hide_index=True,
+                width="stretch",
+                column_config={"label": "Agent", "mechanism_class": "Mechanism class", "change": "Change"}
+                | {"stage_before": "Stage then", "stage_after": "Stage now"},
+            )
+            pipeline_link(frames["agents"])
     grant_columns = GRANT_DIFF_COLUMNS + ["changed_fields"]
     money = {
         c: st.column_config.NumberColumn(f"Amount {c[7:]} ({currency})")
@@ -354,23 +365,25 @@ if pair is not None and summary is not None:
         "grant record",
         grant_columns,
         titles("grants", grant_columns, url=GRANT_LINK, changed_fields="Fields changed", **money),
+        f"**Grants:** {changes.grant_change_text(summary.grants)}.",
     )
-    st.markdown(
-        f"**Award money per coverage series ({currency}), then and now** (each series compared only with itself)"
-    )
-    page.table(
-        frames["series"].drop(columns="series_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={"series_title": "Coverage series"}
-        | {
-            f"{what}_{when}": f"{title} {word}"
-            for what, title in SERIES_COLUMNS.items()
-            for when, word in WHEN.items()
-        },
-    )
-    page.caption(
-        page.TRIAL_SOURCES + page.FUNDING_SOURCES,
-        f,
-        extra=f"Amounts in {currency}, each snapshot's own conversion; missing amounts are missing, not zero.",
-    )
+    with page.slide():
+        st.markdown(
+            f"**Award money per coverage series ({currency}), then and now** (each series compared only with itself)"
+        )
+        page.table(
+            frames["series"].drop(columns="series_id"),
+            hide_index=True,
+            width="stretch",
+            column_config={"series_title": "Coverage series"}
+            | {
+                f"{what}_{when}": f"{title} {word}"
+                for what, title in SERIES_COLUMNS.items()
+                for when, word in WHEN.items()
+            },
+        )
+        page.caption(
+            page.TRIAL_SOURCES + page.FUNDING_SOURCES,
+            f,
+            extra=f"Amounts in {currency}, each snapshot's own conversion; missing amounts are missing, not zero.",
+        )

@@ -2,7 +2,7 @@
 money where its whole portfolio is in the data, and programme totals and calls apart.
 
 A coverage series is a funder × what its files hold ("NIH NINDS: every award of the institute",
-"NIH ExPORTER: weekly files, keyword-screened", "Alliance awards: announced awards"): only
+"NIH ExPORTER: weekly files, rows naming sclerosis or myelin", "Alliance awards: announced awards"): only
 awards of one series make a trend. The page opens on the most comparable series (most complete
 years); "All series, side by side" draws a panel per series, never one stacked trend.
 
@@ -18,7 +18,6 @@ import streamlit as st
 
 from msprogress import data, page, style
 from msprogress.charts import funding as charts
-from msprogress.filters import Filters
 from msprogress.markup import plotly_text
 
 f = page.filters()
@@ -63,32 +62,9 @@ def _switches(options: dict[str, str]) -> None:
         key="funding_series",
         help="Only awards of one series (one funder and what its files hold) are comparable year to year.",
     )
-    cols = st.columns([6, 4, 5, 4])
-    for col, (key, (wkey, opts)) in zip(cols, SWITCHES.items(), strict=True):
-        with col:
+    with st.container(horizontal=True, gap="medium"):  # NOTE: each switch as wide as its labels: none is cut
+        for key, (wkey, opts) in SWITCHES.items():
             st.segmented_control(LABELS[key], list(opts), format_func=opts.get, key=wkey, required=True)
-
-
-def research(f: Filters) -> str:
-    """What the money is for, in words: 'MS research', 'progressive-specific MS research', and
-    '(filtered)' when a topic or place filter narrows it."""
-    noun = "progressive-specific MS research" if f.relevance == "progressive" else "MS research"
-    narrowed = f.gap_areas or f.countries or f.regions or f.q.strip()
-    return noun + (" (filtered)" if narrowed else "")
-
-
-def headline(row: pd.Series, share: pd.DataFrame, currency: str) -> str:
-    """The finding a chart of one series states: its latest covered year's money and, where the
-    funder's whole portfolio is in the data, the share of its money."""
-    years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
-    who = row.series_title.split(":")[0]
-    if not years.empty:
-        last = years.iloc[-1]
-        return (
-            f"{who} spent {style.money(last.ms_amount, currency)} on {research(f)} in FY{int(last.year)}, "
-            f"{100 * last.ms_share:.1f}% of its award money"
-        )
-    return f"{who}: {style.money(row.awarded, currency)} in {row.awards_with_amount:,} awards, {row.first_year}–{row.last_year}"
 
 
 # 1. Title, notices and view switches -------------------------------------------------------
@@ -100,7 +76,8 @@ page.showing(f)
 if series.empty:
     st.info("No award records match these filters: change the funder, years or relevance in the sidebar.")
     st.stop()
-_switches(options)
+with page.controls():
+    _switches(options)
 view = VIEW.write({"series": next(iter(options))})
 chosen, group, currency = view["series"], view["group"], view["currency"]
 spread, is_cumulative = view["count"] == "spread", view["view"] == "cumulative"
@@ -115,27 +92,7 @@ share = data.funding_share(f, currency)
 programmes = data.funding_programmes(f, currency)
 row = series[series["series_id"] == one].iloc[0] if one in set(series["series_id"]) else None
 
-# 3. Headline figures -----------------------------------------------------------------------
-which = f"in the series {row.series_title}" if row is not None else "in each series separately"
-c = st.columns(4)
-c[0].metric(
-    f"Award money charted ({currency})",
-    style.money(summary.total, currency) if row is not None and summary.in_sums else "not added",
-    help=f"Individual awards {which}. Series of different coverage are never added together.",
-)
-c[1].metric("Awards in the sums", f"{summary.in_sums:,}", help=f"Award records {which}.")
-c[2].metric(
-    "Awards not in the sums",
-    f"{summary.no_amount + summary.no_year:,}",
-    help="Awards without a stated amount, or with an amount but no year to count and convert it in.",
-)
-c[3].metric(
-    "Programme totals and calls (apart)",
-    f"{len(programmes):,}",
-    help="Rounds' totals and announced calls: never added to the award bars. See the table below.",
-)
-
-# 4. The chart ------------------------------------------------------------------------------
+# 3. The chart ------------------------------------------------------------------------------
 counting = (
     "Each award is spread in equal shares over the calendar years of its award period (NIH: budget "
     f"period); {summary.no_duration:,} awards without a known period stay in their award year. Years "
@@ -151,130 +108,147 @@ explain = (
     f"covers the year only partly. Hatched: {summary.flagged:,} awards whose amount is {charts.FLAGGED_BASES}. "
     f"Not in the sums: {summary.no_amount:,} awards without a stated amount, {summary.no_year:,} without a year."
 )
-subtitle = f"{plotly_text(page.describe(f))} · individual awards only · ECB annual-mean exchange rates"
-if money_all.empty:
-    st.info("No award amounts match these filters in this series.")
-elif row is None:
-    in_view = series[series["series_id"].isin(set(money_all["series_id"]))]
-    title = f"Award money per year in {len(in_view)} coverage series, {currency}: each its own population"
-    fig = charts.series_panels(money_all, coverage, in_view, currency, title, subtitle)
-    page.chart(fig, "funding_chart", page.FUNDING_SOURCES, f)
-    page.caption(page.FUNDING_SOURCES, f, explain + " Each panel is one series with its own scale.")
-else:
-    money = charts.lump(money_all, group)
-    status = charts.year_status(coverage, money, f.year_from, f.year_to)
-    noun = "running total" if is_cumulative else "per year"
-    what = f"award money {noun} by {charts.GROUPS[group].lower()}, {currency}"
-    sub = f"{plotly_text(row.series_title)}: {what} · {subtitle}"
-    build = charts.cumulative_lines if is_cumulative else charts.annual_bars
-    series_sources = (str(row.source),)
-    fig = build(money, status, currency, group, headline(row, share, currency), sub, spread)
-    page.chart(fig, "funding_chart", series_sources, f)
-    page.caption(series_sources, f, explain)
+subtitle = charts.common_subtitle(plotly_text(page.describe(f)))
+with page.slide():
+    if money_all.empty:
+        st.info("No award amounts match these filters in this series.")
+    elif row is None:
+        in_view = series[series["series_id"].isin(set(money_all["series_id"]))]
+        title = f"Award money per year in {len(in_view)} coverage series, {currency}: each its own population"
+        fig = charts.series_panels(money_all, coverage, in_view, currency, title, subtitle)
+        page.chart(fig, "funding_chart", page.FUNDING_SOURCES, f)
+        page.caption(page.FUNDING_SOURCES, f, explain + " Each panel is one series with its own scale.")
+    else:
+        money = charts.lump(money_all, group)
+        status = charts.year_status(coverage, money, f.year_from, f.year_to)
+        words = plotly_text(page.describe(f))
+        sub = charts.series_subtitle(row.series_title, group, currency, is_cumulative, words)
+        build = charts.cumulative_lines if is_cumulative else charts.annual_bars
+        series_sources = (str(row.source),)
+        fig = build(money, status, currency, group, charts.headline(row, share, currency, f), sub, spread)
+        page.chart(fig, "funding_chart", series_sources, f)
+        page.caption(series_sources, f, explain)
 
-    # 5. The table behind the chart ---------------------------------------------------------
-    with st.expander("Table behind the chart"):
-        table = (charts.cumulative_table if is_cumulative else charts.annual_table)(
-            money, status, currency, group
-        )
-        config = {
-            c: st.column_config.NumberColumn(format="localized") for c in table.columns if currency in c
-        }
-        config[f"{charts.HATCHED} ({currency})"] = st.column_config.NumberColumn(
-            format="localized",
-            help=f"Money of awards whose amount is {charts.FLAGGED_BASES} (drawn hatched).",
-        )
-        config["Year"] = st.column_config.NumberColumn(format="%d")
-        page.table(
-            table.round(0),
-            hide_index=True,
-            width="stretch",
-            column_config=config,
-            placeholder="—",
-            key="funding_table",
-        )
-        page.caption(
-            series_sources, f, "—: no recorded award money; in a year not covered: missing, not zero."
-        )
+# 4. The numbers behind the chart -----------------------------------------------------------
+with page.slide("The numbers behind the chart"):
+    which = f"in the series {row.series_title}" if row is not None else "in each series separately"
+    c = st.columns(4)
+    c[0].metric(
+        f"Award money charted ({currency})",
+        style.money(summary.total, currency) if row is not None and summary.in_sums else "not added",
+        help=f"Individual awards {which}. Series of different coverage are never added together.",
+    )
+    c[1].metric("Awards in the sums", f"{summary.in_sums:,}", help=f"Award records {which}.")
+    c[2].metric(
+        "Awards not in the sums",
+        f"{summary.no_amount + summary.no_year:,}",
+        help="Awards without a stated amount, or with an amount but no year to count and convert it in.",
+    )
+    c[3].metric(
+        "Programme totals and calls (apart)",
+        f"{len(programmes):,}",
+        help="Rounds' totals and announced calls: never added to the award bars. See the table below.",
+    )
+    if row is not None and not money_all.empty:
+        with page.details("Table behind the chart"):
+            table = (charts.cumulative_table if is_cumulative else charts.annual_table)(
+                money, status, currency, group
+            )
+            config = {
+                c: st.column_config.NumberColumn(format="localized") for c in table.columns if currency in c
+            }
+            config[f"{charts.HATCHED} ({currency})"] = st.column_config.NumberColumn(
+                format="localized",
+                help=f"Money of awards whose amount is {charts.FLAGGED_BASES} (drawn hatched).",
+            )
+            config["Year"] = st.column_config.NumberColumn(format="%d")
+            page.table(
+                table.round(0),
+                hide_index=True,
+                width="stretch",
+                column_config=config,
+                placeholder="—",
+                key="funding_table",
+            )
+            page.caption(
+                series_sources, f, "—: no recorded award money; in a year not covered: missing, not zero."
+            )
 
-# 6. MS share of a funder's money -----------------------------------------------------------
+# 5. MS share of a funder's money -----------------------------------------------------------
 if not share.empty:
-    st.subheader("MS research as a share of a funder's money")
-    last = share.dropna(subset=["ms_share"]).iloc[-1]
-    lo, hi = share["ms_share"].min(), share["ms_share"].max()
-    title = (
-        f"{research(f).capitalize()} was {100 * lo:.1f}–{100 * hi:.1f}% of {last.funder}'s award money; "
-        f"{100 * last.ms_share:.1f}% in FY{int(last.year)}"
-    )
-    share_sources = tuple(
-        str(s) for s in series.loc[series["series_id"].isin(share["series_id"]), "source"].unique()
-    )
-    page.chart(charts.share_lines(share, currency, title, subtitle), "funding_share", share_sources, f)
-    page.caption(
-        share_sources,
-        f,
-        "Only where the data hold a funder's whole portfolio (every award it made, MS or not): the MS money "
-        "matches the filters; the total is every award of the funder in the series that year. Programme "
-        "totals are left out of both. Grey: years not covered (missing, not zero).",
-    )
-    with st.expander("Table behind the share"):
-        shown = share.assign(
-            ms_share=100 * share["ms_share"], progressive_share=100 * share["progressive_share"]
-        )[
-            [
-                "funder",
-                "year",
-                "coverage",
-                "ms_amount",
-                "total_amount",
-                "ms_share",
-                "progressive_share",
-                "ms_awards",
-                "total_awards",
+    with page.slide("MS research as a share of a funder's money"):
+        title = charts.share_headline(share, f)
+        share_sources = tuple(
+            str(s) for s in series.loc[series["series_id"].isin(share["series_id"]), "source"].unique()
+        )
+        page.chart(charts.share_lines(share, currency, title, subtitle), "funding_share", share_sources, f)
+        page.caption(
+            share_sources,
+            f,
+            "Only where the data hold a funder's whole portfolio (every award it made, MS or not): the MS money "
+            "matches the filters; the total is every award of the funder in the series that year. Programme "
+            "totals are left out of both. Grey: years not covered (missing, not zero).",
+        )
+        with st.expander("Table behind the share"):
+            shown = share.assign(
+                ms_share=100 * share["ms_share"], progressive_share=100 * share["progressive_share"]
+            )[
+                [
+                    "funder",
+                    "year",
+                    "coverage",
+                    "ms_amount",
+                    "total_amount",
+                    "ms_share",
+                    "progressive_share",
+                    "ms_awards",
+                    "total_awards",
+                ]
             ]
-        ]
+            page.table(
+                shown,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "funder": "Funder",
+                    "year": st.column_config.NumberColumn("Fiscal year", format="%d"),
+                    "coverage": "Coverage",
+                    "ms_amount": st.column_config.NumberColumn(
+                        f"MS research ({currency})", format="localized"
+                    ),
+                    "total_amount": st.column_config.NumberColumn(
+                        f"All its awards ({currency})", format="localized"
+                    ),
+                    "ms_share": st.column_config.NumberColumn("MS share (%)", format="%.2f"),
+                    "progressive_share": st.column_config.NumberColumn(
+                        "Progressive-specific share (%)", format="%.2f"
+                    ),
+                    "ms_awards": st.column_config.NumberColumn("MS awards", format="%d"),
+                    "total_awards": st.column_config.NumberColumn("All awards", format="%d"),
+                },
+            )
+
+# 6. Programme totals and calls -------------------------------------------------------------
+with page.slide("Programme totals and calls (not added to the awards)"):
+    if programmes.empty:
+        st.info("No programme totals or calls match these filters.")
+    else:
+        ptable = charts.programme_table(programmes, currency).round({f"Amount ({currency})": 0})
         page.table(
-            shown,
+            ptable,
             hide_index=True,
+            placeholder="—",
             width="stretch",
+            key="funding_programmes",
             column_config={
-                "funder": "Funder",
-                "year": st.column_config.NumberColumn("Fiscal year", format="%d"),
-                "coverage": "Coverage",
-                "ms_amount": st.column_config.NumberColumn(f"MS research ({currency})", format="localized"),
-                "total_amount": st.column_config.NumberColumn(
-                    f"All its awards ({currency})", format="localized"
-                ),
-                "ms_share": st.column_config.NumberColumn("MS share (%)", format="%.2f"),
-                "progressive_share": st.column_config.NumberColumn(
-                    "Progressive-specific share (%)", format="%.2f"
-                ),
-                "ms_awards": st.column_config.NumberColumn("MS awards", format="%d"),
-                "total_awards": st.column_config.NumberColumn("All awards", format="%d"),
+                f"Amount ({currency})": st.column_config.NumberColumn(format="localized"),
+                "Year": st.column_config.NumberColumn(format="%d"),
+                "Source page": st.column_config.LinkColumn(),
             },
         )
-
-# 7. Programme totals and calls -------------------------------------------------------------
-st.subheader("Programme totals and calls (not added to the awards)")
-if programmes.empty:
-    st.info("No programme totals or calls match these filters.")
-else:
-    ptable = charts.programme_table(programmes, currency).round({f"Amount ({currency})": 0})
-    page.table(
-        ptable,
-        hide_index=True,
-        placeholder="—",
-        width="stretch",
-        key="funding_programmes",
-        column_config={
-            f"Amount ({currency})": st.column_config.NumberColumn(format="localized"),
-            "Year": st.column_config.NumberColumn(format="%d"),
-            "Source page": st.column_config.LinkColumn(),
-        },
-    )
-    page.caption(
-        page.FUNDING_SOURCES,
-        f,
-        "A programme total is a round's or budget's total (its awards may also appear one by one); "
-        "a call is an announced ceiling, not money spent. Amount basis as the source states it.",
-    )
+        page.caption(
+            page.FUNDING_SOURCES,
+            f,
+            "A programme total is a round's or budget's total (its awards may also appear one by one); "
+            "a call is an announced ceiling, not money spent. Amount basis as the source states it.",
+        )

@@ -164,139 +164,161 @@ _follow_target(target)
 notices += VIEW.seed({"zoom": _zooms(target)})
 for notice in notices:
     st.info(notice, icon="ℹ️")
-_switches(metric)
+with page.controls():
+    _switches(metric)
+    _zoom_switch(target)
+zoom = _zoom(target)
 
 # 3. Choropleth -----------------------------------------------------------------------------
-_zoom_switch(target)
-zoom = _zoom(target)
-event = page.chart(
-    charts.choropleth(metrics, metric, currency, zoom, dark),
-    "map_choropleth",
-    SOURCES[kind],
-    f,
-    on_select="rerun",
-    selection_mode="points",
-)
-page.caption(SOURCES[kind], f, "Click a country to list its records below.")
-_apply_click(event, present)
+with page.slide():
+    event = page.chart(
+        charts.choropleth(metrics, metric, currency, zoom, dark),
+        "map_choropleth",
+        SOURCES[kind],
+        f,
+        on_select="rerun",
+        selection_mode="points",
+    )
+    page.caption(SOURCES[kind], f, "Click a country to list its records below.")
+    _apply_click(event, present)
 
 # 4. Ranked countries -----------------------------------------------------------------------
-page.chart(charts.ranking(metrics, metric, currency, dark=dark), "map_ranking", SOURCES[kind], f)
-page.caption(
-    SOURCES[kind],
-    f,
-    f"Trials by {charts.TRIAL_BASIS}." if kind == "sites" else "Programme totals are never added to awards.",
-)
+with page.slide():
+    page.chart(charts.ranking(metrics, metric, currency, dark=dark), "map_ranking", SOURCES[kind], f)
+    page.caption(
+        SOURCES[kind],
+        f,
+        f"Trials by {charts.TRIAL_BASIS}."
+        if kind == "sites"
+        else "Programme totals are never added to awards.",
+    )
 
 # 5. Point map ------------------------------------------------------------------------------
-page.chart(charts.points(places, metric, currency, zoom, dark), "map_points", SOURCES[kind], f)
-page.caption(
-    SOURCES[kind],
-    f,
-    "Sites: registry coordinates or the city, geocoded offline; CTIS names countries only."
-    if kind == "sites"
-    else "Organisations: the funder's address, the same organisation elsewhere, or the city; else the country.",
-)
+with page.slide():
+    page.chart(charts.points(places, metric, currency, zoom, dark), "map_points", SOURCES[kind], f)
+    page.caption(
+        SOURCES[kind],
+        f,
+        "Sites: registry coordinates or the city, geocoded offline; CTIS names countries only."
+        if kind == "sites"
+        else "Organisations: the funder's address, the same organisation elsewhere, or the city; else the country.",
+    )
 
 # 6. Records of one country -----------------------------------------------------------------
-st.subheader("Records of one country")
-st.selectbox(
-    "Country (or click it on the map above)",
-    [NONE, *present],
-    format_func=lambda v: names.get(v, v) if v else "— choose a country —",
-    key="map_country",
-)
-selected = st.session_state["map_country"] or NONE
-VIEW.write({"country_view": NONE, "zoom": CHOSEN if len(target) else "world"})
-if selected:
-    counts = data.map_country_counts(f, selected).iloc[0]
-    trials = data.map_country_trials(f, selected)
-    projects = data.map_country_projects(f, selected)
-    grants = data.map_country_grants(f, selected, currency)
-    t_tab, p_tab, g_tab = st.tabs(
-        [
-            f"Trials ({counts.trials:,})",
-            f"Projects ({counts.projects:,})",
-            f"Funding records ({counts.grants:,})",
-        ]
+with page.slide("Records of one country"):
+    st.selectbox(
+        "Country (or click it on the map above)",
+        [NONE, *present],
+        format_func=lambda v: names.get(v, v) if v else "— choose a country —",
+        key="map_country",
     )
-    with t_tab:
-        if not _empty(int(counts.trials), "trials", names[selected]):
-            _capped(trials, int(counts.trials), "trials", "newest start first")
-            page.table(
-                trials,
-                hide_index=True,
-                column_order=[
-                    "brief_title",
-                    "url",
-                    "phase",
-                    "status",
-                    "population",
-                    "start_date",
-                    "city",
-                    "basis",
-                ],
-                column_config={
-                    "brief_title": st.column_config.TextColumn("Title", width="large"),
-                    "phase": "Phase",
-                    "status": "Status",
-                    "population": "MS population",
-                    "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
-                    "city": "Site city",
-                    "basis": "Country basis",
-                    "url": st.column_config.LinkColumn("Registry page", display_text=r"https?://([^/]+)/.*"),
-                },
-            )
-            page.caption(
-                page.TRIAL_SOURCES,
-                f,
-                f"Trials with a site in {names[selected]}; ClinicalTrials.gov export: first listed site only.",
-            )
-    with p_tab:
-        if not _empty(int(counts.projects), "research projects", names[selected]):
-            _capped(projects, int(counts.projects), "projects", "newest start first")
-            page.table(
-                projects,
-                hide_index=True,
-                column_order=["title", "url", "organisation", "city", "funder", "start_date", "ms_relevance"],
-                column_config={
-                    "title": st.column_config.TextColumn("Title", width="large"),
-                    "organisation": "Lead organisation",
-                    "city": "City",
-                    "funder": "Funder",
-                    "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
-                    "ms_relevance": "MS relevance",
-                    "url": st.column_config.LinkColumn("Record page", display_text=r"https?://([^/]+)/.*"),
-                },
-            )
-            page.caption(
-                page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}."
-            )
-    with g_tab:
-        if not _empty(int(counts.grants), "funding records", names[selected]):
-            _capped(grants, int(counts.grants), "funding records", "newest year first")
-            shown = grants.assign(
-                original=[
-                    f"{a:,.0f} {c}" if pd.notna(a) else "no amount stated"
-                    for a, c in zip(grants["amount"], grants["currency"], strict=True)
-                ]
-            )
-            page.table(
-                shown,
-                hide_index=True,
-                column_order=["year", "record_type", "original", "amount_cur", "funder", "title", "url"],
-                column_config={
-                    "year": st.column_config.NumberColumn("Year", format="%d"),
-                    "title": st.column_config.TextColumn("Title", width="large"),
-                    "funder": "Funder",
-                    "record_type": "Record type",
-                    "original": "Amount (original currency)",
-                    "amount_cur": st.column_config.NumberColumn(f"Amount ({currency})", format="localized"),
-                    "url": st.column_config.LinkColumn("Source page", display_text=r"https?://([^/]+)/.*"),
-                },
-            )
-            page.caption(
-                page.FUNDING_SOURCES,
-                f,
-                f"Converted to {currency} (ECB annual mean rate); programme totals and calls are listed, never added.",
-            )
+    selected = st.session_state["map_country"] or NONE
+    VIEW.write({"country_view": NONE, "zoom": CHOSEN if len(target) else "world"})
+    if selected:
+        counts = data.map_country_counts(f, selected).iloc[0]
+        trials = data.map_country_trials(f, selected)
+        projects = data.map_country_projects(f, selected)
+        grants = data.map_country_grants(f, selected, currency)
+        t_tab, p_tab, g_tab = st.tabs(
+            [
+                f"Trials ({counts.trials:,})",
+                f"Projects ({counts.projects:,})",
+                f"Funding records ({counts.grants:,})",
+            ]
+        )
+        with t_tab:
+            if not _empty(int(counts.trials), "trials", names[selected]):
+                _capped(trials, int(counts.trials), "trials", "newest start first")
+                page.table(
+                    trials,
+                    hide_index=True,
+                    column_order=[
+                        "brief_title",
+                        "url",
+                        "phase",
+                        "status",
+                        "population",
+                        "start_date",
+                        "city",
+                        "basis",
+                    ],
+                    column_config={
+                        "brief_title": st.column_config.TextColumn("Title", width="large"),
+                        "phase": "Phase",
+                        "status": "Status",
+                        "population": "MS population",
+                        "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
+                        "city": "Site city",
+                        "basis": "Country basis",
+                        "url": st.column_config.LinkColumn(
+                            "Registry page", display_text=r"https?://([^/]+)/.*"
+                        ),
+                    },
+                )
+                page.caption(
+                    page.TRIAL_SOURCES,
+                    f,
+                    f"Trials with a site in {names[selected]}; ClinicalTrials.gov export: first listed site only.",
+                )
+        with p_tab:
+            if not _empty(int(counts.projects), "research projects", names[selected]):
+                _capped(projects, int(counts.projects), "projects", "newest start first")
+                page.table(
+                    projects,
+                    hide_index=True,
+                    column_order=[
+                        "title",
+                        "url",
+                        "organisation",
+                        "city",
+                        "funder",
+                        "start_date",
+                        "ms_relevance",
+                    ],
+                    column_config={
+                        "title": st.column_config.TextColumn("Title", width="large"),
+                        "organisation": "Lead organisation",
+                        "city": "City",
+                        "funder": "Funder",
+                        "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
+                        "ms_relevance": "MS relevance",
+                        "url": st.column_config.LinkColumn(
+                            "Record page", display_text=r"https?://([^/]+)/.*"
+                        ),
+                    },
+                )
+                page.caption(
+                    page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}."
+                )
+        with g_tab:
+            if not _empty(int(counts.grants), "funding records", names[selected]):
+                _capped(grants, int(counts.grants), "funding records", "newest year first")
+                shown = grants.assign(
+                    original=[
+                        f"{a:,.0f} {c}" if pd.notna(a) else "no amount stated"
+                        for a, c in zip(grants["amount"], grants["currency"], strict=True)
+                    ]
+                )
+                page.table(
+                    shown,
+                    hide_index=True,
+                    column_order=["year", "record_type", "original", "amount_cur", "funder", "title", "url"],
+                    column_config={
+                        "year": st.column_config.NumberColumn("Year", format="%d"),
+                        "title": st.column_config.TextColumn("Title", width="large"),
+                        "funder": "Funder",
+                        "record_type": "Record type",
+                        "original": "Amount (original currency)",
+                        "amount_cur": st.column_config.NumberColumn(
+                            f"Amount ({currency})", format="localized"
+                        ),
+                        "url": st.column_config.LinkColumn(
+                            "Source page", display_text=r"https?://([^/]+)/.*"
+                        ),
+                    },
+                )
+                page.caption(
+                    page.FUNDING_SOURCES,
+                    f,
+                    f"Converted to {currency} (ECB annual mean rate); programme totals and calls are listed, never added.",
+                )

@@ -13,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from functools import partial
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from msprogress import data, page, presenter
@@ -194,25 +196,49 @@ def ring_line(markers: pd.DataFrame, ids: list[str]) -> str | None:
     return text
 
 
-def draw_grid(f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str) -> None:
-    """The grid; on a slide, split into as many figures as it needs to fit (see `slide_parts`)."""
+def slide_look(f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str) -> go.Figure:
+    """The whole grid laid out for a slide (names at 20 px): what its PNG and SVG are made from,
+    since exports set every text at 20 px or more and the screen grid places its names at 14."""
+    slide_view = dataclasses.replace(view, slide=True, stages=None)
+    return data.pipeline_figure(f, slide_view, title=charts.grid_title(markers), subtitle=subtitle)
+
+
+def draw_grid(
+    f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str, note: str | None
+) -> None:
+    """The grid, one slide; on a slide, split into as many figures (slides) as it needs to fit
+    (see `slide_parts`). The rings' note and the source line go with every part."""
     parts = charts.slide_parts(markers) if view.slide else [None]
     for i, stages in enumerate(parts):
         key = "pipeline_chart" if i == 0 else f"pipeline_chart_{i + 1}"
-        fig = data.pipeline_figure(
-            f,
-            dataclasses.replace(view, stages=stages),
-            title=charts.grid_title(markers, stages),
-            subtitle=subtitle,
-        )
-        page.chart(
-            fig,
-            key,
-            page.TRIAL_SOURCES,
-            f,
-            on_select=lambda k=key: pick_from_chart(k),
-            selection_mode=("points", "box", "lasso"),
-        )
+        with page.slide():
+            if note:
+                st.markdown(note)
+                if not view.slide:
+                    st.button(
+                        "Clear the rings", on_click=lambda: st.session_state.update(pipeline_highlight="")
+                    )
+            fig = data.pipeline_figure(
+                f,
+                dataclasses.replace(view, stages=stages),
+                title=charts.grid_title(markers, stages),
+                subtitle=subtitle,
+            )
+            page.chart(
+                fig,
+                key,
+                page.TRIAL_SOURCES,
+                f,
+                export=None if view.slide else partial(slide_look, f, view, markers, subtitle),
+                on_select=lambda k=key: pick_from_chart(k),
+                selection_mode=("points", "box", "lasso"),
+            )
+            page.caption(
+                page.TRIAL_SOURCES, f, extra="Agents at the highest phase of their progressive-MS trials."
+            )
+            if not view.slide:
+                with st.expander("How the grid is made"):
+                    st.markdown(method_note(markers, view.size))
 
 
 f = page.filters()
@@ -221,7 +247,7 @@ slide = presenter.is_on()
 # 1. Title, notices, view switches ---------------------------------------------------------
 st.title("Therapy pipeline for progressive MS")
 page.show_notices(*VIEW.seed(), *seed_highlight())
-if not slide:
+with page.controls():
     st.markdown(
         "Each marker is an agent at the **highest phase** of its progressive-MS trials, coloured by "
         "mechanism. The population is the sidebar's *Population* filter."
@@ -243,7 +269,7 @@ pipeline_view = data.PipelineView(
 markers = data.pipeline_markers(f, pipeline_view.include_supportive, pipeline_view.include_nondrug)
 trials = data.pipeline_trials(f, pipeline_view.include_supportive, pipeline_view.include_nondrug)
 
-# 3. The pipeline grid ----------------------------------------------------------------------
+# 3. The pipeline grid (on a slide: as many slides as it needs) -----------------------------
 if markers.empty:
     st.info(
         f"No progressive-MS interventional trial of an agent matches these filters "
@@ -251,74 +277,68 @@ if markers.empty:
         "Widen the filters in the sidebar (population, phase, status, years or country)."
     )
     st.stop()
-note = ring_line(markers, ringed)
-if note:
-    st.markdown(note)
-    if not slide:
-        st.button("Clear the rings", on_click=lambda: st.session_state.update(pipeline_highlight=""))
-draw_grid(f, pipeline_view, markers, f"{as_of_words} · marker size: {SIZES[view['size']].lower()}")
-page.caption(page.TRIAL_SOURCES, f, extra="Agents at the highest phase of their progressive-MS trials.")
-if not slide:
-    with st.expander("How the grid is made"):
-        st.markdown(method_note(markers, view["size"]))
-st.markdown(
-    f"**Mechanism classes with an agent at Phase 3:**\n{classes_text(markers, 'Phase 3')}\n\n"
-    f"**Approved for progressive MS** (regulators' labels):\n{classes_text(markers, charts.APPROVED)}"
-)
+subtitle = f"{as_of_words} · marker size: {SIZES[view['size']].lower()}"
+draw_grid(f, pipeline_view, markers, subtitle, ring_line(markers, ringed))
 
-# 4. Tables behind the figure ---------------------------------------------------------------
-with st.expander("Agents and groups behind the figure", expanded=False):
-    page.table(
-        charts.marker_table(markers),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
-            "Origin source": st.column_config.LinkColumn("Origin source", display_text="source"),
-            "Label": st.column_config.LinkColumn("Label", display_text="label"),
-        },
+# 4. Mechanism classes, and the tables behind the figure ------------------------------------
+with page.slide("Mechanism classes by stage"):
+    st.markdown(
+        f"**Mechanism classes with an agent at Phase 3:**\n{classes_text(markers, 'Phase 3')}\n\n"
+        f"**Approved for progressive MS** (regulators' labels):\n{classes_text(markers, charts.APPROVED)}"
     )
-    page.caption(page.TRIAL_SOURCES, f, extra="Enrollment in participants.")
-    page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
-    page.caption(page.TRIAL_SOURCES, f, extra="Agents per mechanism class and stage.")
+    with st.expander("Agents and groups behind the figure", expanded=False):
+        page.table(
+            charts.marker_table(markers),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
+                "Origin source": st.column_config.LinkColumn("Origin source", display_text="source"),
+                "Label": st.column_config.LinkColumn("Label", display_text="label"),
+            },
+        )
+        page.caption(page.TRIAL_SOURCES, f, extra="Enrollment in participants.")
+        page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
+        page.caption(page.TRIAL_SOURCES, f, extra="Agents per mechanism class and stage.")
 
 # 5. Trial timeline of a selection ----------------------------------------------------------
-st.subheader("Trial timeline")
-ids, what = timeline_selection(markers)
-sel = charts.trials_of(trials, ids)
-dated = sel[charts.has_dates(sel)]
-drawn = charts.latest_started(dated, charts.TIMELINE_SLIDE_MAX if slide else charts.TIMELINE_MAX)
-capped = f" · the {len(drawn)} that started most recently" if len(drawn) < len(dated) else ""
-if dated.empty:
-    st.info(f"No trial of {md_escape(what)} states both a start and a completion date.")
-else:
-    page.chart(
-        charts.timeline_figure(
-            drawn,
-            as_of=as_of,
-            title=charts.timeline_title(dated, plotly_text(what)),
-            subtitle=f"By start; fill: trial status{capped} · {as_of_words}",
-            look=charts.SLIDE if slide else charts.SCREEN,
-        ),
-        "pipeline_timeline",
-        page.TRIAL_SOURCES,
-        f,
-    )
-    page.caption(page.TRIAL_SOURCES, f, extra="Dates as registered (completion actual or anticipated).")
-undated = sel[~charts.has_dates(sel)]
-if not undated.empty:
-    listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
-    more = (
-        f" … and {len(undated) - len(listed):,} more (all in the table below)"
-        if len(listed) < len(undated)
-        else ""
-    )
-    st.markdown(
-        f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
-        + md_escape(", ".join(listed))
-        + more
-    )
-with st.expander(f"Trials of {md_escape(what)} ({len(sel):,})", expanded=False):
+with page.slide("Trial timeline"):
+    with page.controls("Choose the trials"):
+        ids, what = timeline_selection(markers)
+    sel = charts.trials_of(trials, ids)
+    dated = sel[charts.has_dates(sel)]
+    drawn = charts.latest_started(dated, charts.TIMELINE_SLIDE_MAX if slide else charts.TIMELINE_MAX)
+    capped = f" · the {len(drawn)} that started most recently" if len(drawn) < len(dated) else ""
+    if dated.empty:
+        st.info(f"No trial of {md_escape(what)} states both a start and a completion date.")
+    else:
+        page.chart(
+            charts.timeline_figure(
+                drawn,
+                as_of=as_of,
+                title=charts.timeline_title(dated, plotly_text(what)),
+                subtitle=f"By start; fill: trial status{capped} · {as_of_words}",
+                look=charts.SLIDE if slide else charts.SCREEN,
+            ),
+            "pipeline_timeline",
+            page.TRIAL_SOURCES,
+            f,
+        )
+        page.caption(page.TRIAL_SOURCES, f, extra="Dates as registered (completion actual or anticipated).")
+    undated = sel[~charts.has_dates(sel)]
+    if not undated.empty:
+        listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
+        more = (
+            f" … and {len(undated) - len(listed):,} more (all in the table below)"
+            if len(listed) < len(undated)
+            else ""
+        )
+        st.markdown(
+            f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
+            + md_escape(", ".join(listed))
+            + more
+        )
+with page.slide("Trials of the timeline"):
     page.table(
         charts.trial_table(sel),
         hide_index=True,

@@ -408,7 +408,7 @@ def test_tampered_link_gives_notices_not_errors(
         )  # text stays text
     if row["page"] == "overview":  # the figures are those of the filters kept, values bound as text
         expected = db.run("headline_trials", f.as_struct()).iloc[0]
-        assert _metric(at, "MS trials registered") == f"{expected.trials:,}"
+        assert _metric(at, "Progressive-MS trials") == f"{expected.progressive_trials:,}"
 
 
 def test_every_case_is_in_the_readme() -> None:

@@ -334,7 +334,8 @@ def test_every_drawn_label_is_the_whole_name(db):
 def _texts_with_sizes(fig: dict) -> list[tuple[str, float]]:
     """Every text a figure draws with its size: title, subtitle, annotations, trace text."""
     base = fig["layout"].get("font", {}).get("size", 12)
-    out = [(fig["layout"]["title"]["text"], fig["layout"]["title"].get("font", {}).get("size", base))]
+    title = fig["layout"].get("title", {})  # a decorated figure's title is one of its notes
+    out = [(title["text"], title.get("font", {}).get("size", base))] if "text" in title else []
     for a in fig["layout"].get("annotations", []):
         out.append((a["text"], a.get("font", {}).get("size", base)))
     for tr in fig["data"]:
@@ -385,20 +386,28 @@ def test_slide_figures_set_every_text_at_20px_or_more_after_decorate(db, mark):
     assert shown["layout"]["legend"]["font"]["size"] >= 20
 
 
-def test_an_image_export_of_the_screen_grid_keeps_its_notes_inside(db):
-    """presenter.decorate raises a chart's notes (band names, key) to its note size: the screen
-    layout keeps room for them, so an exported PNG of what is shown never overlaps."""
+def test_an_image_export_of_the_grid_keeps_its_notes_inside(db):
+    """An exported image sets every text at 20 px or more (presenter.decorate), so the grid is
+    exported in its slide layout (names and notes placed for 20 px): decorate leaves its notes
+    at that size, each band's names fit its band, the key fits under the plot, and the image is
+    drawn at the width the names were placed for."""
+    from msprogress import export_images
+
     m = _markers(db, include_nondrug=True)
-    fig = charts.pipeline_figure(m, NO_TRIALS, size_by="trials", title="t", subtitle="s")
+    fig = charts.pipeline_figure(m, NO_TRIALS, size_by="trials", title="t", subtitle="s", look=charts.SLIDE)
     shown = presenter.decorate(fig, "pipeline_chart", "f", "Source: x")
     notes = [a for a in shown.layout.annotations if a.name in ("pipeline_band", "pipeline_key")]
     size = max(a.font.size for a in notes)
-    assert size <= charts.SCREEN.notes, "decorate draws notes larger than the screen grid keeps room for"
-    _, bands = charts.flow(m, charts.SCREEN)
+    assert size <= charts.SLIDE.notes, "decorate draws notes larger than the slide grid keeps room for"
+    _, bands = charts.flow(m, charts.SLIDE)
     for band in bands:
-        assert len(band.head) * size * 1.3 <= (band.bottom - band.top) * charts.SCREEN.pitch, band.stage
+        assert len(band.head) * size * 1.3 <= (band.bottom - band.top) * charts.SLIDE.pitch, band.stage
     key = next(a for a in notes if a.name == "pipeline_key")
     assert (key.text.count("<br>") + 1) * size * 1.3 <= fig.layout.margin.b
+    chips = [tr for tr in shown.data if tr.textfont and tr.textfont.size]
+    assert chips and min(tr.textfont.size for tr in chips) >= 20
+    svg = export_images.svg(shown).decode()
+    assert f'width="{charts.SLIDE.width + 40}"' in svg[:400]
 
 
 def test_a_crowded_pipeline_is_split_into_slides_that_each_fit():
@@ -822,7 +831,8 @@ def test_presenter_page_draws_slide_sized_figures(app_env, db):
     parts = charts.slide_parts(markers)
     assert len(figs) == len(parts) + 1  # the grid's parts, then the timeline
     for fig, stages in zip(figs, parts, strict=False):
-        assert fig["layout"]["title"]["text"] == charts.grid_title(markers, stages)
+        notes = {a.get("name"): a["text"] for a in fig["layout"]["annotations"]}
+        assert notes["presenter_title"].replace("<br>", " ") == charts.grid_title(markers, stages)
     for fig in figs:
         small = [
             (plain(str(t))[:30], s)

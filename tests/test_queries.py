@@ -13,6 +13,7 @@ EXTRA: dict[str, object] = {
     "group": "fundergroup",
     "spread": True,
     "search": "sclerosis",
+    "sort": "start",
     "max_rows": 100,
     "iso3": "USA",
     "include_nondrug": True,

@@ -27,7 +27,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from msprogress import style
-from msprogress.charts.common import layout
+from msprogress.charts.common import layout, titled
+from msprogress.filters import Filters
+from msprogress.markup import plotly_text
 
 GROUPS = {"fundergroup": "Funder group", "funder": "Funder", "gap": "Gap area", "country": "Country"}
 OTHER = {
@@ -80,6 +82,61 @@ def coverage_label(complete_years: object, partial_years: object) -> str:
     if partial and not complete:
         return "partial"
     return f"complete in {complete} years, partial in {partial}"
+
+
+def research(f: Filters) -> str:
+    """What the money is for, in words: 'MS research', 'progressive-specific MS research', and
+    '(filtered)' when a topic or place filter narrows it."""
+    noun = "progressive-specific MS research" if f.relevance == "progressive" else "MS research"
+    narrowed = f.gap_areas or f.countries or f.regions or f.q.strip()
+    return noun + (" (filtered)" if narrowed else "")
+
+
+def headline(row: pd.Series, share: pd.DataFrame, currency: str, f: Filters) -> str:
+    """The finding a chart of one series (a `funding_series` row) states: its latest covered
+    year's money and, where the funder's whole portfolio is in the data (`funding_share`), the
+    share of its award money."""
+    years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
+    who = row.series_title.split(":")[0]
+    if not years.empty:
+        last, d = years.iloc[-1], share_digits(years["ms_share"])
+        return (
+            f"{who} spent {style.money(last.ms_amount, currency)} on {research(f)} in FY{int(last.year)}, "
+            f"{100 * last.ms_share:.{d}f}% of its award money"
+        )
+    awards = style.plural(int(row.awards_with_amount), "award")
+    return f"{who}: {style.money(row.awarded, currency)} in {awards}, {row.first_year}–{row.last_year}"
+
+
+def series_subtitle(
+    series_title: str, group: str, currency: str, cumulative: bool, filters_words: str
+) -> str:
+    """What a chart of one series shows, under its title (plotly text: `filters_words` escaped)."""
+    noun = "running total" if cumulative else "per year"
+    what = f"award money {noun} by {GROUPS[group].lower()}, {currency}"
+    return f"{plotly_text(series_title)}: {what} · {common_subtitle(filters_words)}"
+
+
+def common_subtitle(filters_words: str) -> str:
+    """The filters and the two rules every funding chart follows."""
+    return f"{filters_words} · individual awards only · ECB annual-mean exchange rates"
+
+
+def share_digits(share: pd.Series) -> int:
+    """Decimals a 0–1 share needs to be told apart from zero: 1 when the shares reach 1%, else 2."""
+    top = share.max()
+    return 1 if top != top or top >= 0.01 else 2
+
+
+def share_headline(share: pd.DataFrame, f: Filters) -> str:
+    """The finding of the share chart: the range over the covered years and the latest year."""
+    last = share.dropna(subset=["ms_share"]).iloc[-1]
+    lo, hi, d = share["ms_share"].min(), share["ms_share"].max(), share_digits(share["ms_share"])
+    what = research(f)
+    return (
+        f"{what[:1].upper() + what[1:]} was {100 * lo:.{d}f}–{100 * hi:.{d}f}% of {last.funder}'s "
+        f"award money; {100 * last.ms_share:.{d}f}% in FY{int(last.year)}"
+    )
 
 
 def group_order(money: pd.DataFrame, group: str) -> list[str]:
@@ -195,13 +252,9 @@ def _legend_keys(fig: go.Figure, status: pd.DataFrame, hatched: bool) -> None:
 
 
 def _titled(fig: go.Figure, title: str, subtitle: str) -> go.Figure:
-    """Title and a legible subtitle (common.layout's <sup> subtitle is too small for a hall)."""
+    """Title and a legible subtitle, wrapped (common.layout's <sup> subtitle is too small for a hall)."""
     layout(fig, title, height=580)
-    fig.update_layout(
-        title=dict(text=f"{title}<br><span style='font-size:15px'>{subtitle}</span>", font=dict(size=20)),
-        margin=dict(t=100),
-    )
-    return fig
+    return titled(fig, title, subtitle)
 
 
 def _axes(fig: go.Figure, status: pd.DataFrame, currency: str, ytitle: str) -> None:
@@ -460,6 +513,7 @@ def series_panels(
             tickprefix=style.CURRENCY_SYMBOLS.get(currency, ""),
             tickformat="~s",
             rangemode="tozero",
+            nticks=4,  # a panel is short: a few ticks stay readable at slide size
             row=i,
             col=1,
         )
@@ -470,10 +524,10 @@ def series_panels(
     ):
         fig.add_trace(go.Bar(x=[None], y=[None], name=name, marker_color=colour, hoverinfo="skip"))
     layout(fig, title, height=max(360, 220 * len(series) + 160))
+    titled(fig, title, subtitle)
     fig.update_xaxes(range=[lo - 0.6, hi + 0.6], dtick=1 if hi - lo <= 16 else 2, showgrid=False)
     fig.update_layout(
-        title=dict(text=f"{title}<br><span style='font-size:15px'>{subtitle}</span>", font=dict(size=20)),
-        margin=dict(t=110, b=90),
+        margin=dict(b=90),
         legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0, font=dict(size=14)),
         bargap=0.15,
     )
@@ -484,6 +538,7 @@ def share_lines(share: pd.DataFrame, currency: str, title: str, subtitle: str) -
     """MS research as a share of each whole-portfolio funder's money per year: one line per
     series, broken at years not covered (no point there, so no line crosses them)."""
     fig = go.Figure()
+    digits = share_digits(share["ms_share"])
     for i, (sid, d) in enumerate(share.groupby("series_id", sort=False)):
         years = range(int(d["year"].min()), int(d["year"].max()) + 1)
         d = d.set_index("year").reindex(years)
@@ -497,13 +552,13 @@ def share_lines(share: pd.DataFrame, currency: str, title: str, subtitle: str) -
                 connectgaps=False,
                 line=dict(color=_CYCLE[(i + 4) % len(_CYCLE)], width=3),
                 marker=dict(size=9),
-                text=[f"{v:.1f}%" if v == v else "" for v in 100 * d["ms_share"]],
+                text=[f"{v:.{digits}f}%" if v == v else "" for v in 100 * d["ms_share"]],
                 textposition="top center",
                 customdata=[
                     [style.money(ms, currency), style.money(tot, currency)]
                     for ms, tot in zip(d["ms_amount"], d["total_amount"], strict=True)
                 ],
-                hovertemplate=f"<b>{label}</b><br>%{{x}}: %{{y:.1f}}% of its money"
+                hovertemplate=f"<b>{label}</b><br>%{{x}}: %{{y:.{digits}f}}% of its money"
                 "<br>MS research %{customdata[0]} of %{customdata[1]}<extra></extra>",
             )
         )
@@ -515,7 +570,10 @@ def share_lines(share: pd.DataFrame, currency: str, title: str, subtitle: str) -
     _titled(fig, title, subtitle)
     fig.update_layout(height=460, showlegend=share["series_id"].nunique() > 1)
     fig.update_xaxes(title_text="fiscal year", dtick=1, showgrid=False)
-    fig.update_yaxes(
-        title_text="MS research, % of the funder's award money", ticksuffix="%", rangemode="tozero"
+    top = 100 * float(share["ms_share"].max())
+    fig.update_yaxes(  # headroom: the value labels above the highest point stay inside the plot
+        title_text="MS research, % of the funder's award money",
+        ticksuffix="%",
+        range=[0, 1.2 * top] if top == top and top > 0 else None,
     )
     return fig
