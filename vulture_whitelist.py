@@ -28,6 +28,9 @@ _.by_registry  # msprogress/manifest.py: fields of manifest.json, written by the
 _.grants_by_record_type  # (same)
 _.of  # (same): SyntheticLabel.of, the real snapshot a synthetic one was resampled from
 
-# --- TODO(lead): dead code in files being rewritten by another change ----------------------------------
-nondrug_title  # TODO(lead): dead code in msprogress/charts/pipeline.py — remove
-_n  # TODO(lead): dead code in msprogress/charts/pipeline.py — remove
+_.auto_size  # msprogress/deck.py: python-pptx text-frame settings, read by PowerPoint
+_.margin_bottom  # (same)
+_.margin_left  # (same)
+_.margin_right  # (same)
+_.margin_top  # (same)
+_.rgb  # (same): a run's colour

@@ -76,10 +76,6 @@ def headline_projects(f: Filters) -> pd.DataFrame:
     return run("headline_projects", f)
 
 
-def pipeline_phase_counts(f: Filters) -> pd.DataFrame:
-    return run("pipeline_phase_counts", f)
-
-
 def funding_years_covered(f: Filters, series: str | None) -> pd.DataFrame:
     return run("funding_years_covered", f, series=series)
 

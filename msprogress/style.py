@@ -81,11 +81,6 @@ FAMILY_COLOURS = {
 }
 
 
-def family_colour(mechanism_class: str | None) -> str:
-    """The colour of a mechanism class's family; an unknown class (or none) is Other."""
-    return FAMILY_COLOURS[MECHANISM_FAMILIES.get(mechanism_class or "", OTHER_FAMILY)]
-
-
 def year_ranges(years: Iterable[object]) -> str:
     """[1993, 1994, 1996, 1997, 1998] → '1993–1994, 1996–1998'; nothing → 'none'."""
     spans: list[list[int]] = []

@@ -112,14 +112,6 @@ def test_co_medication_is_never_a_marker(db):
         assert "acyclovir" not in set(_trials(db, include_supportive=supportive)["item_id"])
 
 
-@pytest.mark.parametrize("f", [Filters(), PPMS, SPMS, Filters(phases=("3", "4"))], ids=str)
-def test_phase_counts_are_the_grids_stage_counts(db, f):
-    """The Overview's pipeline-by-stage numbers are the grid's: same agents, same approvals."""
-    phases = db.run("pipeline_phase_counts", f.as_struct()).set_index("phase")["agents"]
-    stages = _markers(db, f)["stage"].value_counts().drop("Not applicable", errors="ignore")
-    assert phases.sort_index().to_dict() == stages.sort_index().to_dict() and len(stages) > 0
-
-
 def test_ppms_and_spms_are_separable_and_mixed_trials_optional(db):
     strict = _trials(db, PPMS)
     assert set(strict["population"]) == {"PPMS"}

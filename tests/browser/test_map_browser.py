@@ -15,7 +15,6 @@ from tests.browser.conftest import screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 GEO = ".js-plotly-plot .geo"
-CHARTS = ("map_choropleth", "map_ranking", "map_points")
 # A point on screen that lies on the given country's shape in the choropleth (or null).
 FIND_COUNTRY = """(iso3) => {
   for (const p of document.querySelectorAll('.js-plotly-plot path.choroplethlocation')) {
