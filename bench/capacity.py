@@ -63,7 +63,7 @@ PAGES = ("/map", "/funding", "/pipeline")
 TARGET_P95_S = 5.0
 HALL = 200  # people opening the link within a minute
 THINK_S = 10.0
-INTERACTION = ("w_currency", "USD")  # on the Overview
+INTERACTION = ("overview_currency", "USD $")  # on the Overview (the option as labelled)
 
 
 @dataclass

@@ -12,6 +12,7 @@ Correctness only: no time is judged (`make loadtest` has the longer run and its 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import signal
 from collections import Counter
@@ -30,15 +31,24 @@ SESSIONS = 6
 
 
 def _ms_trials(data: Path) -> str:
+    """The Overview's headline: the progressive-MS trials of the current snapshot, from its parquet."""
     snap = open_snapshot(data / "snapshots")
-    trials = pd.read_parquet(snap.path / "trials.parquet", columns=["population"])
-    return f"{(trials.population != 'Not MS').sum():,}"
+    trials = pd.read_parquet(snap.path / "trials.parquet", columns=["population", "is_progressive"])
+    return f"{((trials.population != 'Not MS') & trials.is_progressive).sum():,}"
 
 
 def _shows(run: Run, snapshot_id: str, trials: str) -> None:
     assert run.errors() == []
-    assert run.metric("MS trials registered") == trials
-    assert any(f"Snapshot **{snapshot_id}**" in t for t in run.texts()), "the snapshot the page names"
+    assert run.metric("Progressive-MS trials") == trials
+    assert any(f"Snapshot {snapshot_id}." in t for t in run.texts()), "the snapshot its numbers come from"
+
+
+def _money_in(run: Run, symbol: str) -> bool:
+    """Whether a chart of the run (the Overview's funding panel) states money in that currency."""
+    charts = [e.plotly_chart.spec for e in run.elements if e.WhichOneof("type") == "plotly_chart"]
+    titles = [json.loads(spec)["layout"]["title"].get("text", "") for spec in charts]
+    assert titles, "no chart drawn"
+    return any(str(title).startswith(symbol) for title in titles)
 
 
 @pytest.fixture()
@@ -62,19 +72,19 @@ async def _scenario(url: str, kill: object, data: Path) -> None:
     second = current_id(data / "snapshots")
     assert second is not None and second != first
     for s in sessions:
-        _shows(await s.set("w_currency", "USD"), second, trials)
+        _shows(await s.set("overview_currency", "USD $"), second, trials)
         assert s.cookies[COOKIE] == on[s], "a session stays on its replica"
 
     # r1 killed while every session is mid-run
-    runs = [asyncio.ensure_future(s.set("w_currency", "GBP")) for s in sessions]
+    runs = [asyncio.ensure_future(s.set("overview_currency", "GBP £")) for s in sessions]
     await asyncio.sleep(0)
     kill()  # type: ignore[operator]
     done = await asyncio.gather(*runs, return_exceptions=True)
     for s, result in zip(sessions, done, strict=True):
         if on[s] == "r2":
             assert isinstance(result, Run), result
-            assert result.errors() == [] and result.metric("Awarded (GBP)").startswith("£")
-            _shows(await s.set("w_currency", "EUR"), second, trials)
+            assert result.errors() == [] and _money_in(result, "£"), "the funding panel in pounds"
+            _shows(await s.set("overview_currency", "EUR €"), second, trials)
         else:
             assert isinstance(result, (Run, ClientError))  # finished before the kill, or cut off
     assert any(isinstance(r, ClientError) for r in done), "the kill cut no run off: not mid-run"

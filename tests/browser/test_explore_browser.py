@@ -29,7 +29,11 @@ def _open(page, url: str) -> None:
         "the Explore page failed when opened directly; on a fresh server Streamlit runs pages/*.py "
         "without app.py while a 'pages/' folder sits next to it (multipage v1 fallback)"
     )
-    wait_for_app(page, "[data-testid=stMain] [data-testid=stTextInput]", timeout=120_000)
+    # on a slide the search sits behind "Search these records" and the table is static
+    ready = (
+        "[data-testid=stTable]" if "present=1" in url else "[data-testid=stMain] [data-testid=stTextInput]"
+    )
+    wait_for_app(page, ready, timeout=120_000)
 
 
 def _csv(page, tmp_path, nth: int = 0) -> tuple[str, list[dict[str, str]]]:

@@ -36,7 +36,7 @@ CUT_LABELS = """() => [...document.querySelectorAll(
 # Per chart (in page order): its height, and the smallest font size of its own text: titles,
 # legend, colour bar, axis ticks, bar labels (the presenter's footer and subtitle notes aside).
 CHART_TEXT = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map((c) => {
-  const texts = [...c.querySelectorAll('.gtitle, .legendtext, .cbaxis text, .cbtitle text, .xtick text, .ytick text, .bartext, .g-xtitle text, .g-ytitle text')]
+  const texts = [...c.querySelectorAll('.gtitle, .annotation-text, .legendtext, .cbaxis text, .cbtitle text, .xtick text, .ytick text, .bartext, .g-xtitle text, .g-ytitle text')]
     .filter((t) => t.textContent.trim());
   const sizes = texts.map((t) => parseFloat(getComputedStyle(t).fontSize));
   return {height: c.getBoundingClientRect().height, smallest: Math.min(...sizes), n: sizes.length};
@@ -65,16 +65,20 @@ def _page(browser, width: int, height: int, dark: bool = False) -> Iterator:
     assert external == [], f"non-localhost requests: {external[:5]}"
 
 
-def _open(server: str, page, path: str = "/map") -> None:
+def _open(server: str, page, path: str = "/map", ready: str = GEO) -> None:
     # NOTE: the first session of a fresh server resolves a page URL before app.py has called
     # st.navigation (Streamlit's pages/ auto-discovery answers "Page not found"); opening the
     # app once first registers the pages, so /map is then served as it is for every user after.
     page.goto(server + "/")
     wait_for_app(page)
     page.goto(server + path)
-    wait_for_app(page, GEO)
+    wait_for_app(page, ready)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
     page.wait_for_timeout(1_000)
+
+
+def _main_height(page) -> int:
+    return int(page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight"))
 
 
 def _full_screenshot(page, name: str) -> None:
@@ -134,12 +138,16 @@ def _rgb(css: str) -> tuple[int, ...]:
 
 @pytest.mark.parametrize("path", ["/map?present=1", "/map?present=1&metric=funding&zoom=europe"])
 def test_presenter_slides_fit_and_read_from_the_back(server, browser, path):
+    """The map, the ranked countries and the point map are a slide each: one chart shown, its
+    title and legend at 20 px or more, no taller than the screen."""
     with _page(browser, 1920, 1080) as page:
-        _open(server, page, path)
-        charts = page.evaluate(CHART_TEXT)
-        assert len(charts) == 3
-        for chart in charts:
-            assert chart["n"] >= 3 and chart["smallest"] >= 20, charts  # title and legend at least
-            assert chart["height"] <= 1080, charts
-        name = "map-presenter" + ("-funding-europe" if "funding" in path else "")
-        _full_screenshot(page, name)
+        for n in (1, 2, 3):
+            _open(server, page, f"{path}&slide={n}", ready=".js-plotly-plot:visible")
+            charts = [c for c in page.evaluate(CHART_TEXT) if c["height"] > 0]
+            assert len(charts) == 1, (n, charts)
+            chart = charts[0]
+            assert chart["n"] >= 3 and chart["smallest"] >= 20, (n, chart)  # title and legend at least
+            assert chart["height"] <= 1080, (n, chart)
+            assert _main_height(page) <= 1080, n
+            name = "map-presenter" + ("-funding-europe" if "funding" in path else "") + f"-{n}"
+            screenshot(page, name)
