@@ -167,7 +167,7 @@ def timeline_selection(markers: pd.DataFrame) -> tuple[list[str], str]:
     c[2].multiselect(
         "Agents (or click markers on the chart)",
         list(choices),
-        format_func=choices.get,
+        format_func=choices.__getitem__,
         key="pipeline_pick",
     )
     picked = st.session_state["pipeline_pick"]
