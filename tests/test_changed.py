@@ -27,7 +27,7 @@ from msprogress.manifest import Manifest, sha256_file
 from msprogress.snapshot import list_snapshots, open_snapshot
 from tests import pair_cut
 from tests.conftest import REPO
-from tests.test_pages import _app
+from tests.test_pages import UrlParams, _app
 
 F = Filters().as_struct()
 RAW = REPO / "data" / "raw"
@@ -163,21 +163,24 @@ def test_an_extra_member_file_is_exactly_what_the_build_reports_added(pair_data,
     assert set(pair.run("diff_grants", F, currency="EUR")["grant_id"]) == set(pair_cut.ADDED_GRANTS)
 
 
-def test_the_pair_sandbox_allows_both_snapshots_files_and_nothing_else(pair_db, pair_data):
-    con = pair_db.raw_connection_for_tests()
-    allowed = con.execute("select current_setting('allowed_paths')").fetchone()[0]  # type: ignore[index]
-    files = [str(s.table_path(t).resolve()) for s in (pair_db.snapshot, pair_db.earlier) for t in s.tables]
+def test_the_pair_sandbox_allows_both_snapshots_files_and_nothing_else(pair_db: Database, pair_data: Path):
+    con, earlier = pair_db.raw_connection_for_tests(), pair_db.earlier
+    assert earlier is not None
+    setting = con.execute("select current_setting('allowed_paths')").fetchone()
+    assert setting is not None
+    allowed = setting[0]
+    files = [str(s.table_path(t).resolve()) for s in (pair_db.snapshot, earlier) for t in s.tables]
     assert sorted(allowed) == sorted(files)
     raw_csv = next((pair_data / "raw" / "ctgov").glob("*.csv"))
     for sql in (
         f"select * from read_csv('{raw_csv}')",
         "select * from read_csv('/etc/passwd')",
-        f"copy prev_trials to '{pair_db.earlier.path}/leak.csv'",  # type: ignore[union-attr]
+        f"copy prev_trials to '{earlier.path}/leak.csv'",
         "set lock_configuration = false",
     ):
         with pytest.raises(duckdb.Error):
             con.execute(sql)
-    assert not (pair_db.earlier.path / "leak.csv").exists()  # type: ignore[union-attr]
+    assert not (earlier.path / "leak.csv").exists()
 
 
 def _older_copy(src: Path, dst: Path) -> Path:
@@ -362,7 +365,7 @@ def test_headline_lines_state_the_window_and_the_pair(pair_db):
 # --- the page -----------------------------------------------------------------------------------
 
 
-def _page(params: dict[str, str] | None = None) -> AppTest:
+def _page(params: UrlParams | None = None) -> AppTest:
     at = _app(params, page="changed")
     assert not at.exception, at.exception
     return at
