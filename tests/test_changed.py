@@ -94,6 +94,13 @@ def test_filters_apply_in_both_snapshots(pair_db):
     }
 
 
+def _as_of(m: Manifest, source_id: str) -> str:
+    """The as-of date of a source the manifest lists."""
+    entry = m.source(source_id)
+    assert entry is not None, f"{source_id} is not in the manifest"
+    return entry.as_of
+
+
 def test_the_build_stores_and_prints_what_changed(pair_data):
     earlier, later = _ids(pair_data)
     m = open_snapshot(pair_data / "snapshots", later).manifest
@@ -115,7 +122,7 @@ def test_the_build_stores_and_prints_what_changed(pair_data):
     assert (c.grants.added, c.grants.changed, c.grants.no_longer_in_source) == (3, 0, 0)
     assert c.grants.added_by_source == {"member_grants": 3}
     assert [s.series_id for s in c.series] == [f"member_grants:{pair_cut.MEMBER_FILE.replace('_', '-')}"]
-    member_as_of = m.source("member_grants").as_of  # type: ignore[union-attr]
+    member_as_of = _as_of(m, "member_grants")
     assert c.notes == [f"Member grants is only in this snapshot (as of {member_as_of})."]
     printed = (pair_data / "build_output.txt").read_text()
     assert "\n".join(changes.summary_lines(c)) in printed
@@ -134,9 +141,9 @@ def test_source_differences_name_a_source_in_one_snapshot_and_a_new_as_of_date(p
     notes = changes.source_differences(now, earlier)
     assert notes == [
         "CTIS (EU) is as of 2025-09-24 in the earlier snapshot, 2025-10-30 now.",
-        f"NIH ExPORTER is only in the earlier snapshot (as of {earlier.source('nih_exporter').as_of}): its "  # type: ignore[union-attr]
+        f"NIH ExPORTER is only in the earlier snapshot (as of {_as_of(earlier, 'nih_exporter')}): its "
         "rows that no other source lists are 'no longer in the source'.",
-        f"Member grants is only in this snapshot (as of {later.source('member_grants').as_of}).",  # type: ignore[union-attr]
+        f"Member grants is only in this snapshot (as of {_as_of(later, 'member_grants')}).",
     ]
     assert changes.source_differences(earlier, earlier) == []
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -461,7 +462,8 @@ def test_colour_scale_is_one_hue_and_zero_differs_from_no_data_in_both_themes():
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
-    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return r, g, b
 
 
 def _hue(colour: str) -> float:
@@ -685,7 +687,8 @@ def _array(value: object) -> list[float]:
         import base64
 
         return list(np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]))
-    return list(value)  # type: ignore[call-overload]
+    assert isinstance(value, Iterable), value
+    return list(value)
 
 
 def test_page_default_colours_progressive_trials(app_env, db):
