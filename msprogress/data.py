@@ -1,21 +1,18 @@
-"""The only place that caches: the database per snapshot, and one function per named query.
+"""The cached queries: the database per snapshot, and one function per named query.
 
 `st.cache_resource` holds one sandboxed `Database` per snapshot id; `st.cache_data` holds
 query results keyed by (query, snapshot id, filters, extra parameters). Pages call the named
 functions below and never see SQL or DuckDB.
-NOTE: one figure is cached too, the therapy-pipeline grid: it is a pure function of two cached
-query results and the view switches, and building it (a trace and hover texts per mechanism
-class) cost more than the rest of a rerun; keyed like the queries, on the small filter object.
+NOTE: no figure is built here. A figure worth caching is cached on the page side
+(`msprogress.figures`), from these functions' results and keyed the same way (`KEYED`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from msprogress import paths
@@ -90,45 +87,6 @@ def pipeline_markers(f: Filters, include_supportive: bool, include_nondrug: bool
 
 def pipeline_trials(f: Filters, include_supportive: bool, include_nondrug: bool) -> pd.DataFrame:
     return run("pipeline_trials", f, include_supportive=include_supportive, include_nondrug=include_nondrug)
-
-
-@dataclass(frozen=True)
-class PipelineView:
-    """Everything the pipeline grid is drawn from besides the filters (a cache key)."""
-
-    include_supportive: bool
-    include_nondrug: bool
-    size: str
-    mark: str = "status"
-    highlight: tuple[str, ...] = ()
-    highlight_note: str = "named in the link"
-    slide: bool = False
-    stages: tuple[str, ...] | None = None
-
-
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=KEYED)
-def _pipeline_figure(snapshot_id: str, f: Filters, v: PipelineView, title: str, subtitle: str) -> go.Figure:
-    from msprogress.charts import pipeline as charts
-
-    markers = pipeline_markers(f, v.include_supportive, v.include_nondrug)
-    trials = pipeline_trials(f, v.include_supportive, v.include_nondrug)
-    return charts.pipeline_figure(
-        markers,
-        trials,
-        size_by=v.size,
-        title=title,
-        subtitle=subtitle,
-        mark=v.mark,
-        highlight=v.highlight,
-        highlight_note=v.highlight_note,
-        look=charts.SLIDE if v.slide else charts.SCREEN,
-        stages=v.stages,
-    )
-
-
-def pipeline_figure(f: Filters, view: PipelineView, *, title: str, subtitle: str) -> go.Figure:
-    """charts.pipeline.pipeline_figure over pipeline_markers and pipeline_trials, cached."""
-    return _pipeline_figure(snapshot().snapshot_id, f, view, title, subtitle)
 
 
 def explore_trials(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:

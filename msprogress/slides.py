@@ -25,7 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import changes, data, deck, page, presenter, sources, style
+from msprogress import changes, data, deck, figures, page, presenter, sources, style
 from msprogress.charts import changes as changes_charts
 from msprogress.charts import funding as funding_charts
 from msprogress.charts import maps as map_charts
@@ -151,9 +151,9 @@ def pipeline(f: Filters) -> list[Slide]:
     markers = data.pipeline_markers(f, *PIPELINE_DEFAULT)
     if markers[markers["item_kind"] == "agent"].empty:
         return []
-    view = data.PipelineView(*PIPELINE_DEFAULT, size="trials", slide=True)
+    view = figures.PipelineView(*PIPELINE_DEFAULT, size="trials", slide=True)
     figs = [
-        data.pipeline_figure(
+        figures.pipeline_figure(
             f,
             dataclasses.replace(view, stages=stages),
             title=pipeline_charts.grid_title(markers, stages),

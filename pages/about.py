@@ -93,7 +93,7 @@ def grid_labels(entries: list[SourceEntry], coverage: pd.DataFrame) -> dict[str,
         if rows.empty:
             out[s.source_id] = short + " (no rows)"
         for r in rows.itertuples():
-            out[r.series_id] = r.label if isinstance(r.label, str) else short
+            out[str(r.series_id)] = r.label if isinstance(r.label, str) else short
     return out
 
 
@@ -157,8 +157,8 @@ with page.slide("Each source in detail"):
 with page.slide():
     labels = grid_labels(m.sources, coverage_rows)
     coverage = coverage_frame(coverage_rows, labels)
-    order = list(labels.values())
-    page.chart(charts.coverage_grid(coverage, order), "about_coverage", ALL_SOURCES)
+    series_order = list(labels.values())
+    page.chart(charts.coverage_grid(coverage, series_order), "about_coverage", ALL_SOURCES)
     page.caption(
         ALL_SOURCES,
         extra="Funding: one row per coverage series (a funder and what its files hold); a year is complete or "
@@ -218,13 +218,13 @@ with page.slide("Classification coverage"):
         "Drug interventions mapped (all MS trials)",
         f"{agents.drug_interventions_mapped:,} of {agents.drug_interventions:,}",
     )
-    c = st.columns([1, 1.5, 1])
+    cols = st.columns([1, 1.5, 1])
     blocks = [
         ("Trials by MS population", cov.trials_by_population, "Population", schema.POPULATIONS),
         ("Trials by gap area", cov.trials_by_gap_area, "Gap area", schema.GAP_AREAS),
         ("Projects by MS relevance", cov.projects_by_relevance, "MS relevance", schema.RELEVANCE),
     ]
-    for col, (title, counts, what, order) in zip(c, blocks, strict=True):
+    for col, (title, counts, what, order) in zip(cols, blocks, strict=True):
         with col:
             st.subheader(title)
             page.table(counted(counts, what, order), hide_index=True, column_config=COUNTED)

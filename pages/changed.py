@@ -166,15 +166,15 @@ def headline_metrics(totals: dict[str, int | None], summary: ChangeSummary | Non
         col.metric(label, "not dated" if n is None else f"{n:,}", help="Progressive-MS trials in the window.")
     if summary is not None:
         t, moved = summary.trials, [m for m in summary.agents if m.change != "no longer in the pipeline"]
-        c = st.columns(4)
-        c[0].metric(
+        cols = st.columns(4)
+        cols[0].metric(
             "Trials added", f"{t.added:,}", help="Progressive-MS trials in this snapshot, not in the earlier."
         )
-        c[1].metric("Trial status changes", f"{t.status:,}")
-        c[2].metric(
+        cols[1].metric("Trial status changes", f"{t.status:,}")
+        cols[2].metric(
             "Agents moved or new", f"{len(moved):,}", help="Pipeline stage moved, or new in the pipeline."
         )
-        c[3].metric("Grant records added", f"{summary.grants.added:,}")
+        cols[3].metric("Grant records added", f"{summary.grants.added:,}")
 
 
 def pipeline_link(agents: pd.DataFrame) -> None:

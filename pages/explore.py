@@ -23,6 +23,7 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from msprogress import data, exports, page, queries, sidebar, sources, style
 from msprogress.filters import MAX_VALUE_LEN, SPECS, Filters
@@ -43,7 +44,7 @@ class Table:
     sources: tuple[str, ...]
     sorts: dict[str, str]  # the query's $sort values → words (the first is the default)
     note: str  # how to read the table (under it, a click away)
-    columns: dict[str, dict] = field(default_factory=dict)  # query column -> st.column_config
+    columns: dict[str, ColumnConfig] = field(default_factory=dict)  # query column -> st.column_config
 
     @property
     def sort_key(self) -> str:
@@ -208,10 +209,17 @@ def search_box() -> str:
     return search
 
 
-def documented(t: Table) -> dict[str, dict]:
+def documented(t: Table) -> dict[str, ColumnConfig]:
     """Column configs with each column's help text taken from the query header."""
     docs = {name: desc for name, _, desc in queries.get(f"explore_{t.kind}").columns}
     return {name: {**cfg, "help": docs[name]} for name, cfg in t.columns.items()}
+
+
+def title(c: ColumnConfig) -> str:
+    """A column's title (every column of these tables is given one)."""
+    label = c.get("label")
+    assert label is not None, c
+    return label
 
 
 def labelled(t: Table, df: pd.DataFrame) -> pd.DataFrame:
@@ -221,7 +229,7 @@ def labelled(t: Table, df: pd.DataFrame) -> pd.DataFrame:
         df = df.assign(
             source=df["source"].map(lambda s: sources.BY_ID[s].short_name if s in sources.BY_ID else s)
         )
-    return df[list(t.columns)].rename(columns={k: c["label"] for k, c in t.columns.items()})
+    return df[list(t.columns)].rename(columns={k: title(c) for k, c in t.columns.items()})
 
 
 def about_lines(t: Table, shown: pd.DataFrame, total: int, search: str) -> list[tuple[str, str]]:
@@ -260,7 +268,7 @@ def toolbar(t: Table, shown: pd.DataFrame, total: int, search: str) -> None:
     row.selectbox(
         "Sort by",
         list(t.sorts),
-        format_func=t.sorts.get,
+        format_func=t.sorts.__getitem__,
         key=t.sort_key,
         width=360,
         help="The order the rows are fetched, shown and downloaded in. A click on a column header "
@@ -282,7 +290,7 @@ def toolbar(t: Table, shown: pd.DataFrame, total: int, search: str) -> None:
 
 
 def _meanings(t: Table) -> list[tuple[str, str]]:
-    return [(c["label"], c["help"]) for c in documented(t).values()]
+    return [(title(c), c.get("help") or "") for c in documented(t).values()]
 
 
 def widening(t: Table, search: str) -> list[str]:
@@ -334,7 +342,7 @@ def show(t: Table, df: pd.DataFrame, total: int, search: str) -> None:
             f"Showing the first {len(shown):,} of {style.plural(total, t.noun)}. Narrow the filters or the "
             "search to see the rest; the downloads hold the rows shown."
         )
-    configs = {c["label"]: c for c in documented(t).values()}
+    configs = {title(c): c for c in documented(t).values()}
     page.table(shown, column_config=configs, hide_index=True, placeholder="", height=520)
     page.caption(t.sources, f, extra=f"Page search: {md_code(search)}." if search else "")
     with st.expander("How to read this table"):

@@ -44,7 +44,7 @@ def series_options(series: pd.DataFrame) -> dict[str, str]:
     """series_id → 'NIH NINDS: every award of the institute (complete, 1993–2004)', most
     comparable first, then the side-by-side view."""
     out = {
-        r.series_id: f"{r.series_title} ({charts.coverage_label(r.complete_years, r.partial_years)}, "
+        str(r.series_id): f"{r.series_title} ({charts.coverage_label(r.complete_years, r.partial_years)}, "
         f"{r.first_year}–{r.last_year})"
         for r in series.itertuples()
     }
@@ -58,13 +58,15 @@ def _switches(options: dict[str, str]) -> None:
     st.selectbox(
         "Coverage series",
         list(options),
-        format_func=options.get,
+        format_func=options.__getitem__,
         key="funding_series",
         help="Only awards of one series (one funder and what its files hold) are comparable year to year.",
     )
     with st.container(horizontal=True, gap="medium"):  # NOTE: each switch as wide as its labels: none is cut
         for key, (wkey, opts) in SWITCHES.items():
-            st.segmented_control(LABELS[key], list(opts), format_func=opts.get, key=wkey, required=True)
+            st.segmented_control(
+                LABELS[key], list(opts), format_func=opts.__getitem__, key=wkey, required=True
+            )
 
 
 # 1. Title, notices and view switches -------------------------------------------------------

@@ -124,7 +124,11 @@ def funding_panel() -> None:
     """One series' money per year, with the currency switch beside it (normal mode)."""
     if not presenter.is_on():
         st.segmented_control(
-            "Currency", list(CURRENCIES), format_func=CURRENCIES.get, key="overview_currency", required=True
+            "Currency",
+            list(CURRENCIES),
+            format_func=CURRENCIES.__getitem__,
+            key="overview_currency",
+            required=True,
         )
     currency = st.session_state["overview_currency"]
     story = funding_story(currency)

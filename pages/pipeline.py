@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from msprogress import data, page, presenter
+from msprogress import data, figures, page, presenter
 from msprogress.charts import pipeline as charts
 from msprogress.filters import Filters
 from msprogress.markup import md_code, md_escape, plotly_text
@@ -167,7 +167,7 @@ def timeline_selection(markers: pd.DataFrame) -> tuple[list[str], str]:
     c[2].multiselect(
         "Agents (or click markers on the chart)",
         list(choices),
-        format_func=choices.get,
+        format_func=choices.__getitem__,
         key="pipeline_pick",
     )
     picked = st.session_state["pipeline_pick"]
@@ -196,15 +196,15 @@ def ring_line(markers: pd.DataFrame, ids: list[str]) -> str | None:
     return text
 
 
-def slide_look(f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str) -> go.Figure:
+def slide_look(f: Filters, view: figures.PipelineView, markers: pd.DataFrame, subtitle: str) -> go.Figure:
     """The whole grid laid out for a slide (names at 20 px): what its PNG and SVG are made from,
     since exports set every text at 20 px or more and the screen grid places its names at 14."""
     slide_view = dataclasses.replace(view, slide=True, stages=None)
-    return data.pipeline_figure(f, slide_view, title=charts.grid_title(markers), subtitle=subtitle)
+    return figures.pipeline_figure(f, slide_view, title=charts.grid_title(markers), subtitle=subtitle)
 
 
 def draw_grid(
-    f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str, note: str | None
+    f: Filters, view: figures.PipelineView, markers: pd.DataFrame, subtitle: str, note: str | None
 ) -> None:
     """The grid, one slide; on a slide, split into as many figures (slides) as it needs to fit
     (see `slide_parts`). The rings' note and the source line go with every part."""
@@ -218,7 +218,7 @@ def draw_grid(
                     st.button(
                         "Clear the rings", on_click=lambda: st.session_state.update(pipeline_highlight="")
                     )
-            fig = data.pipeline_figure(
+            fig = figures.pipeline_figure(
                 f,
                 dataclasses.replace(view, stages=stages),
                 title=charts.grid_title(markers, stages),
@@ -256,7 +256,7 @@ with page.controls():
 view = VIEW.write()
 ringed = [i for i in view.get("highlight", "").split(",") if i]
 as_of_words, as_of = as_of_text()
-pipeline_view = data.PipelineView(
+pipeline_view = figures.PipelineView(
     include_supportive=view["support"] == "1",
     include_nondrug=view["nondrug"] == "1",
     size=view["size"],

@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from msprogress.db import Database
@@ -94,3 +95,11 @@ def pair_db(pair_data: Path) -> Database:
     earlier, later = list_snapshots(pair_data / "snapshots")
     snaps = pair_data / "snapshots"
     return Database(open_snapshot(snaps, later), earlier=open_snapshot(snaps, earlier))
+
+
+def text_rows(df: pd.DataFrame) -> list[dict[str, str]]:
+    """The rows of a table whose every cell is text (a CSV read with `dtype=str,
+    keep_default_na=False`), each a dict by column name; a cell that is not a str fails here."""
+    rows = [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
+    assert all(isinstance(v, str) for r in rows for v in r.values()), "a cell is not text"
+    return rows

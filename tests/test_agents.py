@@ -18,6 +18,7 @@ import pytest
 from msprogress import paths, schema
 from msprogress.ingest import agents, classify
 from tests import rawcut
+from tests.conftest import text_rows
 
 FIXTURE = Path(__file__).parent / "fixtures" / "agents_coverage_rows.csv"
 RAW_CTGOV = paths.ROOT / "data" / "raw" / "ctgov" / "ctgov_ms_studies_2025-09-25.csv"
@@ -51,22 +52,22 @@ def test_controlled_values(table: pd.DataFrame) -> None:
 
 def test_no_alias_claimed_by_two_agents(table: pd.DataFrame) -> None:
     owners: dict[str, set[str]] = {}
-    for row in table.itertuples():
-        for alias in [row.agent_id, row.agent_name, *row.aliases.split("|")]:
+    for row in text_rows(table):
+        for alias in [row["agent_id"], row["agent_name"], *row["aliases"].split("|")]:
             key = " ".join(re.findall(r"[a-z]+|\d+", agents.normalise_name(alias.lstrip("="))))
             if key:
-                owners.setdefault(key, set()).add(row.agent_id)
+                owners.setdefault(key, set()).add(row["agent_id"])
     shared = {k: v for k, v in owners.items() if len(v) > 1}
     assert shared == {}
 
 
 def test_reference_urls_well_formed(table: pd.DataFrame) -> None:
-    for row in table.itertuples():
-        url = urlparse(row.reference_url)
-        assert url.scheme == "https" and url.path, row.agent_id
-        assert url.netloc in REFERENCE_HOSTS[row.reference_kind], (row.agent_id, url.netloc)
-        if row.reference_kind == "registry":
-            assert re.fullmatch(r"/study/NCT\d{8}", url.path), row.agent_id
+    for row in text_rows(table):
+        url = urlparse(row["reference_url"])
+        assert url.scheme == "https" and url.path, row["agent_id"]
+        assert url.netloc in REFERENCE_HOSTS[row["reference_kind"]], (row["agent_id"], url.netloc)
+        if row["reference_kind"] == "registry":
+            assert re.fullmatch(r"/study/NCT\d{8}", url.path), row["agent_id"]
 
 
 @pytest.mark.skipif(not RAW_CTGOV.exists(), reason="raw ClinicalTrials.gov file not present")
@@ -77,15 +78,16 @@ def test_registry_references_name_the_agent(table: pd.DataFrame) -> None:
         dtype=str,
         keep_default_na=False,
         usecols=["NCTId", "InterventionNames", "InterventionTypes"],
-    ).set_index("NCTId")
-    for row in table[table["reference_kind"] == "registry"].itertuples():
-        nct = row.reference_url.rsplit("/", 1)[1]
-        names, types = raw.loc[nct, "InterventionNames"], raw.loc[nct, "InterventionTypes"]
+    )
+    interventions = {r["NCTId"]: r for r in text_rows(raw)}
+    for row in text_rows(table[table["reference_kind"] == "registry"]):
+        nct = row["reference_url"].rsplit("/", 1)[1]
+        names, types = interventions[nct]["InterventionNames"], interventions[nct]["InterventionTypes"]
         found = {
             agents.classify_intervention(n, t).agent_id
             for n, t in zip(names.split("|"), types.split("|"), strict=True)
         }
-        assert row.agent_id in found, (row.agent_id, nct)
+        assert row["agent_id"] in found, (row["agent_id"], nct)
 
 
 def test_validation_rejects_a_shared_alias_and_a_bad_class(table: pd.DataFrame) -> None:
@@ -158,6 +160,7 @@ def test_real_names_map_to_agents(
     match = agents.classify_intervention(name, rtype)
     assert match.agent_id == agent_id
     if mechanism:
+        assert match.agent_id is not None
         classes = agents.agents_table().set_index("agent_id")["mechanism_class"]
         assert classes[match.agent_id] == mechanism
 
@@ -423,13 +426,13 @@ def test_every_correction_is_what_the_build_now_gives(in_context: pd.DataFrame) 
     assert len(corrections) >= 100
     rules = set(pd.read_csv(paths.reference_dir() / agents.CONTEXT_FILE, dtype=str)["rule_id"])
     got = in_context.set_index(["trial_id", "intervention_name"])
-    for c in corrections.itertuples():
-        assert c.rule in rules or c.rule.startswith("alias:"), c.rule
-        assert urlparse(c.source_url).scheme == "https", c
-        row = got.loc[(c.trial_id, c.intervention_name)]
-        row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+    for c in text_rows(corrections):
+        assert c["rule"] in rules or c["rule"].startswith("alias:"), c["rule"]
+        assert urlparse(c["source_url"]).scheme == "https", c
+        # the first row of the intervention (a list key gives a frame, however many rows match)
+        row = got.loc[[(c["trial_id"], c["intervention_name"])]].iloc[0]
         got_agent, got_role = ("" if pd.isna(row[k]) else row[k] for k in ("agent_id", "co_medication"))
-        assert (got_agent, got_role) == (c.agent_after, c.co_medication), c
+        assert (got_agent, got_role) == (c["agent_after"], c["co_medication"]), c
 
 
 def test_context_rules_are_valid_and_sourced() -> None:

@@ -27,7 +27,7 @@ from msprogress.manifest import Manifest, sha256_file
 from msprogress.snapshot import list_snapshots, open_snapshot
 from tests import pair_cut
 from tests.conftest import REPO
-from tests.test_pages import _app
+from tests.test_pages import UrlParams, _app
 
 F = Filters().as_struct()
 RAW = REPO / "data" / "raw"
@@ -94,6 +94,13 @@ def test_filters_apply_in_both_snapshots(pair_db):
     }
 
 
+def _as_of(m: Manifest, source_id: str) -> str:
+    """The as-of date of a source the manifest lists."""
+    entry = m.source(source_id)
+    assert entry is not None, f"{source_id} is not in the manifest"
+    return entry.as_of
+
+
 def test_the_build_stores_and_prints_what_changed(pair_data):
     earlier, later = _ids(pair_data)
     m = open_snapshot(pair_data / "snapshots", later).manifest
@@ -115,7 +122,7 @@ def test_the_build_stores_and_prints_what_changed(pair_data):
     assert (c.grants.added, c.grants.changed, c.grants.no_longer_in_source) == (3, 0, 0)
     assert c.grants.added_by_source == {"member_grants": 3}
     assert [s.series_id for s in c.series] == [f"member_grants:{pair_cut.MEMBER_FILE.replace('_', '-')}"]
-    member_as_of = m.source("member_grants").as_of  # type: ignore[union-attr]
+    member_as_of = _as_of(m, "member_grants")
     assert c.notes == [f"Member grants is only in this snapshot (as of {member_as_of})."]
     printed = (pair_data / "build_output.txt").read_text()
     assert "\n".join(changes.summary_lines(c)) in printed
@@ -134,9 +141,9 @@ def test_source_differences_name_a_source_in_one_snapshot_and_a_new_as_of_date(p
     notes = changes.source_differences(now, earlier)
     assert notes == [
         "CTIS (EU) is as of 2025-09-24 in the earlier snapshot, 2025-10-30 now.",
-        f"NIH ExPORTER is only in the earlier snapshot (as of {earlier.source('nih_exporter').as_of}): its "  # type: ignore[union-attr]
+        f"NIH ExPORTER is only in the earlier snapshot (as of {_as_of(earlier, 'nih_exporter')}): its "
         "rows that no other source lists are 'no longer in the source'.",
-        f"Member grants is only in this snapshot (as of {later.source('member_grants').as_of}).",  # type: ignore[union-attr]
+        f"Member grants is only in this snapshot (as of {_as_of(later, 'member_grants')}).",
     ]
     assert changes.source_differences(earlier, earlier) == []
 
@@ -163,21 +170,24 @@ def test_an_extra_member_file_is_exactly_what_the_build_reports_added(pair_data,
     assert set(pair.run("diff_grants", F, currency="EUR")["grant_id"]) == set(pair_cut.ADDED_GRANTS)
 
 
-def test_the_pair_sandbox_allows_both_snapshots_files_and_nothing_else(pair_db, pair_data):
-    con = pair_db.raw_connection_for_tests()
-    allowed = con.execute("select current_setting('allowed_paths')").fetchone()[0]  # type: ignore[index]
-    files = [str(s.table_path(t).resolve()) for s in (pair_db.snapshot, pair_db.earlier) for t in s.tables]
+def test_the_pair_sandbox_allows_both_snapshots_files_and_nothing_else(pair_db: Database, pair_data: Path):
+    con, earlier = pair_db.raw_connection_for_tests(), pair_db.earlier
+    assert earlier is not None
+    setting = con.execute("select current_setting('allowed_paths')").fetchone()
+    assert setting is not None
+    allowed = setting[0]
+    files = [str(s.table_path(t).resolve()) for s in (pair_db.snapshot, earlier) for t in s.tables]
     assert sorted(allowed) == sorted(files)
     raw_csv = next((pair_data / "raw" / "ctgov").glob("*.csv"))
     for sql in (
         f"select * from read_csv('{raw_csv}')",
         "select * from read_csv('/etc/passwd')",
-        f"copy prev_trials to '{pair_db.earlier.path}/leak.csv'",  # type: ignore[union-attr]
+        f"copy prev_trials to '{earlier.path}/leak.csv'",
         "set lock_configuration = false",
     ):
         with pytest.raises(duckdb.Error):
             con.execute(sql)
-    assert not (pair_db.earlier.path / "leak.csv").exists()  # type: ignore[union-attr]
+    assert not (earlier.path / "leak.csv").exists()
 
 
 def _older_copy(src: Path, dst: Path) -> Path:
@@ -362,7 +372,7 @@ def test_headline_lines_state_the_window_and_the_pair(pair_db):
 # --- the page -----------------------------------------------------------------------------------
 
 
-def _page(params: dict[str, str] | None = None) -> AppTest:
+def _page(params: UrlParams | None = None) -> AppTest:
     at = _app(params, page="changed")
     assert not at.exception, at.exception
     return at

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -369,7 +370,9 @@ def test_relapsing_title_outranks_progressive_keywords_and_conditions(
     assert (call.population, call.decided_by) == ("Relapsing", "titles")
     assert (f"outranks {outranked}" if outranked else "titles:") in call.why
     assert ("outranks" in call.why) == bool(outranked)
-    joined = " | ".join(ctgov_raw.loc[nct, ["Conditions", "BriefTitle", "OfficialTitle", "Keywords"]])
+    joined = " | ".join(
+        ctgov_raw.loc[[nct], ["Conditions", "BriefTitle", "OfficialTitle", "Keywords"]].iloc[0]
+    )
     assert classify.ms_relevance(joined) == "Progressive-specific", "the trap: a progressive term is there"
 
 
@@ -639,8 +642,10 @@ def test_classification_follows_the_rules_file(tmp_path: Path, monkeypatch: pyte
 # --- the whole real ClinicalTrials.gov file ------------------------------------------------
 
 
-def trial_text(row: pd.Series) -> classify.TrialText:
-    """A ClinicalTrials.gov row's texts as the reader ranks them (see ctgov.add_trial)."""
+def trial_text(row: pd.Series | pd.DataFrame) -> classify.TrialText:
+    """A ClinicalTrials.gov row's texts as the reader ranks them (see ctgov.add_trial); `row` is
+    `ctgov_raw.loc[nct]`, one row, as the file holds each NCT id once."""
+    assert isinstance(row, pd.Series), "an NCT id twice in the file"
     return classify.TrialText(
         titles=f"{row['BriefTitle']} | {row['OfficialTitle']}",
         conditions=row["Conditions"],
@@ -717,10 +722,14 @@ def test_disease_modifying_trial_is_not_wellbeing_through_a_symptom_keyword() ->
 
     arm = agents.classify_intervention("Cladribine Subcutaneous Injection", "DRUG")
     assert agents.therapy_role(arm.agent_id) == "disease-modifying"
-    kwargs = dict(
-        relevance="Progressive-specific", modalities=frozenset({arm.modality}), study_type="INTERVENTIONAL"
+    gap_area = partial(
+        classify.gap_area,
+        CLASP_MS,
+        relevance="Progressive-specific",
+        modalities=frozenset({arm.modality}),
+        study_type="INTERVENTIONAL",
     )
-    assert classify.gap_area(CLASP_MS, **kwargs, disease_modifying=False) == (
+    assert gap_area(disease_modifying=False) == (
         "Well-being: rehabilitation and symptom management"
     )  # the keyword "Cognitive assessment" alone would decide it
-    assert classify.gap_area(CLASP_MS, **kwargs, disease_modifying=True) == "Accelerating clinical trials"
+    assert gap_area(disease_modifying=True) == "Accelerating clinical trials"

@@ -16,6 +16,7 @@ import json
 import shutil
 import signal
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def data(tmp_path: Path, fixture_data: Path) -> Path:
     return tmp_path
 
 
-async def _scenario(url: str, kill: object, data: Path) -> None:
+async def _scenario(url: str, kill: Callable[[], None], data: Path) -> None:
     trials, first = _ms_trials(data), current_id(data / "snapshots")
     assert first is not None
     sessions = [Session(url, timeout=120) for _ in range(SESSIONS)]
@@ -78,7 +79,7 @@ async def _scenario(url: str, kill: object, data: Path) -> None:
     # r1 killed while every session is mid-run
     runs = [asyncio.ensure_future(s.set("overview_currency", "GBP £")) for s in sessions]
     await asyncio.sleep(0)
-    kill()  # type: ignore[operator]
+    kill()
     done = await asyncio.gather(*runs, return_exceptions=True)
     for s, result in zip(sessions, done, strict=True):
         if on[s] == "r2":

@@ -13,11 +13,15 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.base import BaseShape
+from pptx.slide import Slide
 
 from msprogress import deck, slides
 from msprogress.filters import Filters
@@ -28,7 +32,7 @@ ARTIFACTS = REPO / "test-artifacts" / "deck"
 
 
 @pytest.fixture(scope="module")
-def progressive_deck(fixture_data: Path) -> tuple[deck.Deck, bytes]:
+def progressive_deck(fixture_data: Path) -> Iterator[tuple[deck.Deck, bytes]]:
     """The deck of `/?relevance=progressive` on the fixture snapshot, with a public address set."""
     import os
 
@@ -49,11 +53,11 @@ def progressive_deck(fixture_data: Path) -> tuple[deck.Deck, bytes]:
         st.cache_resource.clear()
 
 
-def _texts(slide) -> str:  # type: ignore[no-untyped-def]
-    return " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+def _texts(slide: Slide) -> str:
+    return " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame and isinstance(s, Shape))
 
 
-def _box(shape) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+def _box(shape: BaseShape) -> tuple[float, float, float, float]:
     """(left, top, right, bottom) in pt."""
     x, y = shape.left / EMU_PT, shape.top / EMU_PT
     return x, y, x + shape.width / EMU_PT, y + shape.height / EMU_PT

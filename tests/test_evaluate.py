@@ -18,6 +18,7 @@ import pytest
 from msprogress import paths, schema
 from msprogress.ingest import classify, evaluate
 from tests import rawcut
+from tests.conftest import text_rows
 
 FIELDS = {  # registry -> evidence_field -> raw column
     "ClinicalTrials.gov": {
@@ -45,7 +46,7 @@ def cut(labelled: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(scope="module")
-def scores(cut: Path, labelled: pd.DataFrame) -> dict:
+def scores(cut: Path, labelled: pd.DataFrame) -> evaluate.Scores:
     return evaluate.evaluate(read_trials(cut), labelled)
 
 
@@ -66,24 +67,27 @@ def test_every_row_quotes_its_registry_text(labelled: pd.DataFrame) -> None:
     for registry, (_, file, id_col) in rawcut.REGISTRIES.items():
         header, body = rawcut.rows(file)
         raw = {r[header.index(id_col)]: dict(zip(header, r, strict=True)) for r in body}
-        for row in labelled[labelled["registry"] == registry].itertuples():
-            text = " ".join(raw[row.trial_id][FIELDS[registry][row.evidence_field]].split())
-            assert row.evidence_text in text, (row.trial_id, row.evidence_field)
+        rows = text_rows(
+            labelled.loc[labelled["registry"] == registry, ["trial_id", "evidence_field", "evidence_text"]]
+        )
+        for row in rows:
+            text = " ".join(raw[row["trial_id"]][FIELDS[registry][row["evidence_field"]]].split())
+            assert row["evidence_text"] in text, (row["trial_id"], row["evidence_field"])
 
 
-def test_every_labelled_trial_is_read(scores: dict) -> None:
+def test_every_labelled_trial_is_read(scores: evaluate.Scores) -> None:
     assert scores["missing"] == 0 and scores["scored"] == scores["labelled_trials"]
 
 
 # --- the scores ----------------------------------------------------------------------------------
-def test_progressive_flag_precision_and_recall(scores: dict) -> None:
+def test_progressive_flag_precision_and_recall(scores: evaluate.Scores) -> None:
     flag = scores["is_progressive"]
     assert flag["precision"] >= evaluate.MIN_PRECISION, flag
     assert flag["recall"] >= evaluate.MIN_RECALL, flag
 
 
 @pytest.mark.parametrize("population", schema.POPULATIONS)
-def test_population_label_precision_and_recall(scores: dict, population: str) -> None:
+def test_population_label_precision_and_recall(scores: evaluate.Scores, population: str) -> None:
     got = scores["population"][population]
     assert got["precision"] >= evaluate.MIN_PRECISION, (population, got)
     assert got["recall"] >= evaluate.MIN_RECALL, (population, got)
@@ -116,7 +120,7 @@ def test_scores_count_true_and_false_positives(labelled: pd.DataFrame) -> None:
         }
     )
     missed = trials.index[trials["is_progressive"]][0]
-    trials.loc[missed, ["population", "is_progressive"]] = ["Relapsing", False]
+    trials.loc[missed, "population"], trials.loc[missed, "is_progressive"] = "Relapsing", False
     got = evaluate.evaluate(trials.drop(trials.index[~sample["expected_progressive"]][0]), sample)
     assert (got["missing"], got["scored"]) == (1, 3)
     assert got["is_progressive"] == {"precision": 1.0, "recall": 0.5, "tp": 1, "fp": 0, "fn": 1}

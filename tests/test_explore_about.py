@@ -28,6 +28,7 @@ from msprogress.ingest.build import build
 from msprogress.markup import md_escape
 from tests import rawcut
 from tests.conftest import FIXTURE_RAW
+from tests.test_pages import UrlParams
 from tests.test_pages import _app as open_page
 
 MAX_ROWS = 5_000
@@ -36,7 +37,7 @@ DEFAULT_SORT = {"trials": "start", "projects": "start", "grants": "year"}
 ID_COLUMN = {"trials": "Trial id", "projects": "Project id", "grants": "Grant id"}
 
 
-def _app(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest:
+def _app(page: str, params: UrlParams | None = None) -> AppTest:
     at = open_page(params, page)
     assert not at.exception, at.exception
     return at
@@ -44,8 +45,8 @@ def _app(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest
 
 def _shown_counts(at: AppTest) -> list[int]:
     """The 'N … match' numbers, in tab order (trials, projects, grants)."""
-    text = [m.value for m in at.markdown if re.fullmatch(r"\*\*[\d,]+ .+ match(es)?\*\*", m.value)]
-    return [int(re.match(r"\*\*([\d,]+) ", t).group(1).replace(",", "")) for t in text]
+    found = [re.fullmatch(r"\*\*([\d,]+) .+ match(es)?\*\*", m.value) for m in at.markdown]
+    return [int(m.group(1).replace(",", "")) for m in found if m]
 
 
 def _direct(db, kind: str, f: Filters, search: str | None = None, sort: str | None = None) -> pd.DataFrame:

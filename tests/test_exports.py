@@ -33,7 +33,7 @@ def _frame() -> pd.DataFrame:
             "Title": titles,
             "Amount (EUR, ECB annual mean rate)": [1234.5, None, -50.0] + [float(i) for i in range(n - 3)],
             "Year": pd.array([2017, None] + list(range(2000, 2000 + n - 2)), dtype="Int64"),
-            "Start date": pd.to_datetime(["2024-01-31", None] + ["2020-06-01"] * (n - 2)),
+            "Start date": pd.DatetimeIndex(["2024-01-31", None] + ["2020-06-01"] * (n - 2)),
         }
     )
 

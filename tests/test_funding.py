@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -27,6 +28,7 @@ from msprogress.ingest.build import build
 from msprogress.snapshot import open_snapshot
 from tests.conftest import FIXTURE_RAW, REPO
 from tests.test_member_grants import good_alliance_rows, write_csv
+from tests.test_pages import UrlParams
 from tests.test_pages import _app as open_page
 
 NINDS = "nih_reporter:NIH NINDS"
@@ -64,8 +66,9 @@ def test_year_sums_equal_a_direct_sql_sum_per_series(db):
     direct = _direct(db)
     assert set(got.index) == set(direct.index)
     assert len({s for s, _, _ in got.index}) >= 3  # several series, each its own rows
-    for key, row in got.iterrows():
-        assert row.amount + row.amount_flagged == pytest.approx(direct.loc[key, "eur"])
+    eur = direct["eur"].to_dict()
+    for key, amount in (got.amount + got.amount_flagged).items():
+        assert amount == pytest.approx(eur[key])
 
 
 def test_one_series_holds_only_its_own_awards(db):
@@ -127,7 +130,7 @@ def test_summary_counts_awards_without_amounts(db):
     assert s.no_amount == direct > 0
     assert s.total == pytest.approx(_direct(db)["eur"].sum())
     one = db.run("funding_summary", Filters().as_struct(), currency="EUR", series=NINDS).iloc[0]
-    assert one.total == pytest.approx(_direct(db).loc[NINDS, "eur"].sum())
+    assert one.total == pytest.approx(_direct(db).loc[NINDS]["eur"].sum())
 
 
 def test_ms_share_of_the_whole_portfolio(db):
@@ -175,7 +178,7 @@ def test_meeting_series_are_never_added(meeting: Path):
     assert set(ninds_only.series_id) == {NINDS}
     direct = _direct(db)
     assert (ninds_only.amount + ninds_only.amount_flagged).sum() == pytest.approx(
-        direct.loc[NINDS, "eur"].sum()
+        direct.loc[NINDS]["eur"].sum()
     )
     # the side-by-side figure: one panel per series, no trace mixing two series' money
     cov = db.run("funding_years_covered", Filters().as_struct(), series=None)
@@ -197,7 +200,7 @@ def test_meeting_series_on_the_page_and_overview(meeting: Path, app_on):
     bars = _bars(_figure(at))
     db = Database(open_snapshot(meeting / "snapshots"))
     direct = _direct(db)
-    assert sum(bars.values()) == pytest.approx(direct.loc[NINDS, "eur"].sum())  # member money not stacked on
+    assert sum(bars.values()) == pytest.approx(direct.loc[NINDS]["eur"].sum())  # member money not stacked on
     metric = next(m for m in at.metric if m.label.startswith("Award money charted"))
     summary = db.run("funding_summary", Filters().as_struct(), currency="EUR", series=NINDS).iloc[0]
     assert metric.value == charts.style.money(summary.total, "EUR")
@@ -209,7 +212,7 @@ def test_meeting_series_on_the_page_and_overview(meeting: Path, app_on):
         for y in _array(t.get("y"))
         if y is not None and y == y
     ]
-    assert sum(money) == pytest.approx(direct.loc[NINDS, "eur"].sum())  # one series: member money not added
+    assert sum(money) == pytest.approx(direct.loc[NINDS]["eur"].sum())  # one series: member money not added
     links = {link.proto.page: link.proto.query_string for link in over.get("page_link")}
     assert f"series={quote_plus(NINDS)}" in links["funding"]  # the other series are on its page, apart
 
@@ -283,8 +286,8 @@ def test_tables_carry_the_plotted_numbers_and_the_currency():
     table = charts.annual_table(MONEY, _status(), "USD", "fundergroup").set_index("Year")
     assert table.at[1999, "Total (USD)"] == pytest.approx(1.575e6)
     assert table.at[1999, "NIH (USD)"] == 1.5e6
-    assert pd.isna(table.at[1995, "Total (USD)"]) and table.at[1995, "Coverage"] == charts.NOT_COVERED
-    assert pd.isna(table.at[2016, "NIH (USD)"])  # no money recorded: empty, not 0
+    assert table.isna().at[1995, "Total (USD)"] and table.at[1995, "Coverage"] == charts.NOT_COVERED
+    assert table.isna().at[2016, "NIH (USD)"]  # no money recorded: empty, not 0
     cum = charts.cumulative_table(MONEY, _status(), "USD", "fundergroup").set_index("Year")
     assert cum.at[2016, "All shown, running total (USD)"] == pytest.approx(4.0e6)
 
@@ -339,7 +342,7 @@ def test_series_words():
 # --- the page -----------------------------------------------------------------------------
 
 
-def _app(params: dict[str, str | list[str]] | None = None) -> AppTest:
+def _app(params: UrlParams | None = None) -> AppTest:
     """The funding page opened by a link with `params` (see tests/test_pages.py)."""
     at = open_page(params, "funding")
     assert not at.exception, at.exception
@@ -350,7 +353,10 @@ def _array(v: object) -> list:
     """Plotly's JSON writes numeric arrays as base64 typed arrays: decode them."""
     if isinstance(v, dict) and "bdata" in v:
         return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return list(v) if v is not None else []
+    if v is None:
+        return []
+    assert isinstance(v, Iterable), v
+    return list(v)
 
 
 def _figure(at: AppTest, i: int = 0) -> dict:
@@ -450,10 +456,11 @@ def test_board_question_ninds_per_year_in_eur(app_env, db):
     bars = _bars(_figure(at))
     expected = _by_year(db, Filters(funders=("NIH NINDS",), year_to=2001), group="gap", series=NINDS)
     assert {x for _, x in bars} == set(expected.year) == {1993, 1999}
-    for row in expected.itertuples():
-        assert bars[(row.grp, row.year)] == pytest.approx(row.amount + row.amount_flagged)
+    money = expected.amount + expected.amount_flagged
+    for grp, year, amount in zip(expected.grp, expected.year, money, strict=True):
+        assert bars[(grp, year)] == pytest.approx(amount)
     table = at.dataframe[0].value.set_index("Year")
-    assert table.at[1995, "Coverage"] == charts.NOT_COVERED and pd.isna(table.at[1995, "Total (EUR)"])
+    assert table.at[1995, "Coverage"] == charts.NOT_COVERED and table.isna().at[1995, "Total (EUR)"]
     assert table.at[1993, "Total (EUR)"] == pytest.approx(round(expected.query("year == 1993").amount.sum()))
 
 

@@ -1,4 +1,5 @@
-"""Layers: the data core never imports Streamlit, pages hold no SQL, and the checks can fail.
+"""Layers: the data core never imports Streamlit, the read side never imports the write side
+(ingest, refresh), data.py builds no figures, pages hold no SQL, and the checks can fail.
 
 The core is one list, the import-linter contract's `source_modules` in pyproject.toml. Two checks
 run in `make test`, each with a reason the other cannot cover:
@@ -13,6 +14,7 @@ a copy of the package with the import planted, where they must fail and name the
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -51,10 +53,19 @@ print(json.dumps({"package": package, "modules": names, "importers": importers})
 """
 
 
-def core_packages(root: Path = REPO) -> list[str]:
+WRITE_SIDE = {"msprogress.ingest", "msprogress.refresh"}
+READ_SIDE_CONTRACT = "The read side never imports ingest or refresh"
+FIGURES_CONTRACT = "The cached queries build no figures"
+
+
+def contract_config(name: str, root: Path = REPO) -> dict:
     config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["importlinter"]
-    (contract,) = [c for c in config["contracts"] if "Streamlit" in c["name"]]
-    return list(contract["source_modules"])
+    (contract,) = [c for c in config["contracts"] if name in c["name"]]
+    return contract
+
+
+def core_packages(root: Path = REPO) -> list[str]:
+    return list(contract_config("Streamlit", root)["source_modules"])
 
 
 def core_files(root: Path = REPO) -> dict[str, Path]:
@@ -98,7 +109,7 @@ def copy(tmp_path: Path) -> Path:
 
 
 def plant(root: Path, module: str, text: str = PLANT) -> None:
-    path = core_files(root)[module]
+    path = core_files(root).get(module) or root / f"{module.replace('.', '/')}.py"
     path.write_text(path.read_text() + text)
 
 
@@ -106,7 +117,20 @@ def plant(root: Path, module: str, text: str = PLANT) -> None:
 def test_contract_holds():
     result = contract()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "The data core never imports Streamlit KEPT" in result.stdout
+    for name in ("The data core never imports Streamlit", READ_SIDE_CONTRACT, FIGURES_CONTRACT):
+        assert f"{name} KEPT" in result.stdout
+
+
+def test_every_module_is_on_the_read_or_the_write_side():
+    """A new module of the package must be placed: listed in the read side's contract, or ingest/refresh."""
+    on_disk = {
+        f"msprogress.{p.stem}"
+        for p in (REPO / "msprogress").iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
+    read_side = set(contract_config(READ_SIDE_CONTRACT)["source_modules"])
+    assert not read_side & WRITE_SIDE
+    assert on_disk == read_side | WRITE_SIDE
 
 
 def test_importing_every_core_module_leaves_streamlit_out():
@@ -154,7 +178,68 @@ def test_runtime_check_fails_where_streamlit_is_planted(copy: Path, module: str)
     assert module in result["importers"] and "streamlit" not in " ".join(result["importers"])
 
 
+@pytest.mark.parametrize(
+    ("module", "text", "chain"),
+    [
+        # snapshot.py once took its hash function from ingest (issue 13)
+        (
+            "msprogress.snapshot",
+            "\nfrom msprogress.ingest import toolkit  # noqa: E402,F401\n",
+            "msprogress.ingest",
+        ),
+        (
+            "msprogress.figures",
+            "\n\ndef _lazy() -> None:\n    from msprogress.refresh import pull  # noqa: F401\n",
+            "msprogress.refresh",
+        ),
+    ],
+    ids=["snapshot-imports-ingest", "figures-imports-refresh-inside-a-function"],
+)
+def test_contract_fails_where_the_read_side_imports_the_write_side(
+    copy: Path, module: str, text: str, chain: str
+):
+    plant(copy, module, text)
+    result = contract(copy)
+    assert result.returncode != 0 and f"{READ_SIDE_CONTRACT} BROKEN" in result.stdout, result.stdout
+    assert f"{module} -> {chain}" in result.stdout
+
+
+def test_contract_fails_where_data_builds_a_figure(copy: Path):
+    plant(
+        copy,
+        "msprogress.data",
+        "\n\ndef _lazy() -> None:\n    from msprogress.charts import pipeline  # noqa: F401\n",
+    )
+    result = contract(copy)
+    assert result.returncode != 0 and f"{FIGURES_CONTRACT} BROKEN" in result.stdout, result.stdout
+    assert "msprogress.data -> msprogress.charts.pipeline" in result.stdout
+
+
 # --- pages -----------------------------------------------------------------------------------------------
+def write_side_imports(text: str) -> list[str]:
+    """The modules of ingest or refresh a script imports (pages/ and app.py are no package: the
+    import-linter contract cannot see them)."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return [n for n in names if any(n == w or n.startswith(w + ".") for w in WRITE_SIDE)]
+
+
+def test_pages_and_app_never_import_the_write_side():
+    scripts = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+    assert len(scripts) >= 8
+    for script in scripts:
+        assert write_side_imports(script.read_text()) == [], script.name
+    assert write_side_imports("def f():\n    from msprogress import ingest\n") == ["msprogress.ingest"]
+    assert write_side_imports("from msprogress.refresh.pull import pulls\n") == [
+        "msprogress.refresh.pull",
+        "msprogress.refresh.pull.pulls",
+    ]
+
+
 def test_pages_contain_no_sql():
     for page in (REPO / "pages").glob("*.py"):
         text = page.read_text()

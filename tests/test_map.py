@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from msprogress import presenter, schema
 from msprogress.charts import maps
 from msprogress.filters import Filters
 from msprogress.ingest import geocode, locate
-from tests.conftest import FIXTURE_RAW, REPO
+from tests.conftest import FIXTURE_RAW, REPO, text_rows
 
 # --- Geocoder -------------------------------------------------------------------------------
 
@@ -88,7 +89,11 @@ def test_fixture_coverage():
     from msprogress.ingest import countries
 
     df = pd.read_csv(next((FIXTURE_RAW / "ctgov").glob("*.csv")), dtype=str, keep_default_na=False)
-    rows = [(r.LocationCity, countries.to_iso3(r.LocationCountry)) for r in df.itertuples() if r.LocationCity]
+    rows = [
+        (r["LocationCity"], countries.to_iso3(r["LocationCountry"]))
+        for r in text_rows(df)
+        if r["LocationCity"]
+    ]
     found = sum(geocode.geocode_city(c, i) is not None for c, i in rows)
     assert found / len(rows) >= 0.9
 
@@ -110,14 +115,17 @@ def test_snapshot_sites_carry_coordinates(db):
     "iso3", ["ESP", "FRA", "USA", "ITA", "NOR", "GBR", "JPN", "IDN", "HRV", "CHL", "MLT"]
 )
 def test_country_centre_lies_within_its_main_land(iso3):
-    lat, lon = geocode.country_point(iso3)
-    west, south, east, north = geocode.country_extent(iso3)
+    point, extent = geocode.country_point(iso3), geocode.country_extent(iso3)
+    assert point is not None and extent is not None
+    (lat, lon), (west, south, east, north) = point, extent
     assert west <= lon <= east and south <= lat <= north
 
 
 def test_spain_is_centred_on_the_mainland_not_the_canaries():
     """plotly's own topojson centre for Spain lies in the Canary Islands (28.3 N, 16.5 W)."""
-    lat, lon = geocode.country_point("ESP")
+    point = geocode.country_point("ESP")
+    assert point is not None
+    lat, lon = point
     assert 38 < lat < 42 and -6 < lon < 0
 
 
@@ -133,7 +141,8 @@ def test_spain_is_centred_on_the_mainland_not_the_canaries():
     ],
 )
 def test_country_extent_is_its_main_land(iso3, check):
-    assert check(*geocode.country_extent(iso3)), geocode.country_extent(iso3)
+    extent = geocode.country_extent(iso3)
+    assert extent is not None and check(*extent), extent
 
 
 def test_a_country_missing_from_the_geometry_takes_its_capital():
@@ -239,9 +248,9 @@ def test_every_project_with_a_country_is_placed_and_says_how():
         "country",
         "-",
     ]
-    assert _near((got.at[2, "latitude"], got.at[2, "longitude"]), 43.70, -79.42)
+    assert _near((got["latitude"].loc[2], got["longitude"].loc[2]), 43.70, -79.42)
     assert (got.at[4, "latitude"], got.at[4, "longitude"]) == geocode.country_point("SWE")
-    assert pd.isna(got.at[5, "latitude"])  # no country: not on the map
+    assert got.isna().at[5, "latitude"]  # no country: not on the map
 
 
 def test_sites_without_a_city_sit_at_their_country_centre():
@@ -453,7 +462,8 @@ def test_colour_scale_is_one_hue_and_zero_differs_from_no_data_in_both_themes():
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
-    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return r, g, b
 
 
 def _hue(colour: str) -> float:
@@ -555,6 +565,7 @@ def test_point_map_of_organisations_names_them():
 def test_zoom_fits_the_chosen_countries():
     d = _metrics_frame()
     italy = maps.zoom_to(d[d["iso3"] == "ITA"], "Italy")
+    assert italy.box is not None
     west, south, east, north = italy.box
     assert west < 6.6 and east > 18.5 and south < 36.7 and north > 47.0
     geo = maps.choropleth(d, "trials", "EUR", italy).layout.geo
@@ -593,7 +604,9 @@ def test_a_small_country_is_shown_with_its_neighbours():
             "longitude": [14.4],
         }
     )
-    west, south, east, north = maps.zoom_to(malta, "Malta").box
+    box = maps.zoom_to(malta, "Malta").box
+    assert box is not None
+    west, south, east, north = box
     assert east - west >= maps.MIN_SPAN and north - south >= maps.MIN_SPAN
 
 
@@ -674,7 +687,8 @@ def _array(value: object) -> list[float]:
         import base64
 
         return list(np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]))
-    return list(value)  # type: ignore[call-overload]
+    assert isinstance(value, Iterable), value
+    return list(value)
 
 
 def test_page_default_colours_progressive_trials(app_env, db):
@@ -684,7 +698,7 @@ def test_page_default_colours_progressive_trials(app_env, db):
     choropleth = figs["map_choropleth"]
     direct = _direct_trial_counts(db, progressive=True)
     values = _figure_values(choropleth)
-    assert all(values[iso3] == n for iso3, n in direct.items())
+    assert all(values[str(iso3)] == n for iso3, n in direct.items())
     top = direct.sort_values(ascending=False)
     assert choropleth["layout"]["title"]["text"].startswith(
         f"Progressive-MS trials in {(top > 0).sum()} countries"

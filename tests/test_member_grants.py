@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -89,7 +90,7 @@ def good_alliance_rows() -> dict[int, dict[str, str]]:
     }
 
 
-def write_csv(path: Path, rows: list[dict[str, object]], *, bom: bool = False) -> Path:
+def write_csv(path: Path, rows: Sequence[Mapping[str, object]], *, bom: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(MEMBER_COLUMN_NAMES), extrasaction="ignore")
@@ -98,7 +99,7 @@ def write_csv(path: Path, rows: list[dict[str, object]], *, bom: bool = False) -
     return path
 
 
-def write_xlsx(path: Path, rows: list[dict[str, object]]) -> Path:
+def write_xlsx(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -164,12 +165,14 @@ def test_good_xlsx_ingests_with_typed_cells(tmp_path: Path) -> None:
     result = member_grants.read(tmp_path)
     assert result.rejections == [] and result.rows_kept == len(alliance) + len(public)
     p = result.tables["projects"].set_index("project_id")
-    for r in public:
-        got = p.loc[f"member:mixed:{r['grant_id']}"]
-        assert got["start_date"] == r["start_date"].date() and got["end_date"] == r["end_date"].date()
     g = result.tables["grants"].set_index("grant_id")
-    assert all(g.loc[f"member:mixed:{r['grant_id']}", "start_year"] == r["start_date"].year for r in public)
-    assert all(g.loc[f"member:mixed:{r['grant_id']}", "start_date"] == r["start_date"].date() for r in public)
+    for r in public:
+        start, end = r["start_date"], r["end_date"]
+        assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)  # typed cells (reshape_public)
+        got = p.loc[f"member:mixed:{r['grant_id']}"]
+        assert got["start_date"] == start.date() and got["end_date"] == end.date()
+        assert g.loc[f"member:mixed:{r['grant_id']}", "start_year"] == start.year
+        assert g.loc[f"member:mixed:{r['grant_id']}", "start_date"] == start.date()
 
 
 def test_blank_relevance_and_gap_area_are_classified(tmp_path: Path) -> None:

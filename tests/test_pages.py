@@ -4,6 +4,7 @@ are the figures the queries compute for the same filters."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
 import pytest
@@ -16,7 +17,11 @@ from tests.conftest import REPO
 PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
 
 
-def _app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+# A link's query parameters as a test writes them: a value, or a list for a repeated key.
+UrlParams = Mapping[str, str | Sequence[str]]
+
+
+def _app(params: UrlParams | None = None, page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     for k, v in (params or {}).items():
         at.query_params[k] = v
@@ -74,9 +79,14 @@ def _metric_delta(at: AppTest, label: str) -> str:
     return next(m.proto.delta for m in at.metric if m.label == label)
 
 
-def _one(db, sql: str, **params: object) -> object:
-    """A single value from SQL written here, independent of the page's queries."""
-    return db.execute_select(sql, params).iloc[0, 0]
+def _amount(db, sql: str, **params: object) -> float:
+    """A single number from SQL written here, independent of the page's queries."""
+    return float(db.execute_select(sql, params).iloc[0, 0])
+
+
+def _count(db, sql: str, **params: object) -> int:
+    """A count from SQL written here, independent of the page's queries."""
+    return int(db.execute_select(sql, params).iloc[0, 0])
 
 
 def _titles(at: AppTest) -> dict[str, tuple[str, str]]:
@@ -108,20 +118,22 @@ def test_overview_leads_with_progressive_ms_and_gives_all_ms_as_context(app_env,
     at = _app()
     assert not at.exception
     progressive, every = (
-        _one(db, PROGRESSIVE_TRIALS),
-        _one(db, "select count(*) from trials where population <> 'Not MS'"),
+        _count(db, PROGRESSIVE_TRIALS),
+        _count(db, "select count(*) from trials where population <> 'Not MS'"),
     )
     assert _metric(at, "Progressive-MS trials") == f"{progressive:,}" and 0 < progressive < every
     assert _metric_delta(at, "Progressive-MS trials") == f"of {every:,} MS trials"
-    assert _metric(at, "Recruiting progressive trials") == f"{_one(db, RECRUITING + ' and is_progressive'):,}"
+    assert (
+        _metric(at, "Recruiting progressive trials") == f"{_count(db, RECRUITING + ' and is_progressive'):,}"
+    )
     assert (
         _metric_delta(at, "Recruiting progressive trials")
-        == f"of {_one(db, RECRUITING):,} recruiting MS trials"
+        == f"of {_count(db, RECRUITING):,} recruiting MS trials"
     )
-    progressive_projects = _one(
+    progressive_projects = _count(
         db, "select count(*) from projects where ms_relevance = 'Progressive-specific'"
     )
-    ms_projects = _one(db, "select count(*) from projects where ms_relevance <> 'Not MS'")
+    ms_projects = _count(db, "select count(*) from projects where ms_relevance <> 'Not MS'")
     assert _metric(at, "Progressive-specific projects") == f"{progressive_projects:,}"
     assert _metric_delta(at, "Progressive-specific projects") == f"of {ms_projects:,} MS research projects"
     captions = " ".join(c.value for c in at.caption)
@@ -149,7 +161,7 @@ def test_overview_pipeline_counts_as_the_pipeline_page(app_env, db):
 
 
 def test_overview_map_title_counts_countries(app_env, db):
-    n = _one(
+    n = _count(
         db,
         "select count(distinct tc.iso3) from trials as t join trial_countries as tc using (trial_id) "
         "join countries as c on c.iso3 = tc.iso3 where t.population <> 'Not MS' and t.is_progressive",
@@ -206,7 +218,7 @@ def test_overview_currency_switch_is_with_the_money(app_env, db):
     assert [c.key for c in at.get("segmented_control")] == ["overview_currency"]
     at.segmented_control(key="overview_currency").set_value("USD").run()
     year = int(db.execute_select(NINDS_YEAR, {}).iloc[0].year)
-    usd = _one(
+    usd = _amount(
         db,
         "select sum(amount_usd) from grants where series_id = 'nih_reporter:NIH NINDS' "
         "and record_type = 'award' and ms_relevance <> 'Not MS' and year = $year",
@@ -228,7 +240,7 @@ def test_overview_follows_url_filters_and_links_carry_them(app_env, db):
     f = Filters(relevance="progressive", countries=("USA",))
     expected = db.run("headline_trials", f.as_struct()).iloc[0]
     assert _metric(at, "Progressive-MS trials") == f"{expected.progressive_trials:,}"
-    assert expected.progressive_trials < _one(db, PROGRESSIVE_TRIALS)
+    assert expected.progressive_trials < _count(db, PROGRESSIVE_TRIALS)
     assert _metric_delta(at, "Progressive-MS trials") == ""
     links = _links(at)
     assert set(links) >= {"map", "funding", "pipeline", "about"}

@@ -20,7 +20,7 @@ from msprogress.charts.textmetrics import plain, text_px
 from msprogress.filters import Filters
 from msprogress.ingest import agents
 from msprogress.markup import md_escape
-from tests.conftest import REPO
+from tests.conftest import REPO, text_rows
 
 DEFAULT = dict(include_supportive=False, include_nondrug=False)
 PPMS = Filters(populations=("ppms",))
@@ -207,15 +207,16 @@ def test_every_stated_origin_keeps_the_rule(shipped_db):
     stated = df[df["origin"] != ""]
     first = shipped_db.execute_select(FIRST_TRIAL_SQL, {}).set_index("agent_id")["first"]
     assert len(stated) >= 60 and set(stated["origin"]) == set(schema.AGENT_ORIGINS)
-    for row in stated.itertuples():
-        trial = FIRST_TRIAL.search(row.origin_note)
-        assert trial, (row.agent_id, row.origin_note)
-        assert int(trial.group(1)) == first[row.agent_id], row.agent_id
-        approval = NOTE_YEAR.search(row.origin_note[: trial.start()])
-        if row.origin == "repurposed" and approval:
-            assert int(approval.group(1)) <= int(trial.group(1)), row.agent_id
-        if row.origin == "novel" and approval:  # approved later than its first progressive trial
-            assert int(approval.group(1)) > int(trial.group(1)) and "after" in row.origin_note, row.agent_id
+    for row in text_rows(stated):
+        note, agent_id = row["origin_note"], row["agent_id"]
+        trial = FIRST_TRIAL.search(note)
+        assert trial, (agent_id, note)
+        assert int(trial.group(1)) == first[agent_id], agent_id
+        approval = NOTE_YEAR.search(note[: trial.start()])
+        if row["origin"] == "repurposed" and approval:
+            assert int(approval.group(1)) <= int(trial.group(1)), agent_id
+        if row["origin"] == "novel" and approval:  # approved later than its first progressive trial
+            assert int(approval.group(1)) > int(trial.group(1)) and "after" in note, agent_id
     assert df.loc[df["origin"] == "", "origin_source"].eq("").all()
 
 
@@ -473,9 +474,9 @@ def test_the_fill_shows_the_chosen_property(db, mark):
     )
     drawn = _figure_markers(fig).set_index("marker_id")
     spec = charts.MARKS[mark]
-    fills = spec.of(m.set_index("marker_id")[spec.column])
+    fills = spec.of(m.set_index("marker_id")[spec.column])["fill"].to_dict()
     for marker_id, symbol in drawn["symbol"].items():
-        fill = fills.loc[marker_id, "fill"]
+        fill = fills[marker_id]
         shape = symbol.split("-")[0]
         expected = {
             "solid": shape,
@@ -734,7 +735,7 @@ def _page_markers(at: AppTest, chart: int = 0) -> pd.DataFrame:
 
 
 def _per_stage(df: pd.DataFrame) -> dict[str, int]:
-    return df["stage"].value_counts().sort_index().to_dict()
+    return {str(stage): n for stage, n in df["stage"].value_counts().sort_index().items()}
 
 
 def test_page_default_figure_equals_the_query(app_env, db):

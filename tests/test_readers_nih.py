@@ -208,6 +208,7 @@ def test_project_in_two_fiscal_years_is_one_project_with_two_grants(reporter: So
         for row in raw_rows(path):
             if not row["Subproject Number"]:
                 core = nih_common.core_project_number(row["Project Number"])
+                assert core is not None, row["Project Number"]
                 by_core.setdefault(core, {})[row["FY"]] = row
     spanning = {core: years for core, years in by_core.items() if len(years) == 2}
     assert spanning, "the fixtures must hold a project in both fiscal years"
@@ -277,7 +278,7 @@ def test_parent_of_costed_subprojects_is_a_programme_total(reporter: SourceResul
 
 def test_exporter_amount_fallbacks(exporter: SourceResult) -> None:
     rows = all_rows(EXPORTER_FILES)
-    kinds = Counter()
+    kinds: Counter[str] = Counter()
     for row in rows:
         g = grant(exporter, row["APPLICATION_ID"])
         by_ic = sum(float(p.split(":")[1]) for p in row["FUNDING_ICs"].split("\\") if p)
@@ -427,7 +428,7 @@ def test_new_text_in_a_later_year_reclassifies_that_year_only(raw_copy: Path, re
     g = reporter.tables["grants"]
     spanning = g.groupby("project_id")["year"].agg(set)
     pid = next(
-        p
+        str(p)
         for p, ys in spanning.items()
         if ys == {1993, 1999} and set(g.loc[g.project_id == p, "ms_relevance"]) == {"Not MS"}
     )
@@ -534,7 +535,11 @@ def test_a_file_cut_before_the_fiscal_year_ended_is_partial(raw_copy: Path) -> N
     with FY1999.open(encoding="utf-8", newline="") as fh:
         table = list(csv.reader(fh))
     notice = table[0].index("Award Notice Date")
-    early = [r for r in table[1:] if r[notice] and toolkit.parse_date(r[notice], "d") < dt.date(1999, 4, 1)]
+    early = [
+        r
+        for r in table[1:]
+        if (d := toolkit.parse_date(r[notice], "d")) is not None and d < dt.date(1999, 4, 1)
+    ]
     assert early and len(early) < len(table) - 1
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\r\n").writerows([table[0], *early])
@@ -556,6 +561,7 @@ def _other_version(src: Path, dest: Path) -> None:
             v = cells[i] if i < len(cells) else ""
             if h.endswith("Date") and len(v) >= 9 and v[-5] == "-":
                 d = toolkit.parse_date(v, h)
+                assert d is not None, v
                 v = d.strftime("%m/%d/%Y") if h.startswith("Budget") else v[:-4] + v[-2:]
             if h == "Project Title":
                 v = v.replace(" ", "\u00a0", 1)

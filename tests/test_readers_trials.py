@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pandas.api.typing import NaTType, NAType
 
 from msprogress import schema
 from msprogress.ingest import ctgov, ctis
@@ -246,8 +247,9 @@ def _day(value: str, layout: str = "%Y-%m-%d") -> dt.date | None:
     return dt.datetime.strptime(value, layout).date() if value and value != "N/A" else None
 
 
-def _same(got: object, expected: object) -> bool:
-    return pd.isna(got) if expected is None else got == expected
+def _same(got: dt.date | float | NaTType | NAType | None, expected: dt.date | None) -> bool:
+    """A date cell (a date, or empty: NaT, NaN, None) against the registry's date."""
+    return pd.isna(got) if expected is None else bool(got == expected)
 
 
 def test_ctgov_registry_dates_and_results(gov):

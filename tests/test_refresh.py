@@ -52,7 +52,7 @@ class ReplayServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), ReplayHandler)
         self.pages = {p.name: p.read_bytes() for p in CTGOV_PAGES + REPORTER_PAGES}
-        self.tokens = {None: CTGOV_PAGES[0].name}
+        self.tokens: dict[str | None, str] = {None: CTGOV_PAGES[0].name}  # page token -> page file
         for page, nxt in zip(CTGOV_PAGES, CTGOV_PAGES[1:], strict=False):
             self.tokens[json.loads(page.read_bytes())["nextPageToken"]] = nxt.name
         self.script: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}

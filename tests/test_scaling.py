@@ -57,7 +57,7 @@ def test_chosen_countries_is_empty_without_a_place_filter(db: Database):
 
 @pytest.mark.parametrize("f", PLACES, ids=lambda f: f.describe()[:30])
 def test_place_filter_selects_what_an_independent_query_selects(db: Database, f: Filters):
-    params = {"countries": list(f.countries), "regions": list(f.regions)}
+    params: dict[str, object] = {"countries": list(f.countries), "regions": list(f.regions)}
     place = """
         (len($countries) = 0 or list_contains($countries, c.iso3))
         and (len($regions) = 0 or list_contains($regions, c.region))

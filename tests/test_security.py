@@ -193,12 +193,12 @@ def sentinel_filters(monkeypatch: pytest.MonkeyPatch) -> Filters:
 
 def query_functions() -> dict[str, Callable[..., Any]]:
     """The public functions of msprogress.data that run a named query."""
-    # NOTE: pipeline_figure builds a cached figure from data.pipeline_markers/pipeline_trials (both
-    # covered here); its own `size` only picks a column from a fixed dict, so a sentinel there is
-    # a KeyError in Python, never SQL.
+    # NOTE: msprogress.figures.pipeline_figure builds its cached figure from data.pipeline_markers
+    # and pipeline_trials (both covered here); its own `size` only picks a column from a fixed dict,
+    # so a sentinel there is a KeyError in Python, never SQL.
     # The pair helpers open the database of two snapshots or read manifests; the diff_* functions
     # that run the pair's queries are covered.
-    infra = {"database", "serving_notice", "snapshot", "run", "pipeline_figure"} | {
+    infra = {"database", "serving_notice", "snapshot", "run"} | {
         "earlier_snapshots", "pair_database", "run_pair", "earlier_manifest", "pair_notes", "snapshot_created",
     }  # fmt: skip
     return {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
@@ -66,6 +67,19 @@ class Score:
         }
 
 
+class Scores(TypedDict):
+    """What `evaluate` gives: the manifest's `classification` (manifest.ClassificationScores)."""
+
+    labelled_trials: int
+    labelled_progressive: int
+    scored: int
+    missing: int
+    by_registry: dict[str, int]
+    is_progressive: dict[str, float | int]  # Score.as_dict
+    population_accuracy: float
+    population: dict[str, dict[str, float | int]]  # label -> Score.as_dict
+
+
 def load_eval(path: Path | None = None) -> pd.DataFrame:
     """The evaluation set; `expected_progressive` as bool. Raises ValueError on a malformed file."""
     path = path or paths.reference_dir() / EVAL_FILE
@@ -102,7 +116,7 @@ def joined(trials: pd.DataFrame, labelled: pd.DataFrame) -> pd.DataFrame:
     return out.assign(is_progressive=out["is_progressive"].fillna(False).astype(bool))
 
 
-def evaluate(trials: pd.DataFrame, labelled: pd.DataFrame | None = None) -> dict[str, object]:
+def evaluate(trials: pd.DataFrame, labelled: pd.DataFrame | None = None) -> Scores:
     """Scores of `trials` against the evaluation set (see the module docstring)."""
     labelled = load_eval() if labelled is None else labelled
     df = joined(trials, labelled)

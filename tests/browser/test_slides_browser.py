@@ -64,6 +64,13 @@ def _settle(page, selector: str) -> None:
     page.wait_for_timeout(1_500)  # plotly and deck.gl finish drawing
 
 
+def _slide_number(label: str) -> tuple[str, str]:
+    """'Overview · 1 / 3' → ('1', '3')."""
+    m = re.search(r"(\d+) / (\d+)", label)
+    assert m, label
+    return m.group(1), m.group(2)
+
+
 def test_every_presenter_slide_fits_the_screen_and_reads_from_the_back(server, browser):
     """→ from the first slide of the Overview to the last slide of the last page: every slide
     fits 1920×1080 without scrolling, and no text on it is under MIN_FONT px."""
@@ -94,7 +101,7 @@ def test_every_presenter_slide_fits_the_screen_and_reads_from_the_back(server, b
     pages = list(dict.fromkeys(label.split(" · ")[0] for label in seen))
     assert len(pages) == len(PAGES), f"the walk saw {pages}"
     for title in pages:  # each page's slides in order, 1 … n
-        numbers = [re.search(r"(\d+) / (\d+)", s).groups() for s in seen if s.startswith(title + " ·")]  # type: ignore[union-attr]
+        numbers = [_slide_number(s) for s in seen if s.startswith(title + " ·")]
         assert [int(a) for a, _ in numbers] == list(range(1, int(numbers[0][1]) + 1)), title
 
 
