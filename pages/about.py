@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, dictionary, page, schema, sources, style
+from msprogress import data, dictionary, figures, page, schema, sources, style
 from msprogress.charts import about as charts
 from msprogress.manifest import ClassificationScores, FileEntry, SourceEntry
 
@@ -158,7 +158,7 @@ with page.slide():
     labels = grid_labels(m.sources, coverage_rows)
     coverage = coverage_frame(coverage_rows, labels)
     series_order = list(labels.values())
-    page.chart(charts.coverage_grid(coverage, series_order), "about_coverage", ALL_SOURCES)
+    page.chart(figures.built(charts.coverage_grid, coverage, series_order), "about_coverage", ALL_SOURCES)
     page.caption(
         ALL_SOURCES,
         extra="Funding: one row per coverage series (a funder and what its files hold); a year is complete or "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, page, style
+from msprogress import data, figures, page, style
 from msprogress.charts import funding as charts
 from msprogress.markup import plotly_text
 
@@ -117,7 +117,7 @@ with page.slide():
     elif row is None:
         in_view = series[series["series_id"].isin(set(money_all["series_id"]))]
         title = f"Award money per year in {len(in_view)} coverage series, {currency}: each its own population"
-        fig = charts.series_panels(money_all, coverage, in_view, currency, title, subtitle)
+        fig = figures.built(charts.series_panels, money_all, coverage, in_view, currency, title, subtitle)
         page.chart(fig, "funding_chart", page.FUNDING_SOURCES, f)
         page.caption(page.FUNDING_SOURCES, f, explain + " Each panel is one series with its own scale.")
     else:
@@ -127,7 +127,9 @@ with page.slide():
         sub = charts.series_subtitle(row.series_title, group, currency, is_cumulative, words)
         build = charts.cumulative_lines if is_cumulative else charts.annual_bars
         series_sources = (str(row.source),)
-        fig = build(money, status, currency, group, charts.headline(row, share, currency, f), sub, spread)
+        fig = figures.built(
+            build, money, status, currency, group, charts.headline(row, share, currency, f), sub, spread
+        )
         page.chart(fig, "funding_chart", series_sources, f)
         page.caption(series_sources, f, explain)
 
@@ -183,7 +185,12 @@ if not share.empty:
         share_sources = tuple(
             str(s) for s in series.loc[series["series_id"].isin(share["series_id"]), "source"].unique()
         )
-        page.chart(charts.share_lines(share, currency, title, subtitle), "funding_share", share_sources, f)
+        page.chart(
+            figures.built(charts.share_lines, share, currency, title, subtitle),
+            "funding_share",
+            share_sources,
+            f,
+        )
         page.caption(
             share_sources,
             f,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, page, presenter
+from msprogress import data, figures, page, presenter
 from msprogress.charts import maps as charts
 from msprogress.filters import Filters
 
@@ -172,7 +172,7 @@ zoom = _zoom(target)
 # 3. Choropleth -----------------------------------------------------------------------------
 with page.slide():
     event = page.chart(
-        charts.choropleth(metrics, metric, currency, zoom, dark),
+        figures.built(charts.choropleth, metrics, metric, currency, zoom, dark),
         "map_choropleth",
         SOURCES[kind],
         f,
@@ -184,7 +184,9 @@ with page.slide():
 
 # 4. Ranked countries -----------------------------------------------------------------------
 with page.slide():
-    page.chart(charts.ranking(metrics, metric, currency, dark=dark), "map_ranking", SOURCES[kind], f)
+    page.chart(
+        figures.built(charts.ranking, metrics, metric, currency, dark=dark), "map_ranking", SOURCES[kind], f
+    )
     page.caption(
         SOURCES[kind],
         f,
@@ -195,7 +197,9 @@ with page.slide():
 
 # 5. Point map ------------------------------------------------------------------------------
 with page.slide():
-    page.chart(charts.points(places, metric, currency, zoom, dark), "map_points", SOURCES[kind], f)
+    page.chart(
+        figures.built(charts.points, places, metric, currency, zoom, dark), "map_points", SOURCES[kind], f
+    )
     page.caption(
         SOURCES[kind],
         f,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from msprogress import changes, data, page, presenter, style
+from msprogress import changes, data, figures, page, presenter, style
 from msprogress.charts import funding as charts_funding
 from msprogress.charts import overview as charts
 from msprogress.markup import md_escape
@@ -96,7 +96,11 @@ def panel_caption(source_ids: tuple[str, ...]) -> None:
 def map_panel(metrics: pd.DataFrame) -> None:
     zoom = bool(f.countries or f.regions)
     page.chart(
-        charts.small_map(metrics, HEIGHT, zoom), "overview_map", TRIAL_SOURCES, f, slide_size=PANEL_SLIDE
+        figures.built(charts.small_map, metrics, HEIGHT, zoom),
+        "overview_map",
+        TRIAL_SOURCES,
+        f,
+        slide_size=PANEL_SLIDE,
     )
     panel_caption(TRIAL_SOURCES)
     link("pages/map.py", "World map →", {"metric": "progressive"})
@@ -140,7 +144,7 @@ def funding_panel() -> None:
     research = "MS research" if ALL_MS else "progressive MS"
     fy = "FY" if who.startswith("NIH") else ""  # NIH counts money in fiscal years
     headline, detail = charts.trend_finding(trend, who, research, currency, fy)
-    fig = charts.funding_trend(trend, currency, headline, detail, ALL_MS, HEIGHT)
+    fig = figures.built(charts.funding_trend, trend, currency, headline, detail, ALL_MS, HEIGHT)
     sources = (str(top.source),)
     page.chart(fig, "overview_funding", sources, f, slide_size=PANEL_SLIDE)
     panel_caption(sources)
@@ -152,7 +156,7 @@ def pipeline_panel(stages: pd.DataFrame) -> None:
         st.info("No progressive-MS drug trials match these filters.")
     else:
         page.chart(
-            charts.pipeline_stages(stages, HEIGHT),
+            figures.built(charts.pipeline_stages, stages, HEIGHT),
             "overview_pipeline",
             TRIAL_SOURCES,
             f,
