@@ -270,7 +270,9 @@ def headline_lines(counts: pd.DataFrame, months: int, summary: ChangeSummary | N
         lines.append(f"New awards, {months} months to {window_text(counts, 'funding')}: {dated}{year_only}.")
     if summary is None:
         return lines
-    lines.append(f"Since snapshot {summary.compared_with}: {trial_change_text(summary.trials)}.")
+    lines.append(
+        f"Since the data built {summary.compared_created_at[:10]}: {trial_change_text(summary.trials)}."
+    )
     if summary.agents:
         lines.append("Pipeline: " + "; ".join(moved_text(m) for m in summary.agents) + ".")
     lines.append(f"Grants: {grant_change_text(summary.grants)}.")

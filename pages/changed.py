@@ -72,9 +72,11 @@ def view(earlier: list[str]) -> tuple[int, str | None, str]:
     c[0].segmented_control("Window", WINDOWS, format_func=lambda m: f"{m} months", key="changed_window")
     if earlier:
         c[1].selectbox(
-            "Compare with the earlier snapshot",
+            "Compare with the data built",
             earlier,
-            format_func=lambda sid: f"{sid} (built {data.snapshot_created(sid)[:16].replace('T', ' ')})",
+            format_func=lambda sid: data.snapshot_created(sid)[:16].replace("T", " ") + " UTC",
+            help="An earlier snapshot of the data on this server, by when it was built (its id is in the URL, "
+            "`since=`, and on the About page).",
             key="changed_since",
         )
     c[2].segmented_control("Currency", CURRENCIES, key="changed_currency")
@@ -254,9 +256,8 @@ if summary is not None:
         page.chart(
             charts.change_bars(
                 summary,
-                f"What changed since snapshot {summary.compared_with}",
-                subtitle=f"built {summary.compared_created_at[:10]}; now {data.snapshot().snapshot_id} · "
-                f"filters: {plotly_text(page.describe(f))}",
+                f"What changed since the data built {summary.compared_created_at[:10]}",
+                subtitle=f"progressive-MS trials and grant records · filters: {plotly_text(page.describe(f))}",
             ),
             "changed_since_snapshot",
             page.TRIAL_SOURCES + page.FUNDING_SOURCES,
@@ -340,7 +341,7 @@ if pair is not None and summary is not None:
         TRIAL_DIFF_COLUMNS,
         titles("trials", TRIAL_DIFF_COLUMNS, url=TRIAL_LINK, before="Before", after="Now"),
         f"**Progressive-MS trials:** {changes.trial_change_text(summary.trials)}.",
-        f"Since snapshot {summary.compared_with}",
+        f"Since the data built {summary.compared_created_at[:10]}",
     )
     with page.slide():
         st.markdown(f"**Pipeline agents:** {changes.agent_change_text(summary.agents)}.")

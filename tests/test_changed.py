@@ -364,7 +364,10 @@ def test_headline_lines_state_the_window_and_the_pair(pair_db):
     summary = changes.compare(pair_db)
     lines = changes.headline_lines(counts, 12, summary)
     assert lines[0].startswith("Progressive-MS trials, 12 months to 2025-09-25 for ClinicalTrials.gov")
-    assert any(line.startswith(f"Since snapshot {summary.compared_with}: 1 trial added") for line in lines)
+    assert any(
+        line.startswith(f"Since the data built {summary.compared_created_at[:10]}: 1 trial added")
+        for line in lines
+    )
     assert "glatiramer acetate depot: Phase 2 → Phase 3" in " ".join(lines)
     assert changes.headline_lines(counts, 12, None) == lines[: len(changes.headline_lines(counts, 12, None))]
 
