@@ -1,10 +1,11 @@
 """The sandboxed, read-only DuckDB layer over one snapshot.
 
 One in-memory DuckDB connection per snapshot holds a view per parquet table and the shared
-filter macros. It is then locked down, in the order DuckDB requires: the snapshot's own
-parquet files are the only allowed paths, external access is off, and the configuration is
-locked, so a query cannot read other files, write anything (not even into the snapshot
-folder), install extensions, attach databases or change settings.
+filter macros. It is then locked
+down, in the order DuckDB requires: the snapshot's own parquet files are the only allowed paths,
+external access is off, and the configuration is locked, so a query cannot read other files, write
+anything (not even into the snapshot folder), install extensions, attach databases or change
+settings.
 NOTE: `allowed_paths` (the files) rather than `allowed_directories` (the folder): a folder
 allowance also permits `COPY … TO` into that folder.
 Each query runs on its own cursor (a connection shared across Streamlit's threads is not
@@ -16,11 +17,19 @@ snapshots' files are the allowed paths (read-only), and the lockdown runs in the
 Every view, current or earlier, is conformed to the data dictionary (`schema.TABLES`): a table or
 column a snapshot lacks (built by older code) becomes empty typed rows or an empty column, and each
 such difference is written down in `schema_notes` / `earlier_notes` instead of failing a query.
-NOTE: the shared macros name their tables through `query_table(snap || 'trials')`, so one
-definition (a filter, a pipeline stage) serves both snapshots: `snap := 'prev_'` reads the earlier.
+NOTE: the shared table macros name their tables through `query_table(snap || 'serve_pipeline')`, so
+one definition (a pipeline stage) serves both snapshots: `snap := 'prev_'` reads the earlier.
+
+The serving tables (`schema.SERVING`, what the pages read; msprogress/ingest/serving.py) are read
+the same way from the snapshot's own file when it stores the table with its declared columns, else
+views computed
+from that snapshot's canonical tables by the table's macro in `queries/_serving.sql` (a snapshot
+built before the table existed reads the same rows, only slower; `computed` lists them).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -31,7 +40,14 @@ from msprogress import queries, schema
 from msprogress.snapshot import Snapshot
 
 EARLIER_PREFIX = "prev_"  # views of the earlier snapshot in a pair: prev_trials, prev_grants …
-SQL_TYPES = {"str": "varchar", "int": "bigint", "float": "double", "bool": "boolean", "date": "date"}
+SQL_TYPES = {
+    "str": "varchar",
+    "int": "bigint",
+    "float": "double",
+    "bool": "boolean",
+    "date": "date",
+    "strs": "varchar[]",
+}
 
 
 class QueryError(Exception):
@@ -51,11 +67,11 @@ def _files(snapshot: Snapshot) -> dict[str, str]:
 
 
 def conformed_views(snapshot: Snapshot, prefix: str = "") -> tuple[list[str], list[str]]:
-    """`create view` statements giving every declared table of `snapshot` its declared columns
+    """`create view` statements giving every canonical table of `snapshot` its declared columns
     (views named `prefix + table`), and a note for each table whose columns the snapshot lacks or
     stores with another type (read with try_cast: a value that does not convert is empty)."""
     files, statements, notes = _files(snapshot), [], []
-    for table, columns in schema.TABLES.items():
+    for table, columns in schema.CANONICAL_TABLES.items():
         stored = pq.read_schema(snapshot.table_path(table)) if table in files else None
         have = {f.name: f.type for f in stored} if stored is not None else {}
         select, missing, retyped = [], [], []
@@ -86,9 +102,65 @@ def conformed_views(snapshot: Snapshot, prefix: str = "") -> tuple[list[str], li
 
 
 def _same_kind(stored: pa.DataType, declared: pa.DataType) -> bool:
-    """Integer widths and string flavours read alike (int32 for int64, large_string for string)."""
+    """Integer widths and string flavours read alike (int32 for int64, large_string for string), and
+    lists of them (whatever their item field is named)."""
+    if pa.types.is_list(stored) or pa.types.is_large_list(stored):
+        return pa.types.is_list(declared) and _same_kind(stored.value_type, declared.value_type)
     text = lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)  # noqa: E731
     return any(k(stored) and k(declared) for k in (pa.types.is_integer, pa.types.is_floating, text))
+
+
+def serving_views(snapshot: Snapshot, prefix: str = "") -> tuple[list[str], list[str]]:
+    """`create view` statements for every serving table of `snapshot` (named `prefix + table`),
+    and the tables computed from the canonical ones because the snapshot does not store them as
+    declared. Run after the canonical views and the serving macros exist."""
+    files, statements, computed = _files(snapshot), [], []
+    for table, columns in schema.SERVING_TABLES.items():
+        if table in files and _stored_as_declared(snapshot, table):
+            select = ", ".join(f'"{c.name}"' for c in columns)
+            source = f"read_parquet({files[table]})"
+        else:
+            select = ", ".join(f'cast("{c.name}" as {SQL_TYPES[c.type]}) as "{c.name}"' for c in columns)
+            source = f"{table}_of(snap := '{prefix}')"
+            computed.append(table)
+        statements.append(f"create view {prefix}{table} as select {select} from {source}")  # noqa: S608
+    return statements, computed
+
+
+def _stored_as_declared(snapshot: Snapshot, table: str) -> bool:
+    stored = {f.name: f.type for f in pq.read_schema(snapshot.table_path(table))}
+    declared = schema.arrow_schema(table)
+    return set(stored) == set(declared.names) and all(
+        stored[f.name] == f.type or _same_kind(stored[f.name], f.type) for f in declared
+    )
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a connection over `snapshot` (and `earlier`) runs before its first query, in order: the
+    canonical tables, the serving macros and tables, the filter macros; and what it found."""
+
+    statements: list[str]
+    schema_notes: list[str]
+    earlier_notes: list[str]
+    computed: list[str]
+    earlier_computed: list[str]
+
+
+def setup(snapshot: Snapshot, earlier: Snapshot | None = None) -> Setup:
+    views, notes = conformed_views(snapshot)
+    earlier_views, earlier_notes = conformed_views(earlier, EARLIER_PREFIX) if earlier else ([], [])
+    served, computed = serving_views(snapshot)
+    earlier_served, earlier_computed = serving_views(earlier, EARLIER_PREFIX) if earlier else ([], [])
+    statements = [
+        *views,
+        *earlier_views,
+        queries.serving_sql(),
+        *served,
+        *earlier_served,
+        queries.macros_sql(),
+    ]
+    return Setup(statements, notes, earlier_notes, computed, earlier_computed)
 
 
 class Database:
@@ -97,13 +169,13 @@ class Database:
         con = duckdb.connect(":memory:", config={"threads": threads})
         pair = [snapshot] if earlier is None else [snapshot, earlier]
         files = [path for snap in pair for path in _files(snap).values()]
-        views, self.schema_notes = conformed_views(snapshot)
-        earlier_views, self.earlier_notes = conformed_views(earlier, EARLIER_PREFIX) if earlier else ([], [])
+        done = setup(snapshot, earlier)
+        self.schema_notes, self.earlier_notes = done.schema_notes, done.earlier_notes
+        self.computed, self.earlier_computed = done.computed, done.earlier_computed
         con.execute(f"SET allowed_paths=[{', '.join(files)}]")
         con.execute("SET enable_external_access=false")
-        for statement in views + earlier_views:
+        for statement in done.statements:
             con.execute(statement)
-        con.execute(queries.macros_sql())
         con.execute("SET lock_configuration=true")
         self._con = con
 
