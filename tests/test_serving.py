@@ -210,3 +210,33 @@ def test_a_perturbed_serving_table_is_caught(shipped_snapshot, shipped_reference
     found = differences(perturbed, shipped_reference, "explore_trials")
     assert found and "phase" in found[0]
     assert differences(perturbed, shipped_reference, "explore_projects") == []
+
+
+@pytest.mark.parametrize("rows", [3, 1, 0])
+def test_results_read_through_arrow_are_what_duckdb_df_gives(rows):
+    """msprogress.db.frame (the app's result conversion) against DuckDB's own .df(), type by type:
+    text with and without missing values, all missing, nullable integers and booleans, dates,
+    decimals and HUGEINT sums, lists."""
+    from msprogress.db import frame
+
+    sql = f"""
+        select
+            1::int as i32,
+            null::int as i32_missing,
+            [1, null][1 + (range % 2)]::bigint as i64_some,
+            true as b,
+            [true, null][1 + (range % 2)] as b_some,
+            null::varchar as s_missing,
+            'x' as s,
+            [null, 'y'][1 + (range % 2)] as s_some,
+            date '2020-01-31' as d,
+            [null, date '2020-01-31'][1 + (range % 2)] as d_some,
+            1.5::decimal(10, 2) as dec,
+            cast(sum(range) over () as hugeint) as h,
+            [1.5, null][1 + (range % 2)] as fl,
+            ['a', 'b'] as lst
+        from range({rows})
+    """
+    con = duckdb.connect()
+    expected, got = con.execute(sql).df(), frame(con.execute(sql).to_arrow_table())
+    pd.testing.assert_frame_equal(got, expected)
