@@ -1,4 +1,6 @@
-"""Profile one page's server-side run (Streamlit AppTest) with pyinstrument, cold and warm.
+"""Profile one page's server-side run (Streamlit AppTest) with pyinstrument, cold and warm; and say in
+one line where a query's or a page's time goes (`query_line`, `page_lines`: what `make bench` prints
+for a target it misses).
 
     python -m bench.profile pipeline                 # on the real snapshot
     python -m bench.profile pipeline --scale 100     # on the SYNTHETIC 100x snapshot (bench/synthetic/100x)
@@ -20,7 +22,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench.synthetic import SYNTHETIC_ROOT, k_label
 from msprogress import paths
@@ -79,6 +81,105 @@ def profile_page(page: str) -> dict[str, Profiler]:
         if label == "cold":
             at.run()  # one rerun so the warm profile is a steady state
     return out
+
+
+def page_lines(page: str, top: int = 3) -> dict[str, str]:
+    """For the page's cold run and warm rerun: the page script's largest parts, with their share.
+    (The sidebar and navigation above the page are not in the profile: see the module's NOTE.)"""
+    lines = {}
+    for label, prof in profile_page(page).items():
+        session = prof.last_session
+        root = session.root_frame() if session else None
+        script = _find(root, lambda fr: fr.file_path_short.endswith(f"pages/{page}.py")) if root else None
+        if script is None or not script.time:
+            lines[label] = "no profile"
+            continue
+        parts = sorted(script.children, key=lambda fr: fr.time, reverse=True)[:top]
+        shares = ", ".join(
+            f"{fr.function} ({Path(fr.file_path_short).name}) {fr.time / script.time:.0%}" for fr in parts
+        )
+        lines[label] = f"the page script {script.time * 1000:.0f} ms: {shares}"
+    return lines
+
+
+def _find(frame: Any, match: Callable[[Any], bool]) -> Any:
+    if match(frame):
+        return frame
+    for child in frame.children:
+        found = _find(child, match)
+        if found is not None:
+            return found
+    return None
+
+
+def query_line(name: str, params: dict[str, object], runs: int = 5) -> str:
+    """Where a query's time goes: planning (DuckDB's binder and optimiser), execution (CPU time over
+    the threads, and its busiest operator), and reading the result into pandas; from DuckDB's own
+    profile on a connection set up as the app's (`msprogress.db.setup`), without the sandbox (a
+    locked sandbox cannot turn profiling on)."""
+    import json
+    import statistics
+    import tempfile
+    import time
+
+    import duckdb
+
+    from msprogress import queries
+    from msprogress.db import frame, setup
+    from msprogress.snapshot import open_snapshot
+
+    q = queries.get(name)
+    snap = open_snapshot(paths.snapshots_dir(), verify=False)
+    con = duckdb.connect(":memory:", config={"threads": 2})
+    con.execute("SET enable_progress_bar = false")
+    for statement in setup(snap, snap if q.compares else None).statements:
+        con.execute(statement)
+    bound = {p: params[p] for p in q.params} or None
+    execute, convert = [], []
+    table = con.execute(q.sql, bound).to_arrow_table()  # a warm-up, and the result's shape
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        table = con.execute(q.sql, bound).to_arrow_table()
+        t1 = time.perf_counter()
+        frame(table)
+        execute.append(t1 - t0)
+        convert.append(time.perf_counter() - t1)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "profile.json"
+        con.execute("PRAGMA enable_profiling='json'")
+        con.execute(f"SET profiling_output='{out}'")
+        con.execute("PRAGMA profiling_mode='detailed'")
+        con.execute(q.sql, bound).fetchall()
+        con.execute("PRAGMA disable_profiling")
+        prof = json.loads(out.read_text())
+    assert table is not None
+    plan = (
+        prof["planner"]["total_time"]
+        + prof["optimizer"]["total_time"]
+        + prof["physical_planner"]["total_time"]
+    )
+    ops = sorted(_operators(prof.get("operator", [])), key=lambda o: o[1], reverse=True)
+    busiest = f" (busiest: {ops[0][0]} {ops[0][1] * 1000:.1f} ms)" if ops else ""
+    return (
+        f"run {statistics.median(execute) * 1000:.1f} ms, of which planning {plan * 1000:.1f} ms "
+        f"(binding {prof['planner']['binding_time'] * 1000:.1f}, optimising {prof['optimizer']['total_time'] * 1000:.1f}) "
+        f"and execution {prof['query']['cpu_time'] * 1000:.1f} ms CPU{busiest}; "
+        f"{table.num_rows:,} rows x {table.num_columns} columns into pandas {statistics.median(convert) * 1000:.1f} ms"
+    )
+
+
+def _operators(nodes: list[dict[str, Any]]) -> Iterator[tuple[str, float]]:
+    """(operator, seconds) of every node of DuckDB's JSON profile; a scan names what it reads."""
+    for node in nodes:
+        info = node.get("extra_info") or {}
+        files = info.get("Filename(s)") if isinstance(info, dict) else None
+        read = (
+            Path(str(files).split(",")[0]).name
+            if files
+            else (info.get("Table", "") if isinstance(info, dict) else "")
+        )
+        yield f"{node.get('name', '?')} {read}".strip(), float(node.get("timing") or 0)
+        yield from _operators(node.get("children", []))
 
 
 def main(argv: list[str] | None = None) -> None:

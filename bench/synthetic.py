@@ -7,7 +7,8 @@ and trial_interventions rows, a sampled project brings its own grants (programme
 calls, which have no project, are sampled on their own). Dates, years and amounts are jittered
 slightly. Titles are prefixed "[synthetic]", the manifest says `"synthetic": true` with a note,
 and the snapshot is written under `bench/synthetic/<k>x/snapshots/`, never `data/snapshots/`.
-Reference tables (agents, countries, source coverage, rejections) are copied unchanged.
+Reference tables (agents, countries, source coverage, rejections) are copied unchanged; the
+serving tables are built from the scaled canonical tables, as a real build does.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from msprogress import paths
-from msprogress.ingest.build import conform, set_current, validate, write_snapshot
+from msprogress import paths, schema
+from msprogress.ingest.build import conform, set_current, with_serving, write_snapshot
 from msprogress.manifest import Manifest, SyntheticLabel
 from msprogress.snapshot import Snapshot, is_valid_id, open_snapshot
 
@@ -145,10 +146,10 @@ def build_synthetic(
     started = time.perf_counter()
     frames = scaled_frames(source, k, seed)
     tables: dict[str, pa.Table] = {t: conform(t, [_plain(df)]) for t, df in frames.items()}
-    for t in source.tables:
+    for t in schema.CANONICAL_TABLES:
         if t not in tables:  # reference tables, unchanged
             tables[t] = conform(t, [_plain(_read(source, t))])
-    validate(tables)
+    tables = with_serving(tables)  # the serving tables, derived from the scaled canonical ones
     sid = synthetic_id(k)
     path = write_snapshot(snapshots_dir, sid, tables, [])
     _label_manifest(path, source, k)

@@ -9,7 +9,8 @@ Header format (parsed here, checked by tests):
     --   name  TYPE  description
 
 Only `$named` parameters are used; the text of a query never contains a user's value.
-`queries/_macros.sql` holds the shared filter macros and is loaded once per connection.
+`queries/_macros.sql` holds the shared filter macros and is loaded once per connection;
+`queries/_serving.sql` defines the serving tables (msprogress/ingest/serving.py builds them).
 """
 
 from __future__ import annotations
@@ -77,3 +78,7 @@ def names() -> list[str]:
 
 def macros_sql() -> str:
     return (QUERIES / "_macros.sql").read_text()
+
+
+def serving_sql() -> str:
+    return (QUERIES / "_serving.sql").read_text()

@@ -5,7 +5,13 @@ forgets a column gets nulls; a reader that adds an undeclared column fails the b
 About page shows it, and a test checks every query's output columns are declared here or in
 `DERIVED_COLUMNS`.
 
-Types are Arrow/DuckDB logical types: `str`, `int`, `float`, `bool`, `date`.
+Types are Arrow/DuckDB logical types: `str`, `int`, `float`, `bool`, `date`, and `strs` (a list of
+texts, serving tables only).
+
+Two kinds of table: the canonical tables (`CANONICAL_TABLES`: the data as the sources give it,
+normalised; Explore, the exports and the two-snapshot comparison read them) and the serving tables
+(`SERVING_TABLES`: derived by the build from the canonical ones, shaped for what the pages read; each
+is defined by a macro in `queries/_serving.sql`). `TABLES` holds both: every snapshot table.
 """
 
 from __future__ import annotations
@@ -119,7 +125,7 @@ _PROVENANCE = [
     C("as_of", "date", "As of", "Date the source data were retrieved or published.", nullable=False),
 ]
 
-TABLES: dict[str, list[Column]] = {
+CANONICAL_TABLES: dict[str, list[Column]] = {
     "trials": [
         C(
             "trial_id",
@@ -569,12 +575,361 @@ TABLES: dict[str, list[Column]] = {
     ],
 }
 
+
+def _canonical(table: str, *names: str) -> list[Column]:
+    """Columns of a canonical table, as declared there (all of them when no names are given)."""
+    cols = CANONICAL_TABLES[table]
+    return list(cols) if not names else [next(c for c in cols if c.name == n) for n in names]
+
+
+_KEY = (
+    "Integer key of the row in this snapshot: its rank (1, 2, …) in Explore's default order, in which the "
+    "table is stored; not stable between snapshots."
+)
+_TRIAL_FILTER = [
+    C("start_year", "int", "Start year", "Year of the start date: what the years filter tests.", unit="year"),
+    C(
+        "title_text",
+        "str",
+        "Title text",
+        "Brief and official title, lower-cased: what the sidebar's title search reads.",
+    ),
+    C(
+        "iso3s",
+        "strs",
+        "Countries",
+        "The trial's listed countries the countries table knows (ISO-3, sorted): the country filter.",
+    ),
+    C("regions", "strs", "Regions", "UN sub-regions of those countries (sorted): the region filter."),
+    C(
+        "place_keys",
+        "strs",
+        "Country|region",
+        "'<ISO-3>|<region>' of each of those countries: a country and a region chosen together.",
+    ),
+]
+_FUNDING_FILTER = [
+    C(
+        "is_progressive",
+        "bool",
+        "Progressive-specific",
+        "True when ms_relevance is 'Progressive-specific': the progressive-only filter.",
+    ),
+    C("filter_year", "int", "Filter year", "The year the years filter tests.", unit="year"),
+    C("title_text", "str", "Title text", "Title, lower-cased: what the sidebar's title search reads."),
+    C("search_text", "str", "Search text", "Id, title and names, lower-cased: what Explore's search reads."),
+    C(
+        "place_iso3",
+        "str",
+        "Place (ISO-3)",
+        "iso3 when the countries table knows it: what the country filter tests.",
+    ),
+    C("place_region", "str", "Place region", "UN sub-region of place_iso3: what the region filter tests."),
+    C("country", "str", "Country", "Name of the country (iso3)."),
+]
+
+
+def _orders(what: str, tie: str, **orders: str) -> list[Column]:
+    """Rank columns: each of Explore's (or the map's) orders of `what`, 1 … n, ties broken by `tie`."""
+    return [
+        C(
+            name,
+            "int",
+            f"Order: {words}",
+            f"Rank of the {what} in this order ({words}; ties by {tie}).",
+            nullable=False,
+        )
+        for name, words in orders.items()
+    ]
+
+
+_START_KIND = C(
+    "start_kind",
+    "str",
+    "Start kind",
+    "'started'; 'planned' when the start date lies after the as-of date (trials: or recruitment has not "
+    "begun); 'withdrawn before start' for a withdrawn trial; empty when no start date.",
+)
+_AS_OF = [
+    C(
+        "source_as_of",
+        "date",
+        "Source as of",
+        "Newest as-of date of the row's source: where its What-changed window ends.",
+    ),
+    C(
+        "kind_as_of",
+        "date",
+        "Newest as of",
+        "Newest as-of date of any source of the same kind (trials, funding): a source whose data end "
+        "before that window counts nothing as recent.",
+    ),
+]
+
+SERVING_TABLES: dict[str, list[Column]] = {
+    "serve_trials": [
+        C("trial_key", "int", "Trial key", _KEY, nullable=False),
+        *_canonical("trials"),
+        *_TRIAL_FILTER,
+        C(
+            "search_text",
+            "str",
+            "Search text",
+            "Trial id, titles, sponsor and conditions, lower-cased: what Explore's search reads.",
+        ),
+        C(
+            "country_names",
+            "str",
+            "Countries",
+            "Names of every listed country (the ISO-3 code where unknown), sorted, ', '-joined.",
+        ),
+        _START_KIND,
+        *_orders(
+            "trial",
+            "trial id",
+            order_oldest="oldest start first",
+            order_enrollment="most participants first",
+            order_title="title A–Z",
+            order_id="trial id",
+        ),
+    ],
+    "serve_trial_sites": [
+        C("trial_key", "int", "Trial key", "The trial's key in serve_trials.", nullable=False),
+        *_canonical(
+            "trials",
+            "trial_id",
+            "registry",
+            "url",
+            "brief_title",
+            "phase",
+            "status",
+            "status_group",
+            "population",
+            "is_progressive",
+            "gap_area",
+            "start_date",
+        ),
+        *_TRIAL_FILTER,
+        *_canonical("trial_countries", "iso3"),
+        C("site_iso3", "str", "Site country (known)", "iso3 when the countries table knows it."),
+        C("site_region", "str", "Site region", "UN sub-region of the site's country."),
+        C("country", "str", "Country", "Name of the site's country."),
+        *_canonical("trial_countries", "city", "latitude", "longitude", "location_precision", "basis"),
+        *_orders("site", "trial id", site_order="by country, then newest start first"),
+        C(
+            "place_key",
+            "int",
+            "Place key",
+            "One per place the map draws (country, coordinates, how placed).",
+            nullable=False,
+        ),
+    ],
+    "serve_pipeline": [
+        C(
+            "marker_key",
+            "int",
+            "Marker key",
+            "Integer key of the pipeline marker (see marker_id).",
+            nullable=False,
+        ),
+        C(
+            "marker_id",
+            "str",
+            "Marker",
+            "'agent:<agent_id>' or 'nondrug:<modality>:<stage>'.",
+            nullable=False,
+        ),
+        C("item_kind", "str", "Item kind", "'agent' or 'non-drug'.", nullable=False),
+        C("item_id", "str", "Item", "agent_id, or the modality of a non-drug intervention.", nullable=False),
+        C("label", "str", "Label", "Agent name, or the modality."),
+        C(
+            "mechanism_class",
+            "str",
+            "Mechanism class",
+            "The agent's mechanism class; empty for non-drug rows.",
+        ),
+        C("modality", "str", "Modality", "The agent's modality, or the non-drug intervention's."),
+        *_canonical("agents", "therapy_role"),
+        C(
+            "is_core",
+            "bool",
+            "Default view",
+            "Agents: disease-modifying or symptomatic, not background therapy (shown unless supportive "
+            "agents are asked for); empty for non-drug rows.",
+        ),
+        *_canonical("agents", "reference_url", "origin", "origin_source", "origin_note"),
+        C("trial_key", "int", "Trial key", "The trial's key in serve_trials.", nullable=False),
+        *_canonical("trials", "trial_id", "registry", "url", "brief_title", "phase"),
+        C("stage", "str", "Stage", "The trial's pipeline column (Early phase 1 folded into Phase 1)."),
+        C("stage_rank", "float", "Stage rank", "The stage as a number; empty for Not applicable."),
+        *_canonical(
+            "trials",
+            "status_group",
+            "population",
+            "sponsor",
+            "sponsor_class",
+            "start_date",
+            "completion_date",
+            "enrollment",
+            "is_progressive",
+            "gap_area",
+        ),
+        *_TRIAL_FILTER,
+    ],
+    "serve_trial_events": [
+        C(
+            "event",
+            "str",
+            "Event",
+            "'registered', 'started', 'completed', 'stopped' or 'results posted'.",
+            nullable=False,
+        ),
+        C("event_date", "date", "Event date", "The registry date that places the event.", nullable=False),
+        C("date_basis", "str", "Date basis", "Which registry date event_date is.", nullable=False),
+        *_AS_OF,
+        C("trial_key", "int", "Trial key", "The trial's key in serve_trials.", nullable=False),
+        *_canonical(
+            "trials",
+            "trial_id",
+            "registry",
+            "url",
+            "brief_title",
+            "phase",
+            "status",
+            "status_group",
+            "population",
+            "is_progressive",
+            "gap_area",
+            "sponsor",
+            "enrollment",
+            "why_stopped",
+            "source",
+        ),
+        *_TRIAL_FILTER,
+    ],
+    "serve_projects": [
+        C("project_key", "int", "Project key", _KEY, nullable=False),
+        *_canonical("projects"),
+        *_FUNDING_FILTER,
+        C(
+            "org_place_key",
+            "int",
+            "Organisation place key",
+            "Key of the lead organisation's place (organisation, country, coordinates, how placed).",
+            nullable=False,
+        ),
+        C("award_records", "int", "Award records", "Award records of the project, all years.", unit="awards"),
+        C(
+            "awarded_eur",
+            "float",
+            "Awarded (EUR)",
+            "Sum of the project's stated award amounts in EUR; empty when none states one.",
+            unit="EUR",
+        ),
+        _START_KIND,
+        *_orders(
+            "project",
+            "project id",
+            order_oldest="oldest start first",
+            order_title="title A–Z",
+            order_funder="funder A–Z, then newest start",
+            order_id="project id",
+            country_order="by country, then newest start first",
+        ),
+    ],
+    "serve_grants": [
+        C("grant_key", "int", "Grant key", _KEY, nullable=False),
+        *_canonical("grants"),
+        *_FUNDING_FILTER,
+        C("project_organisation", "str", "Project organisation", "Lead organisation of the grant's project."),
+        C("project_iso3", "str", "Project country (ISO-3)", "Country of the project's lead organisation."),
+        C("project_country", "str", "Project country", "Name of that country."),
+        C("project_city", "str", "Project city", "City of the project's lead organisation."),
+        C("project_latitude", "float", "Project latitude", "See projects.latitude.", unit="degrees"),
+        C("project_longitude", "float", "Project longitude", "See projects.longitude.", unit="degrees"),
+        C("project_location_precision", "str", "Project place precision", _PRECISION),
+        C(
+            "project_org_place_key",
+            "int",
+            "Project place key",
+            "org_place_key of the grant's project (see serve_projects).",
+        ),
+        *_AS_OF,
+        *_orders(
+            "grant",
+            "grant id",
+            order_oldest="oldest year first, then funder A–Z",
+            order_amount="largest amount (EUR) first",
+            order_funder="funder A–Z, then newest year",
+            order_id="grant id",
+            country_order="by country, then newest year first",
+        ),
+    ],
+    "serve_portfolio_years": [
+        C(
+            "series_id",
+            "str",
+            "Coverage series",
+            "A series holding a funder's whole portfolio.",
+            nullable=False,
+        ),
+        C("year", "int", "Year", "Year the money counts in.", unit="year"),
+        C(
+            "amount_eur",
+            "float",
+            "Amount (EUR)",
+            "All award money of the year in the series, MS or not.",
+            unit="EUR",
+        ),
+        C("amount_usd", "float", "Amount (USD)", "The same in US dollars.", unit="USD"),
+        C("amount_gbp", "float", "Amount (GBP)", "The same in pounds sterling.", unit="GBP"),
+        C(
+            "awards",
+            "int",
+            "Awards",
+            "Award records of the year in the series.",
+            unit="awards",
+            nullable=False,
+        ),
+    ],
+    "serve_sources": [
+        C("kind", "str", "Table", "'trials', 'funding' (grants) or 'projects'.", nullable=False),
+        C("source", "str", "Source", "Source id.", nullable=False),
+        C("as_of_min", "date", "Oldest as of", "Oldest as-of date of the source's rows."),
+        C("as_of_max", "date", "Newest as of", "Newest as-of date of the source's rows."),
+        C("gives_first_posted", "bool", "Dates registration", "Some trial of the source has first_posted."),
+        C("gives_start_date", "bool", "Dates starts", "Some trial of the source has a start date."),
+        C("gives_completion_date", "bool", "Dates completion", "Some trial has a completion date."),
+        C("gives_last_update", "bool", "Dates updates", "Some trial has last_update_posted."),
+        C("gives_reason", "bool", "States why stopped", "Some trial has why_stopped."),
+        C("gives_results_date", "bool", "Dates results", "Some trial has results_first_posted."),
+        C("gives_award_date", "bool", "Dates awards", "Some award of the source has an award or start date."),
+    ],
+    "serve_filter_options": [
+        C("kind", "str", "Kind", "'country', 'region' or 'funder'.", nullable=False),
+        C("value", "str", "Value", "The value stored in the data (ISO-3, UN region, funder name)."),
+        C("label", "str", "Label", "What the user sees."),
+        C("n", "int", "Records", "Records carrying the value.", nullable=False),
+    ],
+    "serve_about_coverage": [
+        C("source", "str", "Source", "Source id.", nullable=False),
+        C("series_id", "str", "Coverage series", "Funding: the coverage series; registries: the source id."),
+        C("label", "str", "Series", "Funding: the series in words; registries: empty."),
+        C("year", "int", "Year", "Funding: fiscal or award year; registries: trial start year.", unit="year"),
+        C("coverage", "str", "Coverage", "'complete …' or 'partial …', with what the word means here."),
+        C("records", "int", "Records", "Grant records or trials starting in that year.", nullable=False),
+    ],
+}
+SERVING: tuple[str, ...] = tuple(SERVING_TABLES)
+TABLES: dict[str, list[Column]] = {**CANONICAL_TABLES, **SERVING_TABLES}
+
 _ARROW = {
     "str": pa.string(),
     "int": pa.int64(),
     "float": pa.float64(),
     "bool": pa.bool_(),
     "date": pa.date32(),
+    "strs": pa.list_(pa.string()),
 }
 
 

@@ -20,41 +20,16 @@
 -- NOTE: "empty" is decided over every row of the source in the snapshot, not only the filtered ones:
 -- a source that gives a date counts 0 when nothing falls in the window; one that never gives it (an
 -- export without the column, a snapshot built before it was read) counts nothing.
-with gives as (
+with trial_counts as (
+    -- serve_trial_events has one row per trial and event, so count(*) counts trials
     select
         source,
-        count(first_posted) > 0 as first_posted,
-        count(start_date) > 0 as start_date,
-        count(completion_date) > 0 as completion_date,
-        count(last_update_posted) > 0 as last_update,
-        count(why_stopped) > 0 as reason,
-        count(results_first_posted) > 0 as results_date,
-        false as award_date
-    from trials
-    group by source
-    union all
-    select
-        source,
-        false,
-        false,
-        false,
-        false,
-        false,
-        false,
-        count(coalesce(award_date, start_date)) filter (where record_type = 'award') > 0
-    from grants
-    group by source
-),
-
-trial_counts as (
-    select
-        source,
-        count(distinct trial_id) filter (where event = 'registered') as registered,
-        count(distinct trial_id) filter (where event = 'started') as started,
-        count(distinct trial_id) filter (where event = 'completed') as completed,
-        count(distinct trial_id) filter (where event = 'stopped') as stopped,
-        count(distinct trial_id) filter (where event = 'stopped' and why_stopped is not null) as stopped_with_reason,
-        count(distinct trial_id) filter (where event = 'results posted') as results_posted
+        count(*) filter (where event = 'registered') as registered,
+        count(*) filter (where event = 'started') as started,
+        count(*) filter (where event = 'completed') as completed,
+        count(*) filter (where event = 'stopped') as stopped,
+        count(*) filter (where event = 'stopped' and why_stopped is not null) as stopped_with_reason,
+        count(*) filter (where event = 'results posted') as results_posted
     from trial_registry_events($f, $months)
     group by source
 ),
@@ -68,23 +43,33 @@ award_counts as (
     group by source
 ),
 
+-- each trial and funding source's window of $months months, ending on its as-of date, and the dates
+-- its records give at all (serve_sources)
+windows as (
+    select
+        *,
+        window_start(as_of_max, $months) as window_start,
+        covers_window(as_of_max, max(as_of_max) over (partition by kind), $months) as covers_window
+    from serve_sources
+    where kind in ('trials', 'funding')
+),
+
 final as (
     select
         w.source,
         w.kind,
-        w.as_of,
+        w.as_of_max as as_of,
         w.window_start,
         w.covers_window,
-        case when w.covers_window and g.first_posted then coalesce(t.registered, 0) end as registered,
-        case when w.covers_window and g.start_date then coalesce(t.started, 0) end as started,
-        case when w.covers_window and g.completion_date then coalesce(t.completed, 0) end as completed,
-        case when w.covers_window and g.last_update then coalesce(t.stopped, 0) end as stopped,
-        case when w.covers_window and g.reason then coalesce(t.stopped_with_reason, 0) end as stopped_with_reason,
-        case when w.covers_window and g.results_date then coalesce(t.results_posted, 0) end as results_posted,
-        case when w.covers_window and g.award_date then coalesce(a.awards, 0) end as awards,
+        case when w.covers_window and w.gives_first_posted then coalesce(t.registered, 0) end as registered,
+        case when w.covers_window and w.gives_start_date then coalesce(t.started, 0) end as started,
+        case when w.covers_window and w.gives_completion_date then coalesce(t.completed, 0) end as completed,
+        case when w.covers_window and w.gives_last_update then coalesce(t.stopped, 0) end as stopped,
+        case when w.covers_window and w.gives_reason then coalesce(t.stopped_with_reason, 0) end as stopped_with_reason,
+        case when w.covers_window and w.gives_results_date then coalesce(t.results_posted, 0) end as results_posted,
+        case when w.covers_window and w.gives_award_date then coalesce(a.awards, 0) end as awards,
         case when w.covers_window and w.kind = 'funding' then coalesce(a.awards_year_only, 0) end as awards_year_only
-    from source_windows($months) as w
-    inner join gives as g on g.source = w.source
+    from windows as w
     left join trial_counts as t on t.source = w.source
     left join award_counts as a on a.source = w.source
 )

@@ -14,7 +14,7 @@
 --   first_year_after   INTEGER  first award year now
 --   last_year_after    INTEGER  last award year now
 
--- NOTE: the same awards as the Funding page's series totals (filtered_grants, record_type 'award',
+-- NOTE: the same awards as the Funding page's series totals (funding_filter over serve_grants, record_type 'award',
 -- never programme totals or calls); amounts are each snapshot's own conversion.
 with awards as (
     select
@@ -22,16 +22,18 @@ with awards as (
         series_id,
         year,
         in_currency($currency, amount_eur, amount_usd, amount_gbp) as amount_cur
-    from filtered_grants($f)
-    where record_type = 'award'
+    from serve_grants
+    where funding_filter($f)
+      and record_type = 'award'
     union all
     select
         'then' as side,
         series_id,
         year,
         in_currency($currency, amount_eur, amount_usd, amount_gbp) as amount_cur
-    from filtered_grants($f, snap := 'prev_')
-    where record_type = 'award'
+    from prev_serve_grants
+    where funding_filter($f)
+      and record_type = 'award'
 ),
 
 totals as (

@@ -17,67 +17,109 @@
 
 -- NOTE: a trial missing from the current snapshot is "no longer in the source": the source file no
 -- longer lists it (the registry may still hold it), which is not the same as deleted.
+-- NOTE: the filters choose trials in each snapshot's serving table (an earlier snapshot built before
+-- it existed computes it: msprogress/db.py); the comparison reads the canonical tables, where a trial
+-- that left MS research (its population) is still found. Each is read once, for the matched trials.
 
-with now_trials as (
-    select *
-    from filtered_trials($f)
-    where is_progressive
-),
-
-then_trials as (
-    select *
-    from filtered_trials($f, snap := 'prev_')
-    where is_progressive
-),
-
--- trials progressive (and matching the filters) in either snapshot, present in both
-both_trials as (
-    select
-        n.*,
-        p.status as then_status,
-        p.phase as then_phase,
-        p.enrollment as then_enrollment,
-        p.enrollment_type as then_enrollment_type,
-        p.population as then_population
-    from trials as n
-    inner join prev_trials as p on p.trial_id = n.trial_id
-    where n.trial_id in (select trial_id from now_trials)
-       or n.trial_id in (select trial_id from then_trials)
-),
-
-enrollment_text as (
+with matched as (
+    -- the trials progressive and matching the filters in either snapshot (its serving table)
     select
         trial_id,
-        cast(then_enrollment as varchar) || coalesce(' (' || lower(then_enrollment_type) || ')', '') as then_text,
-        cast(enrollment as varchar) || coalesce(' (' || lower(enrollment_type) || ')', '') as now_text
-    from both_trials
+        bool_or(side = 'now') as now_match,
+        bool_or(side = 'then') as then_match
+    from (
+        select trial_id, 'now' as side from serve_trials where trial_filter($f) and is_progressive
+        union all
+        select trial_id, 'then' as side from prev_serve_trials where trial_filter($f) and is_progressive
+    )
+    group by trial_id
+),
+
+-- each matched trial as it is now and as it was (canonical tables: one read of each)
+pairs as (
+    select
+        m.trial_id,
+        m.now_match,
+        m.then_match,
+        n.trial_id is not null as in_now,
+        p.trial_id is not null as in_then,
+        n.registry,
+        n.url,
+        n.brief_title,
+        n.population,
+        n.phase,
+        n.status,
+        n.status_group,
+        n.why_stopped,
+        n.source,
+        n.enrollment,
+        n.enrollment_type,
+        p.registry as then_registry,
+        p.url as then_url,
+        p.brief_title as then_brief_title,
+        p.population as then_population,
+        p.phase as then_phase,
+        p.status as then_status,
+        p.status_group as then_status_group,
+        p.why_stopped as then_why_stopped,
+        p.source as then_source,
+        p.enrollment as then_enrollment,
+        p.enrollment_type as then_enrollment_type
+    from matched as m
+    left join trials as n on n.trial_id = m.trial_id
+    left join prev_trials as p on p.trial_id = m.trial_id
+),
+
+both_trials as (
+    select *
+    from pairs
+    where in_now
+      and in_then
 ),
 
 changes as (
-    select 'added' as change, n.*, null as before, null as after
-    from now_trials as n
-    where n.trial_id not in (select trial_id from prev_trials)
+    select 'added' as change, *, null as before, null as after
+    from pairs
+    where now_match
+      and not in_then
     union all by name
-    select 'no longer in the source' as change, p.*, null as before, null as after
-    from then_trials as p
-    where p.trial_id not in (select trial_id from trials)
+    select
+        'no longer in the source' as change,
+        trial_id,
+        then_registry as registry,
+        then_url as url,
+        then_brief_title as brief_title,
+        then_population as population,
+        then_phase as phase,
+        then_status as status,
+        then_status_group as status_group,
+        then_why_stopped as why_stopped,
+        then_source as source,
+        null as before,
+        null as after
+    from pairs
+    where then_match
+      and not in_now
     union all by name
-    select 'status' as change, b.*, b.then_status as before, b.status as after
-    from both_trials as b
-    where b.status is distinct from b.then_status
+    select 'status' as change, *, then_status as before, status as after
+    from both_trials
+    where status is distinct from then_status
     union all by name
-    select 'phase' as change, b.*, b.then_phase as before, b.phase as after
-    from both_trials as b
-    where b.phase is distinct from b.then_phase
+    select 'phase' as change, *, then_phase as before, phase as after
+    from both_trials
+    where phase is distinct from then_phase
     union all by name
-    select 'enrollment' as change, b.*, e.then_text as before, e.now_text as after
-    from both_trials as b
-    inner join enrollment_text as e on e.trial_id = b.trial_id
-    where b.enrollment is distinct from b.then_enrollment
+    select
+        'enrollment' as change,
+        *,
+        cast(then_enrollment as varchar) || coalesce(' (' || lower(then_enrollment_type) || ')', '') as before,
+        cast(enrollment as varchar) || coalesce(' (' || lower(enrollment_type) || ')', '') as after
+    from both_trials
+    where enrollment is distinct from then_enrollment
     union all by name
-    select 'population' as change, b.*, b.then_population as before, b.population as after
-    from both_trials as b
-    where b.population is distinct from b.then_population
+    select 'population' as change, *, then_population as before, population as after
+    from both_trials
+    where population is distinct from then_population
 ),
 
 final as (

@@ -8,32 +8,23 @@
 --   grants    BIGINT  grant records matching (awards, programme totals and calls)
 with trials_matching as (
     select count(*) as n
-    from filtered_trials($f)
-    where coalesce($search, '') = ''
-       or contains(
-           lower(concat_ws(' ', trial_id, brief_title, official_title, sponsor, conditions)),
-           lower($search)
-       )
+    from serve_trials
+    where trial_filter($f)
+      and search_matches($search, search_text)
 ),
 
 projects_matching as (
     select count(*) as n
-    from filtered_projects($f)
-    where coalesce($search, '') = ''
-       or contains(
-           lower(concat_ws(' ', project_id, title, pi, organisation, funder)),
-           lower($search)
-       )
+    from serve_projects
+    where funding_filter($f)
+      and search_matches($search, search_text)
 ),
 
 grants_matching as (
     select count(*) as n
-    from filtered_grants($f)
-    where coalesce($search, '') = ''
-       or contains(
-           lower(concat_ws(' ', grant_id, title, funder, programme)),
-           lower($search)
-       )
+    from serve_grants
+    where funding_filter($f)
+      and search_matches($search, search_text)
 ),
 
 final as (

@@ -27,91 +27,58 @@
 --   project_id       VARCHAR  project funded (empty for programme totals and calls)
 --   source           VARCHAR  data source the record comes from (its id; Explore shows its name)
 --   as_of            DATE     date the source data were retrieved or published
-with matching as not materialized (
-    select *
-    from filtered_grants($f)
-    where coalesce($search, '') = ''
-       or contains(
-           lower(concat_ws(' ', grant_id, title, funder, programme)),
-           lower($search)
-       )
-),
 
--- The chosen order as three ascending keys, nulls last (sort_1 a number, sort_2 a text, sort_3 a
--- number), written once and applied both before the cap and to the rows shown.
-keyed as (
+-- NOTE: each order is a rank stored with the grant (serve_grants.order_*): the page's rows are found
+-- on the ranks alone, then read by their integer key (see explore_trials).
+with keyed as (
     select
-        *,
+        grant_key,
         case $sort
-            when 'year' then -year
-            when 'oldest' then year
-            when 'amount' then -amount_eur
-        end as sort_1,
-        case when $sort in ('year', 'oldest', 'funder') then lower(funder) end as sort_2,
-        case when $sort = 'funder' then -year end as sort_3
-    from matching
+            when 'year' then grant_key
+            when 'oldest' then order_oldest
+            when 'amount' then order_amount
+            when 'funder' then order_funder
+            else order_id
+        end as sort_rank
+    from serve_grants
+    where funding_filter($f)
+      and search_matches($search, search_text)
 ),
 
 shown as (
-    -- the cap first, then the country names of the rows shown only
-    select
-        grant_id,
-        url,
-        funder,
-        year,
-        record_type,
-        amount,
-        currency,
-        amount_eur,
-        amount_basis,
-        title,
-        programme,
-        year_convention,
-        n_awards,
-        start_year,
-        end_year,
-        fx_method,
-        iso3,
-        ms_relevance,
-        gap_area,
-        project_id,
-        source,
-        as_of,
-        sort_1,
-        sort_2,
-        sort_3
+    select *
     from keyed
-    order by sort_1 nulls last, sort_2 nulls last, sort_3 nulls last, grant_id
+    order by sort_rank
     limit $max_rows
 ),
 
 final as (
     select
-        s.grant_id,
-        s.url,
-        s.funder,
-        s.year,
-        s.record_type,
-        s.amount,
-        s.currency,
-        s.amount_eur,
-        s.amount_basis,
-        s.title,
-        s.programme,
-        s.year_convention,
-        s.n_awards,
-        s.start_year,
-        s.end_year,
-        s.fx_method,
-        c.name as country,
-        s.ms_relevance,
-        s.gap_area,
-        s.project_id,
-        s.source,
-        s.as_of
+        g.grant_id,
+        g.url,
+        g.funder,
+        g.year,
+        g.record_type,
+        g.amount,
+        g.currency,
+        g.amount_eur,
+        g.amount_basis,
+        g.title,
+        g.programme,
+        g.year_convention,
+        g.n_awards,
+        g.start_year,
+        g.end_year,
+        g.fx_method,
+        g.country,
+        g.ms_relevance,
+        g.gap_area,
+        g.project_id,
+        g.source,
+        g.as_of
     from shown as s
-    left join countries as c on c.iso3 = s.iso3
-    order by s.sort_1 nulls last, s.sort_2 nulls last, s.sort_3 nulls last, s.grant_id
+    inner join serve_grants as g on g.grant_key = s.grant_key
+    order by s.sort_rank
 )
 
 select * from final

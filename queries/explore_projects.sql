@@ -22,97 +22,53 @@
 --   gap_area        VARCHAR  Alliance gap area
 --   source          VARCHAR  data source the record comes from (its id; Explore shows its name)
 --   as_of           DATE     date the source data were retrieved or published
-with matching as not materialized (
+
+-- NOTE: each order is a rank stored with the project (serve_projects.order_*): the page's rows are
+-- found on the ranks alone, then read by their integer key (see explore_trials).
+with keyed as (
+    select
+        project_key,
+        case $sort
+            when 'start' then project_key
+            when 'oldest' then order_oldest
+            when 'title' then order_title
+            when 'funder' then order_funder
+            else order_id
+        end as sort_rank
+    from serve_projects
+    where funding_filter($f)
+      and search_matches($search, search_text)
+),
+
+shown as (
     select *
-    from filtered_projects($f)
-    where coalesce($search, '') = ''
-       or contains(
-           lower(concat_ws(' ', project_id, title, pi, organisation, funder)),
-           lower($search)
-       )
-),
-
--- The chosen order as three ascending keys, nulls last (sort_1 a number, sort_2 a text, sort_3 a
--- number), written once and applied both before the cap and to the rows shown.
-keyed as (
-    select
-        *,
-        case when start_date > as_of then 'planned' when start_date is not null then 'started' end as start_kind,
-        case $sort
-            when 'start' then case when start_date is null then 2 when start_date > as_of then 1 else 0 end
-            when 'oldest' then epoch(start_date)
-        end as sort_1,
-        case $sort
-            when 'title' then lower(title)
-            when 'funder' then lower(funder)
-        end as sort_2,
-        case $sort
-            when 'start' then case when start_date > as_of then epoch(start_date) else -epoch(start_date) end
-            when 'funder' then -epoch(start_date)
-        end as sort_3
-    from matching
-),
-
-shown as materialized (
-    -- NOTE: the cap is applied before the award sums are joined, so only the rows shown are summed.
-    select
-        project_id,
-        url,
-        title,
-        funder,
-        start_date,
-        start_kind,
-        end_date,
-        pi,
-        organisation,
-        city,
-        iso3,
-        ms_relevance,
-        gap_area,
-        source,
-        as_of,
-        sort_1,
-        sort_2,
-        sort_3
     from keyed
-    order by sort_1 nulls last, sort_2 nulls last, sort_3 nulls last, project_id
+    order by sort_rank
     limit $max_rows
-),
-
-project_awards as (
-    select
-        project_id,
-        count(*) as award_records,
-        sum(amount_eur) as awarded_eur
-    from grants
-    where record_type = 'award'
-      and project_id in (select project_id from shown)
-    group by project_id
 ),
 
 final as (
     select
-        s.project_id,
-        s.url,
-        s.title,
-        s.funder,
-        s.start_date,
-        s.start_kind,
-        s.end_date,
-        coalesce(a.award_records, 0) as award_records,
-        a.awarded_eur,
-        s.pi,
-        s.organisation,
-        s.city,
-        c.name as country,
-        s.ms_relevance,
-        s.gap_area,
-        s.source,
-        s.as_of
+        p.project_id,
+        p.url,
+        p.title,
+        p.funder,
+        p.start_date,
+        p.start_kind,
+        p.end_date,
+        p.award_records,
+        p.awarded_eur,
+        p.pi,
+        p.organisation,
+        p.city,
+        p.country,
+        p.ms_relevance,
+        p.gap_area,
+        p.source,
+        p.as_of
     from shown as s
-    left join project_awards as a on a.project_id = s.project_id
-    left join countries as c on c.iso3 = s.iso3
-    order by s.sort_1 nulls last, s.sort_2 nulls last, s.sort_3 nulls last, s.project_id
+    inner join serve_projects as p on p.project_key = s.project_key
+    order by s.sort_rank
 )
 
 select * from final

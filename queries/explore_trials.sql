@@ -23,113 +23,56 @@
 --   study_type       VARCHAR  Interventional, Observational or Expanded access
 --   registry         VARCHAR  ClinicalTrials.gov or CTIS
 --   as_of            DATE     date the registry file was retrieved
-with matching as not materialized (
-    select *
-    from filtered_trials($f)
-    where coalesce($search, '') = ''
-       or contains(
-           lower(concat_ws(' ', trial_id, brief_title, official_title, sponsor, conditions)),
-           lower($search)
-       )
-),
 
--- NOTE: the registry files do not say whether a start date is actual or anticipated, so a start
--- counts as planned when it lies after the date the file was retrieved or the status says
--- recruitment has not begun; a withdrawn trial stopped before its first participant (registry
--- definition), so its start never happened.
-kinds as (
+-- NOTE: each order is a rank stored with the trial (serve_trials.trial_key for the default one,
+-- order_* for the others, defined in queries/_serving.sql); the page's rows are found on the ranks
+-- alone, then read by their integer key: at 100x the real data, carrying every column of every
+-- matching trial through a sort cost most of the query.
+with keyed as (
     select
-        *,
-        case
-            when start_date is null then null
-            when status = 'Withdrawn' then 'withdrawn before start'
-            when start_date > as_of
-                or status in ('Not yet recruiting', 'Authorised, recruitment pending') then 'planned'
-            else 'started'
-        end as start_kind
-    from matching
-),
-
--- The chosen order as three ascending keys, nulls last (sort_1 a number, sort_2 a text, sort_3 a
--- number), written once and applied both before the cap and to the rows shown.
-keyed as (
-    select
-        *,
+        trial_key,
         case $sort
-            when 'start' then
-                case start_kind when 'started' then 0 when 'planned' then 1 when 'withdrawn before start' then 2 else 3 end
-            when 'oldest' then epoch(start_date)
-            when 'enrollment' then -enrollment
-        end as sort_1,
-        case when $sort = 'title' then lower(brief_title) end as sort_2,
-        case when $sort = 'start' then
-            case when start_kind = 'started' then -epoch(start_date) else epoch(start_date) end
-        end as sort_3
-    from kinds
+            when 'start' then trial_key
+            when 'oldest' then order_oldest
+            when 'enrollment' then order_enrollment
+            when 'title' then order_title
+            else order_id
+        end as sort_rank
+    from serve_trials
+    where trial_filter($f)
+      and search_matches($search, search_text)
 ),
 
-shown as materialized (
-    -- NOTE: the cap is applied before the country names are joined: at 100x the real data, naming
-    -- the countries of every matching trial (not just the rows shown) cost over a second.
-    select
-        trial_id,
-        url,
-        brief_title,
-        phase,
-        status,
-        population,
-        gap_area,
-        intervention_kinds,
-        start_date,
-        start_kind,
-        completion_date,
-        enrollment,
-        sponsor,
-        total_locations,
-        study_type,
-        registry,
-        as_of,
-        sort_1,
-        sort_2,
-        sort_3
+shown as (
+    select *
     from keyed
-    order by sort_1 nulls last, sort_2 nulls last, sort_3 nulls last, trial_id
+    order by sort_rank
     limit $max_rows
-),
-
-trial_country_names as (
-    select
-        tc.trial_id,
-        string_agg(distinct coalesce(c.name, tc.iso3), ', ' order by coalesce(c.name, tc.iso3)) as countries
-    from trial_countries as tc
-    left join countries as c on c.iso3 = tc.iso3
-    where tc.trial_id in (select trial_id from shown)
-    group by tc.trial_id
 ),
 
 final as (
     select
-        s.trial_id,
-        s.url,
-        s.brief_title,
-        s.phase,
-        s.status,
-        s.population,
-        s.gap_area,
-        s.intervention_kinds,
-        s.start_date,
-        s.start_kind,
-        s.completion_date,
-        s.enrollment,
-        s.sponsor,
-        n.countries,
-        s.total_locations,
-        s.study_type,
-        s.registry,
-        s.as_of
+        t.trial_id,
+        t.url,
+        t.brief_title,
+        t.phase,
+        t.status,
+        t.population,
+        t.gap_area,
+        t.intervention_kinds,
+        t.start_date,
+        t.start_kind,
+        t.completion_date,
+        t.enrollment,
+        t.sponsor,
+        t.country_names as countries,
+        t.total_locations,
+        t.study_type,
+        t.registry,
+        t.as_of
     from shown as s
-    left join trial_country_names as n on n.trial_id = s.trial_id
-    order by s.sort_1 nulls last, s.sort_2 nulls last, s.sort_3 nulls last, s.trial_id
+    inner join serve_trials as t on t.trial_key = s.trial_key
+    order by s.sort_rank
 )
 
 select * from final

@@ -24,13 +24,12 @@ with awards as (
         case $group
             when 'funder' then g.funder
             when 'gap' then coalesce(g.gap_area, 'Gap area not assigned')
-            when 'country' then coalesce(c.name, g.iso3, 'Country not stated')
+            when 'country' then coalesce(g.country, g.iso3, 'Country not stated')
             else coalesce(g.funder_group, 'Funder group not stated')
         end as grp
-    from filtered_grants($f) as g
-    left join countries as c
-        on c.iso3 = g.iso3
-    where g.record_type = 'award'
+    from serve_grants as g
+    where funding_filter($f)
+      and g.record_type = 'award'
       and g.year is not null
       and ($series is null or g.series_id = $series)
 ),

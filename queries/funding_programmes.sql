@@ -17,8 +17,9 @@
 --   source            VARCHAR  source id
 with rows as (
     select *
-    from filtered_grants($f)
-    where record_type in ('programme', 'call')
+    from serve_grants
+    where funding_filter($f)
+      and record_type in ('programme', 'call')
 ),
 
 final as (
@@ -36,7 +37,7 @@ final as (
         url,
         source
     from rows
-    order by record_type desc, year nulls last, funder, programme
+    order by record_type desc, year nulls last, funder, programme, grant_id
 )
 
 select * from final

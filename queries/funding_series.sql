@@ -19,8 +19,9 @@ with awards as (
     select
         series_id,
         in_currency($currency, amount_eur, amount_usd, amount_gbp) as amount_cur
-    from filtered_grants($f)
-    where record_type = 'award'
+    from serve_grants
+    where funding_filter($f)
+      and record_type = 'award'
 ),
 
 money as (

@@ -21,17 +21,15 @@ with whole as (
     where whole_portfolio
 ),
 
+-- every award of the series, MS or not, summed per year by the build (serve_portfolio_years)
 everything as (
     select
-        g.series_id,
-        g.year,
-        sum(in_currency($currency, g.amount_eur, g.amount_usd, g.amount_gbp)) as total_amount,
-        count(*) as total_awards
-    from grants as g
-    where g.record_type = 'award'
-      and g.series_id in (select series_id from whole)
-      and year_in_range($f, g.year)
-    group by g.series_id, g.year
+        series_id,
+        year,
+        in_currency($currency, amount_eur, amount_usd, amount_gbp) as total_amount,
+        awards as total_awards
+    from serve_portfolio_years
+    where year_in_range($f, year)
 ),
 
 ms as (
@@ -42,8 +40,9 @@ ms as (
         sum(in_currency($currency, g.amount_eur, g.amount_usd, g.amount_gbp))
             filter (where g.ms_relevance = 'Progressive-specific') as progressive_amount,
         count(*) as ms_awards
-    from filtered_grants($f) as g
-    where g.record_type = 'award'
+    from serve_grants as g
+    where funding_filter($f)
+      and g.record_type = 'award'
       and g.series_id in (select series_id from whole)
     group by g.series_id, g.year
 ),

@@ -16,8 +16,9 @@ with awards as (
     select
         *,
         in_currency($currency, amount_eur, amount_usd, amount_gbp) as amount_cur
-    from filtered_grants($f)
-    where record_type = 'award'
+    from serve_grants
+    where funding_filter($f)
+      and record_type = 'award'
       and ($series is null or series_id = $series)
 ),
 

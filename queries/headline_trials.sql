@@ -12,28 +12,53 @@
 --   as_of_min                DATE     oldest as-of date of the trial sources
 --   as_of_max                DATE     newest as-of date of the trial sources
 with matching as (
-    select *
-    from filtered_trials($f)
+    select
+        is_progressive,
+        status_group,
+        registry
+    from serve_trials
+    where trial_filter($f)
 ),
 
 trial_country_count as (
-    select count(distinct tc.iso3) as countries
-    from trial_countries as tc
-    where tc.trial_id in (select trial_id from matching)
+    -- one row per trial and listed country: the matching trials' countries, all of them
+    select count(distinct iso3) as countries
+    from serve_trial_sites
+    where trial_filter($f)
 ),
 
-final as (
+as_of as (
+    -- every trial source, MS or not
+    select
+        min(as_of_min) as as_of_min,
+        max(as_of_max) as as_of_max
+    from serve_sources
+    where kind = 'trials'
+),
+
+counts as (
     select
         count(*) as trials,
         count(*) filter (where is_progressive) as progressive_trials,
         count(*) filter (where status_group = 'Recruiting') as recruiting_trials,
         count(*) filter (where is_progressive and status_group = 'Recruiting') as recruiting_progressive,
         count(*) filter (where registry = 'ClinicalTrials.gov') as ctgov_trials,
-        count(*) filter (where registry = 'CTIS') as ctis_trials,
-        (select countries from trial_country_count) as countries,
-        (select min(as_of) from trials) as as_of_min,
-        (select max(as_of) from trials) as as_of_max
+        count(*) filter (where registry = 'CTIS') as ctis_trials
     from matching
+),
+
+final as (
+    select
+        n.trials,
+        n.progressive_trials,
+        n.recruiting_trials,
+        n.recruiting_progressive,
+        n.ctgov_trials,
+        n.ctis_trials,
+        c.countries,
+        a.as_of_min,
+        a.as_of_max
+    from counts as n, trial_country_count as c, as_of as a
 )
 
 select * from final

@@ -7,25 +7,25 @@
 --   projects  BIGINT  matching research projects led from the country (the rows of map_country_projects)
 --   grants    BIGINT  matching funding records of the country: awards, programme totals, calls (the rows of map_country_grants)
 with trials_in_country as (
+    -- one row per trial and listed country (trial_countries' primary key)
     select count(*) as n
-    from filtered_trials($f) as t
-    where t.trial_id in (
-        select tc.trial_id
-        from trial_countries as tc
-        where tc.iso3 = $iso3
-    )
+    from serve_trial_sites
+    where trial_filter($f)
+      and iso3 = $iso3
 ),
 
 projects_in_country as (
     select count(*) as n
-    from filtered_projects($f)
-    where iso3 = $iso3
+    from serve_projects
+    where funding_filter($f)
+      and iso3 = $iso3
 ),
 
 grants_in_country as (
     select count(*) as n
-    from filtered_grants($f)
-    where iso3 = $iso3
+    from serve_grants
+    where funding_filter($f)
+      and iso3 = $iso3
 ),
 
 final as (

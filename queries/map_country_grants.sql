@@ -14,23 +14,33 @@
 --   amount_cur    DOUBLE   amount converted to $currency; NULL when no amount is stated
 --   fx_method     VARCHAR  how the amount was converted
 --   url           VARCHAR  source page or the funder's record
-with final as (
-    select
-        grant_id,
-        year,
-        title,
-        funder,
-        record_type,
-        amount,
-        currency,
-        in_currency($currency, amount_eur, amount_usd, amount_gbp) as amount_cur,
-        fx_method,
-        url
-    from filtered_grants($f)
-    where iso3 = $iso3
-    order by year desc nulls last, grant_id
+
+-- NOTE: country_order ranks a country's grants newest year first (queries/_serving.sql): the list is
+-- found on the rank alone, then its rows read by it.
+with shown as (
+    select country_order
+    from serve_grants
+    where funding_filter($f)
+      and iso3 = $iso3
+    order by country_order
     limit 5000  -- the table's display cap: a country can hold most of the data (USA)
+),
+
+final as (
+    select
+        g.grant_id,
+        g.year,
+        g.title,
+        g.funder,
+        g.record_type,
+        g.amount,
+        g.currency,
+        in_currency($currency, g.amount_eur, g.amount_usd, g.amount_gbp) as amount_cur,
+        g.fx_method,
+        g.url
+    from shown as s
+    inner join serve_grants as g on g.country_order = s.country_order
+    order by s.country_order
 )
 
 select * from final
-order by year desc nulls last, grant_id

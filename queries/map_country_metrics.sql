@@ -20,37 +20,38 @@
 --   north                DOUBLE   northern edge, degrees
 with in_scope as (
     select
-        c.iso3,
-        c.name as country,
-        c.latitude,
-        c.longitude,
-        c.west,
-        c.south,
-        c.east,
-        c.north
-    from countries as c
-    where c.iso3 in (select iso3 from matching_countries($f))
+        iso3,
+        name as country,
+        latitude,
+        longitude,
+        west,
+        south,
+        east,
+        north
+    from countries
+    where in_place($f, iso3, region)
 ),
 
 trial_counts as (
     -- NOTE: (trial_id, iso3) is trial_countries' primary key (checked at build), so counting rows
     -- per country counts distinct trials, without count(distinct …)'s hash set per country.
     select
-        tc.iso3,
+        iso3,
         count(*) as trials,
-        count(*) filter (where t.is_progressive) as progressive_trials,
-        count(*) filter (where t.status_group = 'Recruiting') as recruiting_trials
-    from filtered_trials($f) as t
-    inner join trial_countries as tc on tc.trial_id = t.trial_id
-    group by tc.iso3
+        count(*) filter (where is_progressive) as progressive_trials,
+        count(*) filter (where status_group = 'Recruiting') as recruiting_trials
+    from serve_trial_sites
+    where trial_filter($f)
+    group by iso3
 ),
 
 project_counts as (
     select
         iso3,
         count(*) as projects
-    from filtered_projects($f)
-    where iso3 is not null
+    from serve_projects
+    where funding_filter($f)
+      and iso3 is not null
     group by iso3
 ),
 
@@ -60,8 +61,9 @@ award_money as (
         count(*) as award_rows,
         count(in_currency($currency, amount_eur, amount_usd, amount_gbp)) as awards_with_amount,
         sum(in_currency($currency, amount_eur, amount_usd, amount_gbp)) as awarded
-    from filtered_grants($f)
-    where record_type = 'award'
+    from serve_grants
+    where funding_filter($f)
+      and record_type = 'award'
       and iso3 is not null
     group by iso3
 ),

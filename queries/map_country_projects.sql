@@ -11,21 +11,31 @@
 --   start_date     DATE     project start
 --   ms_relevance   VARCHAR  progressive-specific or MS in general
 --   url            VARCHAR  funder or registry page for the project
-with final as (
-    select
-        project_id,
-        title,
-        organisation,
-        city,
-        funder,
-        start_date,
-        ms_relevance,
-        url
-    from filtered_projects($f)
-    where iso3 = $iso3
-    order by start_date desc nulls last, project_id
+
+-- NOTE: country_order ranks a country's projects newest start first (queries/_serving.sql): the list
+-- is found on the rank alone, then its rows read by it.
+with shown as (
+    select country_order
+    from serve_projects
+    where funding_filter($f)
+      and iso3 = $iso3
+    order by country_order
     limit 5000  -- the table's display cap: a country can hold most of the data (USA)
+),
+
+final as (
+    select
+        p.project_id,
+        p.title,
+        p.organisation,
+        p.city,
+        p.funder,
+        p.start_date,
+        p.ms_relevance,
+        p.url
+    from shown as s
+    inner join serve_projects as p on p.country_order = s.country_order
+    order by s.country_order
 )
 
 select * from final
-order by start_date desc nulls last, project_id

@@ -13,17 +13,20 @@
 --   city          VARCHAR  site city in the country, where given
 --   basis         VARCHAR  'all trial countries' (CTIS) or 'country of first listed site' (ClinicalTrials.gov)
 --   url           VARCHAR  the trial's registry page
-with in_country as (
-    -- one row per trial and country: trial_countries' primary key
-    select
-        tc.trial_id,
-        tc.city,
-        tc.basis
-    from trial_countries as tc
-    where tc.iso3 = $iso3
+
+-- NOTE: site_order ranks a country's trials newest start first (queries/_serving.sql): the list is
+-- found on the rank alone, then its rows read by it.
+with shown as (
+    select site_order
+    from serve_trial_sites
+    where trial_filter($f)
+      and iso3 = $iso3
+    order by site_order
+    limit 5000  -- the table's display cap: a country can hold most of the data (USA)
 ),
 
 final as (
+    -- one row per trial and listed country (trial_countries' primary key)
     select
         t.trial_id,
         t.registry,
@@ -32,14 +35,12 @@ final as (
         t.status,
         t.population,
         t.start_date,
-        c.city,
-        c.basis,
+        t.city,
+        t.basis,
         t.url
-    from filtered_trials($f) as t
-    inner join in_country as c on c.trial_id = t.trial_id
-    order by t.start_date desc nulls last, t.trial_id
-    limit 5000  -- the table's display cap: a country can hold most of the data (USA)
+    from shown as s
+    inner join serve_trial_sites as t on t.site_order = s.site_order
+    order by s.site_order
 )
 
 select * from final
-order by start_date desc nulls last, trial_id

@@ -18,41 +18,48 @@
 --   awarded                DOUBLE   sum of stated award amounts in $currency; NULL (missing, not zero) when no award states one
 with org_projects as (
     select
-        organisation,
-        iso3,
-        latitude,
-        longitude,
-        location_precision,
+        org_place_key,
+        any_value(organisation) as organisation,
+        any_value(iso3) as iso3,
+        any_value(country) as country,
+        any_value(latitude) as latitude,
+        any_value(longitude) as longitude,
+        any_value(location_precision) as location_precision,
         min(city) as city,
         count(*) as projects,
-        count(*) filter (where ms_relevance = 'Progressive-specific') as progressive_projects
-    from filtered_projects($f)
-    where latitude is not null
-    group by organisation, iso3, latitude, longitude, location_precision
+        count(*) filter (where is_progressive) as progressive_projects
+    from serve_projects
+    where funding_filter($f)
+      and latitude is not null
+    group by org_place_key
 ),
 
 org_awards as (
+    -- the awards' projects' lead organisations (serve_grants carries its project's place)
     select
-        p.organisation,
-        p.iso3,
-        p.latitude,
-        p.longitude,
-        p.location_precision,
-        min(p.city) as city,
+        project_org_place_key as org_place_key,
+        any_value(project_organisation) as organisation,
+        any_value(project_iso3) as iso3,
+        any_value(project_country) as country,
+        any_value(project_latitude) as latitude,
+        any_value(project_longitude) as longitude,
+        any_value(project_location_precision) as location_precision,
+        min(project_city) as city,
         count(*) as award_rows,
-        count(in_currency($currency, g.amount_eur, g.amount_usd, g.amount_gbp)) as awards_with_amount,
-        sum(in_currency($currency, g.amount_eur, g.amount_usd, g.amount_gbp)) as awarded
-    from filtered_grants($f) as g
-    inner join projects as p on p.project_id = g.project_id
-    where g.record_type = 'award'
-      and p.latitude is not null
-    group by p.organisation, p.iso3, p.latitude, p.longitude, p.location_precision
+        count(in_currency($currency, amount_eur, amount_usd, amount_gbp)) as awards_with_amount,
+        sum(in_currency($currency, amount_eur, amount_usd, amount_gbp)) as awarded
+    from serve_grants
+    where funding_filter($f)
+      and record_type = 'award'
+      and project_latitude is not null
+    group by project_org_place_key
 ),
 
 orgs as (
     select
         coalesce(a.organisation, b.organisation) as organisation,
         coalesce(a.iso3, b.iso3) as iso3,
+        coalesce(a.country, b.country) as country,
         coalesce(a.latitude, b.latitude) as latitude,
         coalesce(a.longitude, b.longitude) as longitude,
         coalesce(a.location_precision, b.location_precision) as location_precision,
@@ -63,37 +70,31 @@ orgs as (
         coalesce(b.awards_with_amount, 0) as awards_with_amount,
         b.awarded
     from org_projects as a
-    full outer join org_awards as b
-        on a.organisation is not distinct from b.organisation
-        and a.iso3 is not distinct from b.iso3
-        and a.latitude = b.latitude
-        and a.longitude = b.longitude
-        and a.location_precision is not distinct from b.location_precision
+    full outer join org_awards as b on a.org_place_key = b.org_place_key
 ),
 
 final as (
     select
-        o.iso3,
-        c.name as country,
-        min(o.city) as city,
-        o.latitude,
-        o.longitude,
-        o.location_precision,
-        count(distinct o.organisation) as organisations,
+        iso3,
+        country,
+        min(city) as city,
+        latitude,
+        longitude,
+        location_precision,
+        count(distinct organisation) as organisations,
         array_to_string(
-            (list(o.organisation order by o.projects desc, o.award_rows desc, o.organisation)
-                filter (where o.organisation is not null))[1:3],
+            (list(organisation order by projects desc, award_rows desc, organisation)
+                filter (where organisation is not null))[1:3],
             '; '
         ) as names,
-        cast(sum(o.projects) as bigint) as projects,
-        cast(sum(o.progressive_projects) as bigint) as progressive_projects,
-        cast(sum(o.award_rows) as bigint) as award_rows,
-        cast(sum(o.awards_with_amount) as bigint) as awards_with_amount,
-        sum(o.awarded) as awarded
-    from orgs as o
-    left join countries as c on c.iso3 = o.iso3
-    group by o.iso3, c.name, o.latitude, o.longitude, o.location_precision
+        cast(sum(projects) as bigint) as projects,
+        cast(sum(progressive_projects) as bigint) as progressive_projects,
+        cast(sum(award_rows) as bigint) as award_rows,
+        cast(sum(awards_with_amount) as bigint) as awards_with_amount,
+        sum(awarded) as awarded
+    from orgs
+    group by iso3, country, latitude, longitude, location_precision
 )
 
 select * from final
-order by projects desc, awarded desc nulls last, names
+order by projects desc, awarded desc nulls last, names, iso3, latitude, longitude, location_precision

@@ -13,39 +13,59 @@
 --   recruiting_trials    BIGINT   of which recruiting (incl. not yet recruiting, by invitation)
 --   basis                VARCHAR  which sites the sources list ('country of first listed site' for the ClinicalTrials.gov export)
 with sites as (
+    -- NOTE: a site is shown when its trial matches and, with a place filter, its own country is chosen
     select
-        tc.city,
-        tc.iso3,
-        tc.latitude,
-        tc.longitude,
-        tc.location_precision,
-        tc.basis,
-        t.is_progressive,
-        t.status_group
-    from filtered_trials($f) as t
-    inner join trial_countries as tc on tc.trial_id = t.trial_id
-    where tc.latitude is not null
-      and tc.longitude is not null
-      and (not has_place_filter($f) or tc.iso3 in (select iso3 from chosen_countries($f)))
+        place_key,
+        iso3,
+        country,
+        latitude,
+        longitude,
+        location_precision,
+        city,
+        basis,
+        is_progressive,
+        status_group
+    from serve_trial_sites
+    where trial_filter($f)
+      and in_place($f, site_iso3, site_region)
+      and latitude is not null
+      and longitude is not null
+),
+
+-- counted per place and basis first (integer and short keys), then per place
+by_basis as (
+    select
+        place_key,
+        basis,
+        any_value(iso3) as iso3,
+        any_value(country) as country,
+        any_value(latitude) as latitude,
+        any_value(longitude) as longitude,
+        any_value(location_precision) as location_precision,
+        min(city) as city,
+        -- a trial has one row per country (trial_countries' primary key), so one per place
+        count(*) as trials,
+        count(*) filter (where is_progressive) as progressive_trials,
+        count(*) filter (where status_group = 'Recruiting') as recruiting_trials
+    from sites
+    group by place_key, basis
 ),
 
 final as (
     select
-        case when s.location_precision = 'country' then c.name else min(s.city) end as place,
-        s.iso3,
-        c.name as country,
-        s.latitude,
-        s.longitude,
-        s.location_precision,
-        -- a trial has one row per country (trial_countries' primary key), so one per place
-        count(*) as trials,
-        count(*) filter (where s.is_progressive) as progressive_trials,
-        count(*) filter (where s.status_group = 'Recruiting') as recruiting_trials,
-        string_agg(distinct s.basis, '; ') as basis
-    from sites as s
-    left join countries as c on c.iso3 = s.iso3
-    group by s.iso3, c.name, s.latitude, s.longitude, s.location_precision
+        case when any_value(location_precision) = 'country' then any_value(country) else min(city) end as place,
+        any_value(iso3) as iso3,
+        any_value(country) as country,
+        any_value(latitude) as latitude,
+        any_value(longitude) as longitude,
+        any_value(location_precision) as location_precision,
+        cast(sum(trials) as bigint) as trials,
+        cast(sum(progressive_trials) as bigint) as progressive_trials,
+        cast(sum(recruiting_trials) as bigint) as recruiting_trials,
+        string_agg(basis, '; ' order by basis) as basis
+    from by_basis
+    group by place_key
 )
 
 select * from final
-order by trials desc, place
+order by trials desc, place, iso3, latitude, longitude, location_precision

@@ -26,7 +26,7 @@
 --   completion_date  DATE
 --   enrollment       BIGINT   participants, actual or anticipated (empty when not stated)
 with final as (
-    select *
+    select * exclude (marker_key, reference_url, origin, origin_source, origin_note)
     from pipeline_trial_rows($f, $include_supportive, $include_nondrug)
 )
 

@@ -3,6 +3,8 @@ at k× the rows, with consistent foreign keys, on which every named query runs."
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bench.run import EXTRA, PANDAS, markdown
@@ -97,7 +99,7 @@ def test_pandas_baseline_matches_duckdb(
 
 
 def test_markdown_table_renders():
-    scale = {
+    scale: dict[str, Any] = {
         "rows": {"trials": 10, "grants": 20},
         "build_s": 1.0,
         "queries": {"headline_trials": {"default": 5.0, "filtered": 4.0}},
@@ -108,3 +110,24 @@ def test_markdown_table_renders():
     machine = {k: "x" for k in ("nproc", "cpu", "python", "duckdb", "pandas", "streamlit", "date")}
     md = markdown({"machine": machine, "scales": {"1": scale}})
     assert md.startswith("# Benchmark results") and "| 1x | 10 | 20 |" in md
+    assert "- 1x, every query median <= 5 ms: **met** (2 measured)" in md
+    scale["queries"]["headline_trials"]["default"] = 7.5
+    scale["profiles"] = {"query headline_trials (default)": "run 7.5 ms"}
+    md = markdown({"machine": machine, "scales": {"1": scale}})
+    assert "**not met**: 1 of 2 miss it (worst: headline_trials (default) 7.5)" in md
+    assert "- 1x query headline_trials (default): run 7.5 ms" in md
+
+
+def test_results_md_keeps_the_run_before_and_the_capacity_section(tmp_path, monkeypatch):
+    from bench import run
+
+    monkeypatch.setattr(run, "RESULTS_MD", tmp_path / "results.md")
+    run.RESULTS_MD.write_text("# Benchmark results\n\nold table\n\n## Server capacity\n\ncapacity figures\n")
+    run.write_results_md("# Benchmark results\n\nnew table\n")
+    first = run.RESULTS_MD.read_text()
+    assert first.index("new table") < first.index(run.BEFORE_HEADING) < first.index("old table")
+    assert "### Benchmark results" in first and first.rstrip().endswith("capacity figures")
+    run.write_results_md("# Benchmark results\n\nnewer table\n")  # the run before moves down, once
+    second = run.RESULTS_MD.read_text()
+    assert "newer table" in second and "new table" in second and "old table" not in second
+    assert second.count(run.BEFORE_HEADING) == 1 and second.rstrip().endswith("capacity figures")

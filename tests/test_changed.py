@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from msprogress import changes
+from msprogress import changes, schema
 from msprogress.db import Database
 from msprogress.filters import Filters
 from msprogress.ingest import trial_common as tc
@@ -192,7 +192,8 @@ def test_the_pair_sandbox_allows_both_snapshots_files_and_nothing_else(pair_db: 
 
 def _older_copy(src: Path, dst: Path) -> Path:
     """`src` as code from before the registry dates would have written it: the same real rows
-    without trials' and grants' date columns, and without the series_coverage table."""
+    without trials' and grants' date columns, and without the series_coverage table (nor the
+    serving tables, which came later still: the pair computes them from the canonical ones)."""
     shutil.copytree(src, dst)
     m = Manifest.read(dst / "manifest.json")
     dropped = {
@@ -210,7 +211,8 @@ def _older_copy(src: Path, dst: Path) -> Path:
         path = dst / tables[table].file
         pq.write_table(pq.read_table(path).drop_columns(columns), path)
         tables[table] = tables[table].model_copy(update={"sha256": sha256_file(path)})
-    (dst / tables.pop("series_coverage").file).unlink()
+    for table in ("series_coverage", *schema.SERVING):
+        (dst / tables.pop(table).file).unlink()
     m.model_copy(update={"tables": tables, "changes": None}).write(dst / "manifest.json")
     return dst
 
@@ -224,7 +226,8 @@ def test_an_older_snapshot_layout_is_compared_and_its_differences_named(pair_dat
         else None
     )
     pair = Database(open_snapshot(pair_data / "snapshots", later), earlier=old)
-    assert pair.schema_notes == []
+    assert pair.schema_notes == [] and pair.computed == []
+    assert pair.earlier_computed == list(schema.SERVING)
     notes = " ".join(pair.earlier_notes)
     for missing in (
         "trials column first_posted",

@@ -101,16 +101,23 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Sent]]:
     st.cache_resource.clear()
 
 
-_COLUMN = r'(?:"[a-z_0-9]+"|cast\(null as [a-z]+\) as "[a-z_0-9]+"|try_cast\("[a-z_0-9]+" as [a-z]+\) as "[a-z_0-9]+")'
+_COLUMN = (
+    r'(?:"[a-z_0-9]+"|cast\(null as [a-z]+\) as "[a-z_0-9]+"|try_cast\("[a-z_0-9]+" as [a-z]+\) as "[a-z_0-9]+"'
+    r'|cast\("[a-z_0-9]+" as [a-z]+(?:\[\])?\) as "[a-z_0-9]+")'
+)
 SETUP = re.compile(  # msprogress/db.py's fixed sandbox set-up: identifiers from the schema, snapshot paths
     r"SET allowed_paths=\[[^\]]*\]|SET enable_external_access=false|SET lock_configuration=true"
-    rf"|create view [a-z_]+ as select {_COLUMN}(?:, {_COLUMN})* from (?:read_parquet\('[^']*'\)|\(select 1\) where false)"
+    rf"|create (?:view|table) [a-z_]+ as select {_COLUMN}(?:, {_COLUMN})* from (?:read_parquet\('[^']*'\)|\(select 1\) where false"
+    r"|serve_[a-z_]+_of\(snap := '(?:prev_)?'\))"  # a serving table computed from the canonical ones
 )
 
 
 def committed_sql() -> dict[str, str]:
     """SQL text → its name, for every query file and the macros."""
-    return {queries.get(n).sql: n for n in queries.names()} | {queries.macros_sql(): "_macros"}
+    return {queries.get(n).sql: n for n in queries.names()} | {
+        queries.macros_sql(): "_macros",
+        queries.serving_sql(): "_serving",
+    }
 
 
 def assert_only_committed_sql(log: list[Sent], *snapshot_dirs: Path) -> set[str]:
@@ -123,7 +130,7 @@ def assert_only_committed_sql(log: list[Sent], *snapshot_dirs: Path) -> set[str]
         else:
             assert SETUP.fullmatch(s.sql), f"SQL not from queries/: {s.sql[:200]!r}"
             assert s.params is None
-            for path in re.findall(r"'([^']*)'", s.sql):
+            for path in re.findall(r"'([^']*)'", re.sub(r"snap := '[a-z_]*'", "", s.sql)):
                 assert Path(path).parent in {d.resolve() for d in snapshot_dirs}, path
     return names
 

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from msprogress import schema, sources
-from msprogress.ingest import coverage, locate, nih_overlap
+from msprogress.ingest import coverage, locate, nih_overlap, serving
 from msprogress.ingest.base import SourceError, SourceResult
 from msprogress.ingest.supersede import supersede
 from msprogress.manifest import (
@@ -61,6 +61,15 @@ PRIMARY_KEYS = {
     "countries": ["iso3"],
     "funding_series": ["series_id"],
     "series_coverage": ["series_id", "year"],
+    "serve_trials": ["trial_id"],
+    "serve_trial_sites": ["trial_id", "iso3"],
+    "serve_pipeline": ["marker_id", "trial_id"],
+    "serve_trial_events": ["trial_id", "event"],
+    "serve_projects": ["project_id"],
+    "serve_grants": ["grant_id"],
+    "serve_portfolio_years": ["series_id", "year"],
+    "serve_sources": ["kind", "source"],
+    "serve_filter_options": ["kind", "value"],
 }
 VOCABULARIES = {
     ("trials", "phase"): schema.PHASES,
@@ -188,6 +197,8 @@ def validate(tables: dict[str, pa.Table]) -> None:
             dups = df.loc[df.duplicated(key, keep=False), key].head(3).to_dict("records")
             raise BuildError(f"table {name}: duplicate key {key}, e.g. {dups}")
     for (name, col), allowed in VOCABULARIES.items():
+        if name not in tables:
+            continue
         values = set(tables[name].column(col).drop_null().to_pylist())
         unknown = values - set(allowed)
         if unknown:
@@ -195,6 +206,8 @@ def validate(tables: dict[str, pa.Table]) -> None:
                 f"table {name}, column {col}: values outside the vocabulary: {sorted(unknown)[:5]}"
             )
     for t, c, rt, rc in REFERENCES:
+        if t not in tables:
+            continue
         have = set(tables[t].column(c).drop_null().to_pylist())
         missing = have - set(tables[rt].column(rc).to_pylist())
         if missing:
@@ -203,10 +216,18 @@ def validate(tables: dict[str, pa.Table]) -> None:
             )
 
 
+def with_serving(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """The validated canonical tables and the serving tables derived from them (validated too)."""
+    validate(tables)
+    served = serving.build_serving(tables)
+    validate(served)
+    return tables | served
+
+
 def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
     from msprogress.ingest import agents, countries
 
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in schema.TABLES}
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in schema.CANONICAL_TABLES}
     for r in results:
         for t, df in r.tables.items():
             if t not in parts:
@@ -346,7 +367,7 @@ def write_snapshot(
         checksums = {}
         for name in progress(sorted(tables), desc="writing tables", unit="table"):
             path = tmp / f"{name}.parquet"
-            pq.write_table(tables[name], path, compression="zstd")
+            pq.write_table(tables[name], path, **serving.parquet_options(name))
             checksums[name] = sha256_file(path)
         with_changes(manifest(snapshot_id, results, tables, checksums), tmp, snapshots_dir).write(
             tmp / "manifest.json"
@@ -437,8 +458,7 @@ def build(
     results = run_readers(raw_dir, progress)
     check_mostly_rejected(results)
     results = prepare(results)
-    tables = assemble(results)
-    validate(tables)
+    tables = with_serving(assemble(results))
     snapshot_id = new_snapshot_id(results)
     path = write_snapshot(snapshots_dir, snapshot_id, tables, results, progress)
     if make_current:
