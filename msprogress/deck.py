@@ -7,6 +7,7 @@ view's URL, so a slide lifted out of the deck still says where it came from.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Sequence
@@ -32,9 +33,10 @@ class Chart:
 
 
 def plain_title(fig: go.Figure, fallback: str) -> str:
-    """The figure's main title line without HTML."""
+    """The figure's main title line as plain text (tags dropped, entities such as `&lt;` turned back
+    into the characters they stand for: a slide's text is not markup)."""
     text = str(fig.layout.title.text or fallback).split("<br>")[0]
-    return re.sub(r"<[^>]+>", "", text).strip() or fallback
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip() or fallback
 
 
 def _textbox(slide, left: int, top: int, width: int, height: int, text: str, size: int, bold: bool = False):

@@ -19,7 +19,7 @@ import streamlit as st
 from msprogress import data, presenter, sidebar, sources
 from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
-from msprogress.markup import plotly_text
+from msprogress.markup import md_code, plotly_text
 from msprogress.snapshot import SnapshotError
 
 TRIAL_SOURCES = sources.TRIAL_SOURCES
@@ -76,8 +76,7 @@ def seed_view(switches: Mapping[str, tuple[str, Sequence[str]]]) -> list[str]:
             continue
         value = st.query_params.get(key)
         if value is not None and value not in allowed:
-            shown = value[:40].replace("`", "'")  # in backticks: a hostile value never renders as markdown
-            notices.append(f"Ignored {key}=`{shown}`: not one of {', '.join(allowed)}.")
+            notices.append(f"Ignored {key}={md_code(value[:40], 40)}: not one of {', '.join(allowed)}.")
             value = None
         st.session_state[wkey] = value or allowed[0]
     return notices
@@ -164,7 +163,8 @@ def chart(
     it is shown (presenter mode) or downloaded (image, deck): a rerun does not pay for it."""
 
     def exported() -> go.Figure:
-        return presenter.decorate(fig, name, plotly_text(f.describe()) if f else "", footer_text(source_ids))
+        filters_text = plotly_text(f.describe()) if f else ""
+        return presenter.decorate(fig, name, filters_text, plotly_text(footer_text(source_ids)))
 
     st.session_state.setdefault(VIEW_CHARTS, []).append(ViewChart(name, exported, source_ids))
     st.session_state[LAST_CHART] = source_ids

@@ -9,6 +9,7 @@ and deck exports use the same figure, so a chart pasted into a slide carries its
 
 from __future__ import annotations
 
+import html
 import numbers
 import re
 import textwrap
@@ -218,7 +219,7 @@ def footer_of(fig: go.Figure) -> str:
     """The footer text a decorated figure carries (for the deck's slide footers)."""
     for a in fig.layout.annotations:
         if a.name == "presenter_footer":
-            return str(a.text).replace("<br>", " ")
+            return html.unescape(re.sub(r"<[^>]+>", "", str(a.text).replace("<br>", " ")))
     return ""
 
 
@@ -334,5 +335,5 @@ def slide_table(df: pd.DataFrame, column_config: Mapping[str, Any], rows: int) -
             values = [_link_text(v, type_config.get("display_text")) for v in values]
         label = str(config.get("label") or col)
         year_like = "year" in label.lower()
-        out[label] = [_cell_text(v, type_config.get("format"), year_like) for v in values]
+        out[md_escape(label)] = [_cell_text(v, type_config.get("format"), year_like) for v in values]
     return pd.DataFrame(out)

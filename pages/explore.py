@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from msprogress import data, exports, page, queries
+from msprogress.markup import md_code
 
 f = page.filters()
 MAX_ROWS = 5_000
@@ -199,7 +200,7 @@ def show(t: Table, df: pd.DataFrame, total: int, search: str) -> None:
         )
     configs = {c["label"]: c for c in documented(t).values()}
     page.table(shown, column_config=configs, hide_index=True, placeholder="", height=520)
-    extra = t.note + (f' Page search: "{search}".' if search else "")
+    extra = t.note + (f" Page search: {md_code(search, 200)}." if search else "")
     page.caption(t.sources, f, extra=extra)
 
 

@@ -19,7 +19,7 @@ import streamlit as st
 from msprogress import data, page, style
 from msprogress.charts import funding as charts
 from msprogress.filters import Filters
-from msprogress.markup import plotly_text
+from msprogress.markup import md_escape, plotly_text
 
 f = page.filters()
 ALL = "all"
@@ -80,7 +80,7 @@ def headline(row: pd.Series, share: pd.DataFrame, currency: str) -> str:
     """The finding a chart of one series states: its latest covered year's money and, where the
     funder's whole portfolio is in the data, the share of its money."""
     years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
-    who = row.series_title.split(":")[0]
+    who = plotly_text(row.series_title.split(":")[0])  # a plotly title: a member's funder name as typed
     if not years.empty:
         last = years.iloc[-1]
         return (
@@ -122,7 +122,7 @@ programmes = data.funding_programmes(f, currency)
 row = series[series["series_id"] == one].iloc[0] if one in set(series["series_id"]) else None
 
 # 3. Headline figures -----------------------------------------------------------------------
-which = f"in the series {row.series_title}" if row is not None else "in each series separately"
+which = f"in the series {md_escape(row.series_title)}" if row is not None else "in each series separately"
 c = st.columns(4)
 c[0].metric(
     f"Award money charted ({currency})",
@@ -209,7 +209,7 @@ if not share.empty:
     last = share.dropna(subset=["ms_share"]).iloc[-1]
     lo, hi = share["ms_share"].min(), share["ms_share"].max()
     title = (
-        f"{research(f).capitalize()} was {100 * lo:.1f}–{100 * hi:.1f}% of {last.funder}'s award money; "
+        f"{research(f).capitalize()} was {100 * lo:.1f}–{100 * hi:.1f}% of {plotly_text(last.funder)}'s award money; "
         f"{100 * last.ms_share:.1f}% in FY{int(last.year)}"
     )
     share_sources = tuple(

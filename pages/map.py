@@ -17,6 +17,7 @@ import streamlit as st
 from msprogress import data, page
 from msprogress.charts import maps as charts
 from msprogress.filters import Filters
+from msprogress.markup import md_code, md_escape
 
 f: Filters = page.filters()
 CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
@@ -40,7 +41,9 @@ def _seed_country(present: list[str]) -> None:
         return
     value = (st.query_params.get("country_view") or "").upper()
     if value and value not in present:
-        _notice(f"Ignored country_view={value[:40]}: no records for that country with these filters.")
+        _notice(
+            f"Ignored country_view={md_code(value[:40], 40)}: no records for that country with these filters."
+        )
         value = NONE
     st.session_state["map_country"] = value
 
@@ -96,7 +99,8 @@ def _top_line(metrics: pd.DataFrame, metric: str, currency: str) -> str:
     top = charts.top_countries(metrics, metric)
     col = charts.METRICS[metric].column
     items = [
-        f"{r.country} {charts.format_value(getattr(r, col), metric, currency)}" for r in top.itertuples()
+        f"{md_escape(r.country)} {charts.format_value(getattr(r, col), metric, currency)}"
+        for r in top.itertuples()
     ]
     return "**Most:** " + "; ".join(items) if items else "No country has a value for these filters."
 
@@ -231,7 +235,7 @@ if selected:
         page.caption(
             page.TRIAL_SOURCES,
             f,
-            f"Trials with a site in {names[selected]}. Country basis: CTIS lists all trial countries; for "
+            f"Trials with a site in {md_escape(names[selected])}. Country basis: CTIS lists all trial countries; for "
             "ClinicalTrials.gov it is the country of the first listed site only (unless refreshed from the "
             "registry API, which lists every site), so a multinational trial may be missing here.",
         )
@@ -251,7 +255,9 @@ if selected:
                 "url": st.column_config.LinkColumn("Record page", display_text=r"https?://([^/]+)/.*"),
             },
         )
-        page.caption(page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}.")
+        page.caption(
+            page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {md_escape(names[selected])}."
+        )
     with g_tab:
         _capped(grants, int(counts.grants), "funding records", "newest year first")
         shown = grants.assign(
@@ -277,7 +283,7 @@ if selected:
         page.caption(
             page.FUNDING_SOURCES,
             f,
-            f"Funding records of organisations in {names[selected]}, newest first. Record type 'programme' is a "
+            f"Funding records of organisations in {md_escape(names[selected])}, newest first. Record type 'programme' is a "
             "round's total and 'call' an announcement: listed here, never added to the awards. "
             f"Converted to {currency} with ECB euro reference rates (annual mean of the year).",
         )

@@ -7,6 +7,7 @@ import streamlit as st
 from msprogress import data, page, style
 from msprogress.charts import funding as charts_funding
 from msprogress.charts import overview as charts
+from msprogress.markup import md_escape
 
 f = page.filters()
 
@@ -81,9 +82,9 @@ else:
     cover = charts_funding.coverage_label(top.complete_years, top.partial_years)
     c = st.columns(4)
     c[0].metric(
-        f"Awarded ({currency}), {top.series_title.split(':')[0]}",
+        f"Awarded ({currency}), {md_escape(top.series_title.split(':')[0])}",
         style.money(top.awarded, currency) if top.awards_with_amount else "no amounts stated",
-        help=f"Individual awards of one coverage series, {top.series_title} ({cover}). Other series are "
+        help=f"Individual awards of one coverage series, {md_escape(top.series_title)} ({cover}). Other series are "
         "listed below, never added to it; programme totals are never added.",
     )
     c[1].metric(
@@ -95,9 +96,9 @@ else:
     else:
         last = share.iloc[-1]
         c[2].metric(
-            f"MS share of {last.funder} money, FY{int(last.year)}",
+            f"MS share of {md_escape(last.funder)} money, FY{int(last.year)}",
             f"{100 * last.ms_share:.1f}%",
-            help=f"MS research (matching the filters) as a share of every award {last.funder} made that year: "
+            help=f"MS research (matching the filters) as a share of every award {md_escape(last.funder)} made that year: "
             f"{style.money(last.ms_amount, currency)} of {style.money(last.total_amount, currency)}. "
             f"Range over the covered years: {100 * share.ms_share.min():.1f}–{100 * share.ms_share.max():.1f}%.",
         )
@@ -108,14 +109,14 @@ else:
     )
     others = series.iloc[1:]
     listed = "; ".join(
-        f"{r.series_title} {style.money(r.awarded, currency) if r.awards_with_amount else '(no amounts)'} "
+        f"{md_escape(r.series_title)} {style.money(r.awarded, currency) if r.awards_with_amount else '(no amounts)'} "
         f"({charts_funding.coverage_label(r.complete_years, r.partial_years)}, {r.first_year}–{r.last_year})"
         for r in others.itertuples()
     )
     page.caption(
         page.FUNDING_SOURCES,
         extra=(
-            f"Each total adds one coverage series only: {top.series_title}, {top.award_rows:,} award records "
+            f"Each total adds one coverage series only: {md_escape(top.series_title)}, {top.award_rows:,} award records "
             f"({top.awards_with_amount:,} with an amount), {years}. "
             + (f"Other series, each its own population: {listed}. " if listed else "")
             + "Converted with ECB euro reference rates (annual mean of the award year); awards without a "

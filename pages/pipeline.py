@@ -15,7 +15,7 @@ import streamlit as st
 
 from msprogress import data, page
 from msprogress.charts import pipeline as charts
-from msprogress.markup import plotly_text
+from msprogress.markup import md_code, md_escape, plotly_text
 
 POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
@@ -41,7 +41,7 @@ def seed_view() -> list[str]:
         raw = st.query_params.get(key)
         value = raw if raw in allowed else saved.get(key, default)
         if raw is not None and raw not in allowed:
-            notices.append(f"Ignored {key}={raw[:40]}: expected one of {', '.join(allowed)}.")
+            notices.append(f"Ignored {key}={md_code(raw[:40], 40)}: expected one of {', '.join(allowed)}.")
         st.session_state[wkey] = value == "1" if allowed == FLAGS else value
     return notices
 
@@ -128,7 +128,8 @@ def grid_note(markers: pd.DataFrame, pop_text: str, size: str, nondrug: bool) ->
 def classes_text(markers: pd.DataFrame, stage: str) -> str:
     """A markdown list: mechanism class: agents at that stage."""
     found = charts.classes_at_stage(markers, stage)
-    return "\n".join(f"- {cls}: {', '.join(names)}" for cls, names in found.items()) or "- none"
+    lines = (f"- {md_escape(cls)}: {md_escape(', '.join(names))}" for cls, names in found.items())
+    return "\n".join(lines) or "- none"
 
 
 def pick_from_chart() -> None:
@@ -266,13 +267,13 @@ dated = sel[charts.has_dates(sel)]
 drawn = charts.latest_started(dated)
 capped = f"; the {len(drawn)} that started most recently drawn" if len(drawn) < len(dated) else ""
 if dated.empty:
-    st.info(f"No trial of {what} states both a start and a completion date.")
+    st.info(f"No trial of {md_escape(what)} states both a start and a completion date.")
 else:
     page.chart(
         charts.timeline_figure(
             drawn,
             as_of=as_of,
-            title=f"Trials of {what} ({len(dated):,} with dates{capped}), by start",
+            title=f"Trials of {plotly_text(what)} ({len(dated):,} with dates{capped}), by start",
             subtitle=f"{pop_text} · coloured by status · index date {index_text}",
         ),
         "pipeline_timeline",
@@ -289,7 +290,7 @@ if not undated.empty:
     )
     st.markdown(
         f"**Not drawn — no start or no completion date registered ({len(undated):,}):** "
-        + ", ".join(listed)
+        + md_escape(", ".join(listed))
         + more
     )
 page.table(
@@ -306,5 +307,5 @@ page.table(
 page.caption(
     page.TRIAL_SOURCES,
     f,
-    extra=f"Trials of {what}; {pop_text}. Dates as registered (completion actual or anticipated).",
+    extra=f"Trials of {md_escape(what)}; {pop_text}. Dates as registered (completion actual or anticipated).",
 )

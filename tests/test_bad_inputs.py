@@ -410,4 +410,6 @@ def test_every_case_is_in_the_readme() -> None:
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, flags=re.MULTILINE))
     cases = {c.id for c in STOPS + REJECTS} | {"truncated_parquet", "checksum_mismatch"}
-    assert listed == cases | {r["case"] for r in _url_cases()}
+    with (CORPUS / "payloads.csv").open(encoding="utf-8", newline="") as fh:
+        payloads = {r["id"] for r in csv.DictReader(fh)}
+    assert listed == cases | {r["case"] for r in _url_cases()} | payloads

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from msprogress import dictionary, queries, schema
 from msprogress.filters import Filters
+from msprogress.markup import md_escape
 from tests.test_pages import _app as open_page
 
 MAX_ROWS = 5_000
@@ -128,7 +129,7 @@ def test_about_renders_every_section(app_env, fixture_snapshot):
 
     assert sources.get("nih_reporter").limits in text  # the registry's limits are shown
     # the years come from the snapshot, not from prose: the fixture's NINDS years, complete
-    assert "NIH NINDS: every award of the institute: complete 1993, 1999" in text
+    assert md_escape("NIH NINDS: every award of the institute") + ": complete 1993, 1999" in text
     summary = at.dataframe[0].value
     assert list(summary["Id"]) == [s.source_id for s in fixture_snapshot.manifest.sources]
 

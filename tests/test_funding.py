@@ -23,6 +23,7 @@ from msprogress.charts import funding as charts
 from msprogress.db import Database
 from msprogress.filters import Filters
 from msprogress.ingest.build import build
+from msprogress.markup import md_escape
 from msprogress.snapshot import open_snapshot
 from tests.conftest import FIXTURE_RAW, REPO
 from tests.test_member_grants import good_alliance_rows, write_csv
@@ -204,7 +205,7 @@ def test_meeting_series_on_the_page_and_overview(meeting: Path, app_on):
     assert awarded.value == charts.style.money(direct.loc[NINDS, "eur"].sum(), "EUR")
     assert "NIH NINDS" in awarded.label
     captions = " ".join(c.value for c in over.caption)
-    assert "Member grants (society-1990s)" in captions and "each its own population" in captions
+    assert md_escape("Member grants (society-1990s)") in captions and "each its own population" in captions
 
 
 # --- pure chart builders --------------------------------------------------------------------

@@ -314,5 +314,5 @@ def test_bad_view_values_in_url_are_notices(app_env):
     at = _map_app({"metric": "bogus", "country_view": "ZZZ"})
     assert _figure(at)["layout"]["title"]["text"] == "Progressive-MS trials by country"
     notices = " ".join(i.value for i in at.info)
-    assert "metric=`bogus`" in notices and "country_view=ZZZ" in notices
+    assert "metric=`bogus`" in notices and "country_view=`ZZZ`" in notices
     assert at.selectbox(key="map_country").value == ""

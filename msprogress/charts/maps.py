@@ -26,6 +26,7 @@ import pydeck as pdk
 
 from msprogress import style
 from msprogress.charts.common import FONT, layout
+from msprogress.markup import plotly_texts
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,11 @@ def choropleth_frame(df: pd.DataFrame, metric: str, currency: str) -> pd.DataFra
             f"{t} from {int(n):,} awards with an amount ({int(a):,} awards)"
             for t, n, a in zip(texts, d["awards_with_amount"], d["award_rows"], strict=True)
         ]
-    return d.assign(hover=texts)[["iso3", "country", "value", "hover"]]
+    # NOTE: names and hover texts are shown in plotly's pseudo-HTML: escaped here, once
+    shown = d.assign(
+        country=plotly_texts(d["country"].astype(object)), hover=plotly_texts(pd.Series(texts, index=d.index))
+    )
+    return shown[["iso3", "country", "value", "hover"]]
 
 
 def choropleth(df: pd.DataFrame, metric: str, currency: str) -> go.Figure:
@@ -216,7 +221,7 @@ def _radius(counts: pd.Series) -> pd.Series:
 def site_points(sites: pd.DataFrame) -> pd.DataFrame:
     """map_trial_sites → records with the tooltip fields name, place, detail, radius."""
     d = sites.copy()
-    d["name"] = d["city"]
+    d["name"] = d["city"]  # NOTE: Streamlit HTML-escapes each {field} it puts into the tooltip
     d["place"] = "Trial site · " + d["country"].fillna(d["iso3"])
     d["detail"] = [
         f"{t:,} trial{'s' if t != 1 else ''} ({p:,} progressive-MS) with a listed site here"
@@ -229,7 +234,7 @@ def site_points(sites: pd.DataFrame) -> pd.DataFrame:
 def organisation_points(orgs: pd.DataFrame) -> pd.DataFrame:
     """map_organisations → records with the tooltip fields name, place, detail, radius."""
     d = orgs.copy()
-    d["name"] = d["organisation"]
+    d["name"] = d["organisation"]  # NOTE: Streamlit HTML-escapes each {field} it puts into the tooltip
     d["place"] = (
         "Research organisation · " + d["city"].fillna("").str.title() + ", " + d["country"].fillna(d["iso3"])
     )

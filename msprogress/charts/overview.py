@@ -7,11 +7,12 @@ import plotly.graph_objects as go
 
 from msprogress import style
 from msprogress.charts.common import layout
+from msprogress.markup import plotly_texts
 
 
 def pipeline_phase_bars(df: pd.DataFrame) -> go.Figure:
     """Columns: phase, phase_rank, agents → horizontal bars of agents per highest phase."""
-    d = df.sort_values("phase_rank")
+    d = df.sort_values("phase_rank").assign(phase=lambda t: plotly_texts(t["phase"]))
     fig = go.Figure(
         go.Bar(
             x=d["agents"],

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from msprogress import schema, style
 from msprogress.charts.common import layout
+from msprogress.markup import plotly_text, plotly_texts
 
 APPROVED = schema.APPROVED_STAGE  # a label approves the agent for PPMS or SPMS (agent_approvals)
 STAGES = ("Phase 1", "Phase 1/2", "Phase 2", "Phase 2/3", "Phase 3", "Phase 4", APPROVED, "Not applicable")
@@ -83,6 +84,12 @@ def nondrug_title(modality: str) -> str:
 def _text(s: pd.Series) -> pd.Series:
     """Values as the text an f-string would give (a missing value reads 'nan' or 'None', as before)."""
     return s.astype(object).map(str)
+
+
+def _shown(s: pd.Series) -> pd.Series:
+    """_text made safe for plotly's pseudo-HTML (markup.plotly_text): names from registries and
+    reference files are drawn as typed."""
+    return plotly_texts(_text(s))
 
 
 def _plural(n: pd.Series, noun: str) -> pd.Series:
@@ -190,7 +197,7 @@ def grid_positions(markers: pd.DataFrame, rows_cap: int = ROWS_CAP) -> pd.DataFr
     out["sub"], out["row"] = pos // rows, pos % rows
     out["x"] = out["col"].map(cols["left"]) + out["sub"] + 0.1
     out["y"] = -out["row"].astype(float)
-    out["text"] = _clip_all(grid_labels(out), chars) if chars >= 5 else ""
+    out["text"] = plotly_texts(_clip_all(grid_labels(out), chars)) if chars >= 5 else ""
     return out
 
 
@@ -207,9 +214,9 @@ def _trial_lines(trials: pd.DataFrame) -> pd.Series:
     """Per marker id: its first HOVER_TRIALS trials, one line each ('NCT… · Phase 2 · Recruiting ·
     PPMS', in the query's order), and '… and N more' when it has more."""
     head = trials.groupby("marker_id", sort=False).head(HOVER_TRIALS)
-    line = _text(head["trial_id"])
+    line = _shown(head["trial_id"])
     for col in ("phase", "status_group", "population"):
-        line = line + " · " + _text(head[col])
+        line = line + " · " + _shown(head[col])
     lines = line.groupby(head["marker_id"], sort=False).agg("<br>".join)
     more = trials.groupby("marker_id", sort=False).size() - HOVER_TRIALS
     more = more[more > 0]
@@ -234,14 +241,14 @@ def hover_texts(markers: pd.DataFrame, trials: pd.DataFrame) -> pd.Series:
     NOTE: built with column operations, never row by row: `trials` grows with the data (tens of
     thousands of rows at 100x the real snapshot), and a row loop here once took most of a rerun."""
     m = markers
-    what = (_text(m["mechanism_class"]) + " · " + _text(m["therapy_role"])).where(
-        m["item_kind"] == "agent", "non-drug intervention: " + _text(m["modality"])
+    what = (_shown(m["mechanism_class"]) + " · " + _shown(m["therapy_role"])).where(
+        m["item_kind"] == "agent", "non-drug intervention: " + _shown(m["modality"])
     )
     early = m["early_phase1_trials"].fillna(0).gt(0).map({True: " (incl. early phase 1)", False: ""})
-    stage = "Stage: " + m["stage"].map(STAGE_LABELS) + early + ", " + _text(m["stage_status"])
+    stage = "Stage: " + _shown(m["stage"].map(STAGE_LABELS)) + early + ", " + _shown(m["stage_status"])
     ongoing = m["ongoing_trials"].astype("int64").astype(str) + " ongoing"
     counts = _plural(m["trials"], "trial") + ", " + ongoing + " · " + _enrollment_texts(m)
-    text = "<b>" + _text(m["label"]) + "</b><br>" + what + "<br>" + stage + "<br>" + counts
+    text = "<b>" + _shown(m["label"]) + "</b><br>" + what + "<br>" + stage + "<br>" + counts
     lines = m["marker_id"].map(_trial_lines(trials))
     return text.where(lines.isna(), text + "<br>" + lines)
 
@@ -284,8 +291,8 @@ def _marker_traces(fig: go.Figure, placed: pd.DataFrame) -> None:
                 x=g["x"],
                 y=g["y"],
                 mode="markers+text",
-                name=str(group),
-                legendgroup=str(group),
+                name=plotly_text(group),
+                legendgroup=plotly_text(group),
                 showlegend=False,
                 text=g["text"],
                 textposition="middle right",
@@ -309,8 +316,8 @@ def _marker_traces(fig: go.Figure, placed: pd.DataFrame) -> None:
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=str(group),
-                legendgroup=str(group),
+                name=plotly_text(group),
+                legendgroup=plotly_text(group),
                 marker=dict(symbol=swatch, size=13, color=colour),
                 hoverinfo="skip",
             )
@@ -346,7 +353,7 @@ def _key_traces(fig: go.Figure, placed: pd.DataFrame) -> None:
 
 def _header(stage: str, n_agents: int, n_nondrug: int | None) -> str:
     """Four short lines: stage, qualifier, agents, non-drug trials (when non-drug is shown)."""
-    name, qualifier = STAGE_HEADERS.get(stage, (stage, "&nbsp;"))
+    name, qualifier = STAGE_HEADERS.get(stage, (plotly_text(stage), "&nbsp;"))
     lines = [f"<b>{name}</b>", qualifier, f"{n_agents} agent{'s' if n_agents != 1 else ''}"]
     if n_nondrug is not None:
         lines.append(f"+{n_nondrug} non-drug" if n_nondrug else "&nbsp;")
@@ -552,7 +559,7 @@ def timeline_figure(trials: pd.DataFrame, *, as_of: date, title: str, subtitle: 
     """trials: rows of `trials_of` that have both dates. One bar per trial from start to
     completion, coloured by status group, earliest start at the top; a line at the index date."""
     d = trials.sort_values(["start_date", "trial_id"]).reset_index(drop=True)
-    d["row"] = d["trial_id"] + " · " + d["items"].map(lambda s: _clip(s, 28))
+    d["row"] = plotly_texts(d["trial_id"] + " · " + d["items"].map(lambda s: _clip(s, 28)))
     fig = go.Figure()
     for status, colour in style.STATUS_COLOURS.items():
         g = d[d["status_group"] == status]
@@ -570,6 +577,7 @@ def timeline_figure(trials: pd.DataFrame, *, as_of: date, title: str, subtitle: 
                 marker_color=colour,
                 customdata=g[["brief_title", "phase", "population", "start_date", "completion_date"]]
                 .astype(str)
+                .map(plotly_text)
                 .to_numpy()
                 .tolist(),
                 hovertemplate=(

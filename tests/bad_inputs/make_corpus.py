@@ -24,6 +24,14 @@ REPO = HERE.parents[1]
 CTGOV_RAW = REPO / "data" / "raw" / "ctgov" / "ctgov_ms_studies_2025-09-25.csv"
 CTGOV_FIXTURE = REPO / "tests" / "fixtures" / "raw" / "ctgov" / "ctgov_ms_studies_2025-09-25.csv"
 CTGOV_BAD = HERE / "ctgov" / "ctgov_bad_rows_2025-09-20.csv"
+PAYLOADS = HERE / "payloads.csv"
+MEMBER_PAYLOADS = HERE / "member_grants" / "markup_payloads.csv"
+CTGOV_PAYLOADS = HERE / "ctgov" / "ctgov_markup_payloads_2025-09-21.csv"
+# Text columns of the member template that reach the app (notes stay in the file).
+MEMBER_TEXT = ("grant_id", "funder", "programme", "title", "pi", "organisation")
+# A real progressive-MS ocrelizumab trial not in the fixture export, and its text columns.
+CTGOV_PAYLOAD_TRIAL = "NCT03523858"
+CTGOV_TEXT = ("BriefTitle", "OfficialTitle", "LeadSponsorName", "LocationCity")
 
 # (NCT id, column, value written instead of the real one; "{real}" stands for the real value);
 # rows 2–7 of the file, in this order.
@@ -47,6 +55,9 @@ def main() -> None:
     write_not_a_workbook(member / "not_a_workbook.xlsx", [rows[23]])
     write_empty_sheet(member / "empty_sheet.xlsx")
     write_ctgov(CTGOV_BAD)
+    payloads = read_payloads()
+    write_member_payloads(MEMBER_PAYLOADS, rows, payloads)
+    write_ctgov_payloads(CTGOV_PAYLOADS, payloads)
 
 
 def write_html_titles(path: Path, rows: dict[int, dict[str, str]]) -> None:
@@ -99,6 +110,46 @@ def write_ctgov(path: Path) -> None:
         w = csv.DictWriter(fh, fieldnames=header)
         w.writeheader()
         w.writerows(out)
+
+
+def read_payloads() -> list[str]:
+    """The markup payloads (`payloads.csv`, one per line), in file order."""
+    with PAYLOADS.open(encoding="utf-8", newline="") as fh:
+        return [r["payload"] for r in csv.DictReader(fh)]
+
+
+def payload_text(payloads: list[str], start: int, label: str) -> str:
+    """Every payload once, rotated so each column starts with a different one, then a label that
+    names the column (so a test can find the value) — e.g. '=HYPERLINK(…) <b>B1</b> … [funder]'."""
+    turned = payloads[start % len(payloads) :] + payloads[: start % len(payloads)]
+    return " ".join(turned) + f" [{label}]"
+
+
+def write_member_payloads(path: Path, rows: dict[int, dict[str, str]], payloads: list[str]) -> None:
+    """Three real awards with amounts (USD, EUR; placed in Italy) whose every text column holds every payload."""
+    out = []
+    for i, n in enumerate((7, 17, 23)):
+        row = dict(rows[n]) | {"record_type": "award", "country": "Italy", "ms_relevance": ""}
+        for j, col in enumerate(MEMBER_TEXT):
+            row[col] = payload_text(payloads, i * len(MEMBER_TEXT) + j, f"{col} {i + 1}")
+        row["url"] = f"https://evil.example/member-{i + 1}?q=%{{x}}<b>U{i + 1}</b>"
+        out.append(row)
+    write_csv(path, out)
+
+
+def write_ctgov_payloads(path: Path, payloads: list[str]) -> None:
+    """The real trial CTGOV_PAYLOAD_TRIAL with every payload in each of its CTGOV_TEXT columns."""
+    with CTGOV_RAW.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = list(reader.fieldnames or [])
+        row = next(r for r in reader if r["NCTId"] == CTGOV_PAYLOAD_TRIAL)
+    for j, col in enumerate(CTGOV_TEXT):
+        row[col] = payload_text(payloads, j, col)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=header)
+        w.writeheader()
+        w.writerow(row)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def test_funding_currency_switch_changes_the_axis(server, offline_page):
     assert page.locator("[data-testid=stException]").count() == 0
     assert "EUR per year" in _ytitle(page)
     # FY1995 and FY2002 are single missing years: their band label is "not / covered" on two lines
-    assert page.locator(".js-plotly-plot .annotation-text", has_text=re.compile(r"not\s*covered")).count() >= 2
+    assert (
+        page.locator(".js-plotly-plot .annotation-text", has_text=re.compile(r"not\s*covered")).count() >= 2
+    )
 
     page.locator("[data-testid=stButtonGroup] button", has_text="USD").first.click()
     page.wait_for_function(
