@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from msprogress.charts import funding as charts
 from msprogress.db import Database
 from msprogress.filters import Filters
+from msprogress.ingest import member_grants
 from msprogress.ingest.build import build
 from msprogress.markup import md_escape
 from msprogress.snapshot import open_snapshot
@@ -164,7 +165,7 @@ def meeting(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_meeting_series_are_never_added(meeting: Path):
     db = Database(open_snapshot(meeting / "snapshots"))
-    member = "member_grants:society-1990s"
+    member = member_grants.series_id("International Progressive MS Alliance")  # one series per funder
     series = db.run("funding_series", Filters().as_struct(), currency="EUR").set_index("series_id")
     assert series.at[member, "complete_years"] == 0 and series.at[member, "partial_years"] == 2
     money = _by_year(db)
@@ -205,7 +206,8 @@ def test_meeting_series_on_the_page_and_overview(meeting: Path, app_on):
     assert awarded.value == charts.style.money(direct.loc[NINDS, "eur"].sum(), "EUR")
     assert "NIH NINDS" in awarded.label
     captions = " ".join(c.value for c in over.caption)
-    assert md_escape("Member grants (society-1990s)") in captions and "each its own population" in captions
+    title = "International Progressive MS Alliance: member society's own files"
+    assert md_escape(title) in captions and "each its own population" in captions
 
 
 # --- pure chart builders --------------------------------------------------------------------

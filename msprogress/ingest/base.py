@@ -8,6 +8,7 @@ snapshot.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,15 @@ class Rejection:
     column: str | None
     reason: str
     row_kept: bool = False
+    sheet: str | None = None  # the sheet read, for a workbook
+
+    @property
+    def place(self) -> str:
+        """The file, and the sheet of a workbook: `member_grants/x.xlsx, sheet 'grants'`."""
+        return self.file + (f", sheet '{self.sheet}'" if self.sheet is not None else "")
 
     def __str__(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row is not None else "")
+        where = self.place + (f", row {self.row}" if self.row is not None else "")
         col = f", column '{self.column}'" if self.column else ""
         return f"{where}{col}: {self.reason}"
 
@@ -37,8 +44,15 @@ class Rejection:
 class SourceError(Exception):
     """A source file that cannot be read at all (missing, empty, wrong columns, bad encoding)."""
 
-    def __init__(self, file: str | Path, reason: str, row: int | None = None, column: str | None = None):
-        self.rejection = Rejection(str(file), row, column, reason)
+    def __init__(
+        self,
+        file: str | Path,
+        reason: str,
+        row: int | None = None,
+        column: str | None = None,
+        sheet: str | None = None,
+    ):
+        self.rejection = Rejection(str(file), row, column, reason, sheet=sheet)
         super().__init__(str(self.rejection))
 
 
@@ -51,6 +65,7 @@ class FileRead:
     rows_read: int
     rows_kept: int
     rows_rejected: int
+    rows_hidden: int = 0  # a workbook's hidden rows, skipped (not read)
 
 
 @dataclass
@@ -88,8 +103,14 @@ class SourceResult:
 
 
 def relpath(path: Path, raw_dir: Path) -> str:
-    """A file's path as the manifest and error messages show it: relative to `raw_dir`."""
+    """A file's path as the manifest and error messages show it: relative to `raw_dir`, with any
+    control or invisible character in a name (a newline, a right-to-left mark) written as `<U+200F>`,
+    so a name can neither break a message's line nor reorder what a terminal shows.
+    NOTE: a symbolic link is named as it sits in the folder, not by its target."""
     try:
-        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+        rel = path.absolute().relative_to(raw_dir.absolute()).as_posix()
     except ValueError:
-        return path.name
+        rel = path.name
+    return "".join(
+        f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in rel
+    )

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from msprogress import schema, sources
@@ -172,18 +173,19 @@ def _to_arrow(series: pd.Series, type_: pa.DataType, table: str, col: str) -> pa
 
 
 def validate(tables: dict[str, pa.Table]) -> None:
-    """Check not-null columns, primary keys, vocabularies and references; raise on the first fault."""
+    """Check not-null columns, primary keys, vocabularies and references; raise on the first fault.
+    NOTE: in Arrow, never a pandas copy of a table: the member tables may hold 100,000s of rows."""
     for name, tbl in tables.items():
-        df = tbl.to_pandas()
         for field in tbl.schema:
-            if not field.nullable and df[field.name].isna().any():
-                raise BuildError(
-                    f"table {name}: column {field.name} has {int(df[field.name].isna().sum())} nulls"
-                )
+            nulls = tbl.column(field.name).null_count
+            if not field.nullable and nulls:
+                raise BuildError(f"table {name}: column {field.name} has {nulls} nulls")
         key = PRIMARY_KEYS.get(name)
-        if key and df.duplicated(key).any():
-            dups = df.loc[df.duplicated(key, keep=False), key].head(3).to_dict("records")
-            raise BuildError(f"table {name}: duplicate key {key}, e.g. {dups}")
+        if key and tbl.num_rows:
+            counted = tbl.select(key).group_by(key).aggregate([([], "count_all")])
+            dups = counted.filter(pc.greater(counted["count_all"], 1)).select(key).slice(0, 3).to_pylist()
+            if dups:
+                raise BuildError(f"table {name}: duplicate key {key}, e.g. {dups}")
     for (name, col), allowed in VOCABULARIES.items():
         values = set(tables[name].column(col).drop_null().to_pylist())
         unknown = values - set(allowed)
@@ -229,7 +231,7 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
 
 def _rejections_frame(results: list[SourceResult]) -> pd.DataFrame:
     rows = [
-        {"source": r.source_id, "file": j.file, "row": j.row, "column": j.column, "reason": j.reason}
+        {"source": r.source_id, "file": j.place, "row": j.row, "column": j.column, "reason": j.reason}
         | {"row_kept": j.row_kept}
         for r in results
         for j in r.rejections
@@ -268,14 +270,20 @@ def manifest(
             classification=ClassificationScores.model_validate(evaluate.evaluate(trials)),
             trials_by_population=_counts(trials, "population"),
             trials_by_gap_area=_counts(trials, "gap_area"),
-            projects_by_relevance=_counts(tables["projects"].to_pandas(), "ms_relevance"),
-            grants_by_record_type=_counts(tables["grants"].to_pandas(), "record_type"),
+            projects_by_relevance=_arrow_counts(tables["projects"], "ms_relevance"),
+            grants_by_record_type=_arrow_counts(tables["grants"], "record_type"),
         ),
     )
 
 
 def _counts(df: pd.DataFrame, col: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in df[col].fillna("(none)").value_counts().sort_index().items()}
+
+
+def _arrow_counts(tbl: pa.Table, col: str) -> dict[str, int]:
+    """_counts of an Arrow column, without a pandas copy of its table."""
+    counts = pc.value_counts(pc.fill_null(tbl.column(col).cast(pa.string()), "(none)"))
+    return dict(sorted((str(c["values"]), int(c["counts"])) for c in counts.to_pylist()))
 
 
 def _source_entry(r: SourceResult) -> SourceEntry:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
 
+from msprogress.ingest.validate import MEMBER_COLUMN_NAMES
 from tests.test_member_grants import good_alliance_rows, write_csv
 
 HERE = Path(__file__).resolve().parent
@@ -51,10 +53,11 @@ def main() -> None:
     write_html_titles(member / "html_title.csv", rows)
     write_utf16(member / "utf16.csv", [rows[23], rows[24]])
     write_csv(member / "duplicate_across_files_a.csv", [rows[16], rows[17]])
-    write_csv(member / "duplicate_across_files_b.csv", [rows[18], rows[16]])
+    write_csv(member / "duplicate_across_files_b.csv", [rows[18], rows[16], rows[32]])
     write_not_a_workbook(member / "not_a_workbook.xlsx", [rows[23]])
     write_empty_sheet(member / "empty_sheet.xlsx")
     write_ctgov(CTGOV_BAD)
+    write_member_faults(member, rows)
     payloads = read_payloads()
     write_member_payloads(MEMBER_PAYLOADS, rows, payloads)
     write_ctgov_payloads(CTGOV_PAYLOADS, payloads)
@@ -110,6 +113,123 @@ def write_ctgov(path: Path) -> None:
         w = csv.DictWriter(fh, fieldnames=header)
         w.writeheader()
         w.writerows(out)
+
+
+# --- member files read as a person reads them (issue 14) ----------------------------------------
+# Rows 23–27 of alliance_awards.csv (five 2021 awards of EUR 75,000), 16–18 (2016, EUR 4.2 M).
+GOOD = (25, 26, 27)
+
+
+def write_member_faults(member: Path, rows: dict[int, dict[str, str]]) -> None:
+    """One file per fault; the faulty rows first, then good rows (so fewer than half are rejected)."""
+    good = [rows[n] for n in GOOD]
+    write_csv(
+        member / "locale_numbers.csv",
+        [rows[23] | {"amount": "75.000"}, rows[24] | {"amount": "75 000"}, *good],
+    )
+    write_csv(
+        member / "foreign_digits.csv",
+        [rows[23] | {"amount": "７５０００"}, rows[24] | {"year": "٢٠٢١"}, *good],
+    )
+    write_csv(
+        member / "amount_over_ceiling.csv",
+        [rows[23] | {"amount": "75000000000000"}, rows[24] | {"amount": "1" + "0" * 308}, *good],
+    )
+    write_csv(
+        member / "year_out_of_range.csv", [rows[23] | {"year": "2099"}, rows[24] | {"year": "1960"}, *good]
+    )
+    write_csv(
+        member / "duplicate_id_case_invisible.csv",
+        [rows[23], rows[24] | {"grant_id": "ALLIANCE-ROW-23\u200b"}, *good],
+    )
+    write_hidden_rows(member / "hidden_rows.xlsx", [rows[n] for n in (23, 24, 25, 26, 27)])
+    write_hidden_sheet(member / "hidden_sheet.xlsx", [rows[16], rows[17]], [rows[n] for n in (23, 24, 25)])
+    write_merged(member / "merged_cells.xlsx", [rows[n] for n in (23, 24, 25, 26, 27, 16, 17, 18)])
+    write_merged_header(member / "merged_header.xlsx", [rows[23], rows[24]])
+    isk = {"currency": "ISK", "year": "2012", "amount": "9000000"}  # the ECB quoted no ISK 2009–2017
+    write_csv(member / "currency_codes.csv", [rows[23] | {"currency": "ARS"}, rows[24] | isk, *good])
+    write_padded_sheet(member / "padded_sheet.xlsx", [rows[23], rows[24]], 5_000_000)
+
+
+def _workbook(sheets: list[tuple[str, list[dict[str, str]]]]) -> openpyxl.Workbook:
+    """Sheets of template rows, amounts and years typed as numbers (as in a spreadsheet)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.append(list(MEMBER_COLUMN_NAMES))
+        for r in rows:
+            typed = {k: (float(v) if k in ("amount", "year") and v else v or None) for k, v in r.items()}
+            ws.append([typed.get(c) for c in MEMBER_COLUMN_NAMES])
+    wb.properties.created = wb.properties.modified = dt.datetime(2025, 9, 25)
+    return wb
+
+
+def write_hidden_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Five awards; Excel row 4 (the third) hidden, as a person hides a row they do not want."""
+    wb = _workbook([("grants", rows)])
+    wb["grants"].row_dimensions[4].hidden = True
+    wb.save(path)
+
+
+def write_hidden_sheet(path: Path, old: list[dict[str, str]], new: list[dict[str, str]]) -> None:
+    """A hidden first sheet named 'grants' (last year's list) and the visible sheet '2025'."""
+    wb = _workbook([("grants", old), ("2025", new)])
+    wb["grants"].sheet_state = "hidden"
+    wb.active = 1
+    wb.save(path)
+
+
+def write_merged(path: Path, rows: list[dict[str, str]]) -> None:
+    """Eight awards with three merged ranges: the funder typed once over rows 2–4 (B2:B4, filled),
+    title and investigator merged on row 5 (L5:M5, several columns) and the amount over rows 6–7
+    (I6:I7): those three rows are rejected."""
+    wb = _workbook([("grants", rows)])
+    ws = wb["grants"]
+    col = {c: i + 1 for i, c in enumerate(MEMBER_COLUMN_NAMES)}
+    for r in (3, 4):
+        ws.cell(r, col["funder"]).value = None
+    ws.cell(5, col["pi"]).value = None
+    ws.cell(7, col["amount"]).value = None
+    ws.merge_cells("B2:B4")
+    ws.merge_cells("L5:M5")
+    ws.merge_cells("I6:I7")
+    wb.save(path)
+
+
+def write_merged_header(path: Path, rows: list[dict[str, str]]) -> None:
+    """The header's first two cells merged (grant_id and funder under one title)."""
+    wb = _workbook([("grants", rows)])
+    wb["grants"].merge_cells("A1:B1")
+    wb.save(path)
+
+
+def write_padded_sheet(path: Path, rows: list[dict[str, str]], pad: int) -> None:
+    """A real workbook whose sheet XML carries `pad` bytes of blank space (legal XML whitespace):
+    a few kilobytes on disk that unpack to megabytes, the shape of a zip bomb."""
+    tmp = path.with_suffix(".tmp.xlsx")
+    _workbook([("grants", rows)]).save(tmp)
+    pad_part(tmp, path, pad)
+    tmp.unlink()
+
+
+def pad_part(src: Path, dest: Path, pad: int, part: str = "xl/worksheets/sheet1.xml") -> None:
+    """Copy a workbook, inserting `pad` spaces after the sheet's opening tag (streamed, compressed)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename != part:
+                zout.writestr(info, data)
+                continue
+            head, sep, tail = data.partition(b"<sheetData>")
+            packed = zipfile.ZipInfo(part, info.date_time)
+            packed.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(packed, "w", force_zip64=True) as out:
+                out.write(head + sep)
+                block = b" " * (1 << 20)
+                for _ in range(pad // len(block)):
+                    out.write(block)
+                out.write(b" " * (pad % len(block)) + tail)
 
 
 def read_payloads() -> list[str]:
