@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# `make run` listens on this machine only; `make run HOST=0.0.0.0` serves every network interface.
+HOST   ?= 127.0.0.1
 
 .PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help bench audit
 
 help:
-	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (port $(PORT))"
+	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot ($(HOST):$(PORT); HOST=0.0.0.0 for the network)"
 	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
@@ -29,7 +31,7 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
 snapshot: $(VENV)/.installed
 	$(PY) -m msprogress.ingest build

@@ -3,6 +3,11 @@
 `st.cache_resource` holds one sandboxed `Database` per snapshot id; `st.cache_data` holds
 query results keyed by (query, snapshot id, filters, extra parameters). Pages call the named
 functions below and never see SQL or DuckDB.
+
+A damaged snapshot is caught while serving: every run compares the served snapshot's files with
+the stamp taken when it was opened (size, modification time), and a query that fails re-verifies
+it. A snapshot that fails its checksums is marked bad for this process (`_BAD`) and the newest good
+one is served from this run on, with the banner (`serving_notice`), without a restart.
 NOTE: one figure is cached too, the therapy-pipeline grid: it is a pure function of two cached
 query results and the view switches, and building it (a trace and hover texts per mechanism
 class) cost more than the rest of a rerun; keyed like the queries, on the small filter object.
@@ -10,38 +15,76 @@ class) cost more than the rest of a rerun; keyed like the queries, on the small 
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+from typing import NamedTuple, NoReturn
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from msprogress import paths
-from msprogress.db import Database
+from msprogress.db import Database, QueryError
 from msprogress.filters import Filters
-from msprogress.snapshot import Snapshot, current_id, open_serving
+from msprogress.snapshot import Snapshot, SnapshotError, current_id, open_serving, open_snapshot, stamp
+
+_BAD: dict[str, str] = {}  # snapshot id -> why it cannot be served (found while serving)
+_BAD_LOCK = threading.Lock()
+
+
+class Served(NamedTuple):
+    db: Database
+    notice: str | None
+    stamp: tuple[tuple[str, int, int], ...]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _serving(snapshots_dir: str, current: str | None) -> tuple[Database, str | None]:
+def _serving(snapshots_dir: str, current: str | None, bad: tuple[tuple[str, str], ...]) -> Served:
     """The database of the snapshot CURRENT names (`current` keys the cache: a new build is served
-    from the next run on, without a restart), or of the last good one, with a notice."""
-    from pathlib import Path
+    from the next run on, without a restart), or of the last good one, with a notice; `bad` (the
+    snapshots found damaged while serving) keys it too."""
+    snap, notice = open_serving(Path(snapshots_dir), dict(bad))
+    return Served(Database(snap), notice, stamp(snap))
 
-    snap, notice = open_serving(Path(snapshots_dir))
-    return Database(snap), notice
 
-
-def _served() -> tuple[Database, str | None]:
+def _served() -> Served:
     folder = paths.snapshots_dir()
-    return _serving(str(folder), current_id(folder))
+    for _ in range(len(_BAD) + 8):  # each turn marks one more snapshot bad, or returns
+        served = _serving(str(folder), current_id(folder), tuple(sorted(_BAD.items())))
+        if stamp(served.db.snapshot) == served.stamp or not _damaged(served.db.snapshot):
+            return served
+    raise SnapshotError("every snapshot failed its checks while being served")
+
+
+def _damaged(snap: Snapshot) -> bool:
+    """Re-verify a served snapshot; when it fails, mark it bad for this process and say so."""
+    try:
+        open_snapshot(snap.path.parent, snap.snapshot_id)
+    except SnapshotError as exc:
+        with _BAD_LOCK:
+            _BAD[snap.snapshot_id] = str(exc)
+        return True
+    return False
+
+
+def no_snapshot(exc: SnapshotError) -> NoReturn:
+    """Stop the run with a clear banner when no snapshot at all can be served (none built, or every
+    one fails its checks); the app never shows a stack trace for it."""
+    st.error(
+        f"No data snapshot can be served: {exc}. Nothing has been deleted: build a snapshot "
+        "from data/raw with `make snapshot` (the About page lists what each build kept).",
+        icon="⚠️",
+    )
+    st.stop()
 
 
 def database() -> Database:
-    return _served()[0]
+    return _served().db
 
 
 def serving_notice() -> str | None:
     """Set when CURRENT could not be served and an older good snapshot is shown instead."""
-    return _served()[1]
+    return _served().notice
 
 
 def snapshot() -> Snapshot:
@@ -56,7 +99,20 @@ def _run(
 
 
 def run(name: str, f: Filters | None = None, **extra: object) -> pd.DataFrame:
-    return _run(name, snapshot().snapshot_id, f, tuple(sorted(extra.items())))
+    """A named query's rows on the served snapshot. A read that fails on a snapshot that no longer
+    verifies (a parquet file deleted or cut short under the running server) switches to the last
+    good snapshot and runs the query there; any other failure is raised as it is."""
+    key = tuple(sorted(extra.items()))
+    try:
+        while True:
+            snap = snapshot()
+            try:
+                return _run(name, snap.snapshot_id, f, key)
+            except QueryError:
+                if not _damaged(snap):
+                    raise
+    except SnapshotError as exc:
+        no_snapshot(exc)
 
 
 def headline_trials(f: Filters) -> pd.DataFrame:

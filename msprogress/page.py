@@ -59,12 +59,7 @@ def require_snapshot() -> None:
     try:
         data.database()
     except SnapshotError as exc:
-        st.error(
-            f"No data snapshot can be served: {exc}. Nothing has been deleted: build a snapshot "
-            "from data/raw with `make snapshot` (the About page lists what each build kept).",
-            icon="⚠️",
-        )
-        st.stop()
+        data.no_snapshot(exc)
 
 
 def seed_view(switches: Mapping[str, tuple[str, Sequence[str]]]) -> list[str]:

@@ -152,7 +152,9 @@ counting = (
 explain = (
     f"Individual awards only: programme totals and calls are shown apart below, never added. {counting} "
     f"Converted from each award's currency with ECB euro reference rates, the mean of the year's daily "
-    f"rates, crossed via EUR; years before 1999 at 1999 rates ({summary.pre_euro:,} awards). "
+    f"rates, crossed via EUR; years before 1999 at 1999 rates ({summary.pre_euro:,} awards); in a year the ECB "
+    "published no rate for a currency, a rate interpolated between the years around it (each record's "
+    "Conversion in Explore says which). "
     "Grey bands: the series has no records for the year (missing, not zero); light bands: the series "
     f"covers the year only partly. Hatched: {summary.flagged:,} awards whose amount is {charts.FLAGGED_BASES}. "
     f"Not in the sums: {summary.no_amount:,} awards without a stated amount, {summary.no_year:,} without a year."

@@ -68,10 +68,10 @@ def _rename_(src: Any, dst: Any, **kw: Any) -> None:
     _rename(src, dst, **kw)
 
 
-def _set_current_(snapshots_dir: Path, snapshot_id: str) -> None:
+def _set_current_(snapshots_dir: Path, snapshot_id: str, *guard: Any) -> None:
     if STAGE == "renamed":
         _pause()
-    _set_current(snapshots_dir, snapshot_id)
+    _set_current(snapshots_dir, snapshot_id, *guard)
 
 
 def _replace_(src: Any, dst: Any, **kw: Any) -> None:

@@ -35,10 +35,12 @@ from msprogress.ingest import member_grants
 from msprogress.ingest.__main__ import main as cli
 from msprogress.ingest.base import relpath
 from msprogress.ingest.build import build
+from msprogress.ingest.guard import LOCK_NAME
 from msprogress.ingest.toolkit import normalise_id
 from msprogress.snapshot import current_id, list_snapshots, open_serving
 from tests.bad_inputs.make_corpus import _workbook, pad_part
 from tests.conftest import FIXTURES
+from tests.test_faults import FAULT_CASES
 from tests.test_member_grants import good_alliance_rows, write_csv
 from tests.test_pages import _app, _metric
 
@@ -294,7 +296,8 @@ def _apply(case: Case, raw: Path) -> list[Path]:
 
 def _state(snaps: Path) -> tuple[str | None, list[str], list[str]]:
     """CURRENT, the snapshots, and any staging left behind."""
-    return current_id(snaps), list_snapshots(snaps), sorted(p.name for p in snaps.glob(".*"))
+    staging = sorted(p.name for p in snaps.glob(".*") if p.name != LOCK_NAME)  # the lock file stays
+    return current_id(snaps), list_snapshots(snaps), staging
 
 
 def _manifest(snapshot: Path) -> dict:
@@ -619,7 +622,7 @@ def test_tampered_link_gives_notices_not_errors(
 def test_every_case_is_in_the_readme() -> None:
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, flags=re.MULTILINE))
-    cases = {c.id for c in STOPS + REJECTS} | {"truncated_parquet", "checksum_mismatch"}
+    cases = {c.id for c in STOPS + REJECTS} | {"truncated_parquet", "checksum_mismatch"} | set(FAULT_CASES)
     with (CORPUS / "payloads.csv").open(encoding="utf-8", newline="") as fh:
         payloads = {r["id"] for r in csv.DictReader(fh)}
     assert listed == cases | {r["case"] for r in _url_cases()} | payloads

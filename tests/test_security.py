@@ -191,7 +191,7 @@ def query_functions() -> dict[str, Callable[..., Any]]:
     # NOTE: pipeline_figure builds a cached figure from data.pipeline_markers/pipeline_trials (both
     # covered here); its own `size` only picks a column from a fixed dict, so a sentinel there is
     # a KeyError in Python, never SQL.
-    infra = {"database", "serving_notice", "snapshot", "run", "pipeline_figure"}
+    infra = {"database", "serving_notice", "snapshot", "run", "pipeline_figure", "no_snapshot"}
     return {
         name: fn
         for name, fn in inspect.getmembers(data, inspect.isfunction)
@@ -544,3 +544,17 @@ def test_audit_runs_pip_audit_strictly_when_the_service_answers(monkeypatch) -> 
         monkeypatch.setitem(audit.SERVICES, "pypi", url)
         assert audit.main([]) == 1  # pip-audit's own verdict is the exit code
     assert ran and ran[0][1:3] == ["-m", "pip_audit"] and "--strict" in ran[0]
+
+
+@pytest.mark.parametrize(("args", "address"), [([], "127.0.0.1"), (["HOST=0.0.0.0"], "0.0.0.0")])
+def test_make_run_listens_on_localhost_unless_told(args: list[str], address: str) -> None:
+    """`make run` serves this machine only unless HOST says otherwise (the dry run shows the command)."""
+    if not shutil.which("make"):
+        pytest.skip("no make")
+    out = subprocess.run(
+        ["make", "-n", "-C", str(REPO), "-o", ".venv/.installed", "run", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"--server.address {address}" in out and "streamlit run app.py" in out

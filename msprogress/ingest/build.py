@@ -9,10 +9,14 @@ replaced atomically (`os.replace`) after the rename.
 NOTE: a build killed outright (SIGKILL, power cut) cannot clean up after itself: its hidden
 `.tmp-<id>-<pid>` folder or `.CURRENT.<pid>` file stays behind. Nothing reads them (they are
 not snapshot ids), and the next build removes those whose process is gone.
+One build runs at a time (`guard.BuildLock`, held from reading to the swap); a write that fails
+(full disk, read-only folder) is a `BuildError` like any other (`guard.disk_error`); the command
+line's build stops with its parent (`guard.ParentWatch`, checked once more around the swap).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -23,6 +27,7 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +38,7 @@ import pyarrow.parquet as pq
 from msprogress import schema, sources
 from msprogress.ingest import coverage, nih_overlap
 from msprogress.ingest.base import SourceError, SourceResult
+from msprogress.ingest.guard import BuildError, BuildLock, disk_error
 from msprogress.ingest.supersede import supersede
 from msprogress.manifest import (
     AgentCoverage,
@@ -92,10 +98,6 @@ REFERENCES = (  # (table, column) must exist in (table, column) when not null
 Progress = Callable[[Iterable], Iterable]
 
 
-class BuildError(Exception):
-    """The build cannot produce a valid snapshot; nothing was written or changed."""
-
-
 def _no_progress(items: Iterable, **_: object) -> Iterable:
     return items
 
@@ -109,7 +111,7 @@ def run_readers(raw_dir: Path, progress: Callable[..., Iterable] = _no_progress)
         reader = getattr(importlib.import_module(module), func)
         try:
             result = reader(raw_dir)
-        except SourceError:
+        except (SourceError, BuildError):  # BuildStopped: a stop signal arrived while reading
             raise
         except Exception as exc:  # a reader bug must still name the source, not lose the snapshot
             raise BuildError(f"{src.reader} failed on {raw_dir}: {type(exc).__name__}: {exc}") from exc
@@ -405,13 +407,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def set_current(snapshots_dir: Path, snapshot_id: str) -> None:
-    """Point CURRENT at `snapshot_id` atomically."""
+Guard = Callable[[], AbstractContextManager[object]]
+
+
+def set_current(snapshots_dir: Path, snapshot_id: str, guard: Guard = contextlib.nullcontext) -> None:
+    """Point CURRENT at `snapshot_id` atomically; `guard` wraps the swap itself (ParentWatch.swap:
+    a build whose parent is gone stops here, before CURRENT moves)."""
     if not (snapshots_dir / snapshot_id / "manifest.json").is_file():
-        raise BuildError(f"no snapshot {snapshot_id} in {snapshots_dir}")
+        raise BuildError(f"no snapshot {snapshot_id} in the snapshots folder")
     tmp = snapshots_dir / f".CURRENT.{os.getpid()}"
     tmp.write_text(snapshot_id + "\n")
-    os.replace(tmp, snapshots_dir / "CURRENT")
+    try:
+        with guard():
+            os.replace(tmp, snapshots_dir / "CURRENT")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def build(
@@ -420,15 +430,22 @@ def build(
     *,
     make_current: bool = True,
     progress: Callable[..., Iterable] = _no_progress,
+    on_wait: Callable[[str], None] = lambda _: None,
+    guard: Guard = contextlib.nullcontext,
 ) -> Path:
-    """Read every source in `raw_dir` and write a new snapshot; return its folder."""
-    results = run_readers(raw_dir, progress)
-    check_mostly_rejected(results)
-    results = prepare(results)
-    tables = assemble(results)
-    validate(tables)
-    snapshot_id = new_snapshot_id(results)
-    path = write_snapshot(snapshots_dir, snapshot_id, tables, results, progress)
-    if make_current:
-        set_current(snapshots_dir, snapshot_id)
+    """Read every source in `raw_dir` and write a new snapshot; return its folder. One build at a
+    time: another build's lock makes this one wait (`on_wait` says so)."""
+    with BuildLock(snapshots_dir, on_wait):
+        results = run_readers(raw_dir, progress)
+        check_mostly_rejected(results)
+        results = prepare(results)
+        tables = assemble(results)
+        validate(tables)
+        snapshot_id = new_snapshot_id(results)
+        try:
+            path = write_snapshot(snapshots_dir, snapshot_id, tables, results, progress)
+            if make_current:
+                set_current(snapshots_dir, snapshot_id, guard)
+        except OSError as exc:
+            raise disk_error(exc, snapshots_dir) from exc
     return path
