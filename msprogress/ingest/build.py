@@ -156,12 +156,22 @@ def conform(table: str, frames: list[pd.DataFrame]) -> pa.Table:
             raise BuildError(
                 f"table {table}: undeclared column(s) {extra} (declare them in msprogress/schema.py)"
             )
-    df = pd.concat([f.reindex(columns=names) for f in frames], ignore_index=True) if frames else None
-    if df is None or df.empty:
+    # NOTE: each frame cast on its own and the Arrow tables joined: no pandas copy of them all
+    parts = [_frame_to_arrow(f, target, table) for f in frames if len(f)]
+    if not parts:
         return target.empty_table()
-    arrays = [_to_arrow(df[c], target.field(c).type, table, c) for c in names]
-    out = pa.Table.from_arrays(arrays, schema=target.with_metadata(None))
-    return out
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
+def _frame_to_arrow(df: pd.DataFrame, target: pa.Schema, table: str) -> pa.Table:
+    """One partial frame as the declared schema: a column it lacks is all nulls."""
+    arrays = [
+        _to_arrow(df[c], target.field(c).type, table, c)
+        if c in df.columns
+        else pa.nulls(len(df), target.field(c).type)
+        for c in target.names
+    ]
+    return pa.Table.from_arrays(arrays, schema=target.with_metadata(None))
 
 
 def _to_arrow(series: pd.Series, type_: pa.DataType, table: str, col: str) -> pa.Array:
@@ -205,6 +215,10 @@ def validate(tables: dict[str, pa.Table]) -> None:
 
 
 def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
+    """The canonical tables from every source's partial frames. NOTE: the results give up their
+    frames here (their `tables` are emptied; files, rejections and notes stay for the manifest),
+    and each table's frames are freed once it is converted to Arrow: the build never holds a
+    source's rows twice over in pandas and Arrow."""
     from msprogress.ingest import agents, countries
 
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in schema.TABLES}
@@ -228,7 +242,9 @@ def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
     if orgs is not None:  # several sources may name one organisation: keep the first that has coordinates
         orgs = orgs.sort_values("latitude", na_position="last", kind="stable").drop_duplicates("org_id")
         parts["organisations"] = [orgs.sort_values("org_id").reset_index(drop=True)]
-    return {t: conform(t, frames) for t, frames in parts.items()}
+    for r in results:
+        r.tables.clear()
+    return {t: conform(t, parts.pop(t)) for t in list(parts)}
 
 
 def _rejections_frame(results: list[SourceResult]) -> pd.DataFrame:
