@@ -6,13 +6,14 @@ PORT   ?= 8501
 # `make run` listens on this machine only; `make run HOST=0.0.0.0` serves every network interface.
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help bench audit
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help bench bench-memory audit
 
 help:
 	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot ($(HOST):$(PORT); HOST=0.0.0.0 for the network)"
 	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
+	@echo "make bench-memory  peak memory of the build with 0, 100k and 1M SYNTHETIC member rows (bench/results.md)"
 	@echo "make audit     pip-audit the installed packages for known vulnerabilities (needs the network)"
 	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
 
@@ -64,6 +65,11 @@ clean:
 
 bench: $(VENV)/.dev-installed browser-deps
 	$(PY) -m bench.run --with-1000x
+
+# The real build of a temporary copy of data/raw plus SYNTHETIC member files (never written to
+# data/), under /usr/bin/time -v: about 10 minutes on 2 cores.
+bench-memory: $(VENV)/.installed
+	$(PY) -m bench.member_memory 0 100000 1000000 --write
 
 # Known vulnerabilities in the installed packages (pip-audit, --strict). Needs the network, so it is
 # not part of `make test`; when the vulnerability service cannot answer it says why and exits 2.

@@ -1,13 +1,17 @@
-"""Peak memory of a snapshot build with a large SYNTHETIC member-grants file (issue 14, point 3).
+"""Peak memory of a snapshot build with large SYNTHETIC member-grants files (issue 14, point 3).
 
-    .venv/bin/python -m bench.member_memory 100000 1000000 [--files 1] [--keep]
+    make bench-memory      # = python -m bench.member_memory 0 100000 1000000 --write
+    .venv/bin/python -m bench.member_memory 0 100000 1000000 [--raw DIR] [--write] [--keep]
 
-For each row count N: a temporary data folder gets the fixture sources (`tests/fixtures/raw/`)
-and a member file of N rows (or N rows over `--files` files), and the real build
-(`python -m msprogress.ingest build`) runs under `/usr/bin/time -v`; its maximum resident set size,
-wall time and outcome (snapshot made, or the refusal line) are printed as a Markdown table row.
+For each total row count N (0 = the baseline: no member file): a temporary data folder gets a copy
+of the raw sources (`data/raw/` unless `--raw`) and N member rows in files of at most
+`member_grants.MAX_ROWS` (100,000) rows each, the most one file may hold; the real build
+(`python -m msprogress.ingest build`) runs under `/usr/bin/time -v` into that folder's own
+snapshots folder. Its maximum resident set size, wall time and outcome (snapshot made, or the
+refusal line) are printed as a Markdown table; `--write` also puts the table in its section of
+`bench/results.md` (`make bench` keeps that section).
 
-The rows are SYNTHETIC: real rows of `tests/fixtures/raw/curated/alliance_awards.csv` and
+The rows are SYNTHETIC: real rows of the raw copy's `curated/alliance_awards.csv` and
 `other_public_funders_projects.csv` re-shaped into the member template (as the member tests do),
 sampled in turn and given new ids (`synthetic-<n>`) and titles starting "[synthetic]". They are
 written into the temporary folder only (removed afterwards unless `--keep`), never committed and
@@ -18,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -27,17 +33,21 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from msprogress.ingest.member_grants import MAX_ROWS
 from msprogress.ingest.validate import MEMBER_COLUMN_NAMES
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE_RAW = REPO / "tests" / "fixtures" / "raw"
-CURATED = FIXTURE_RAW / "curated"
+RAW = REPO / "data" / "raw"
+RESULTS_MD = REPO / "bench" / "results.md"
+# bench/results.md keeps this section between these lines; `make bench` (bench/run.py) keeps it too.
+SECTION_START = "<!-- member-memory: written by bench/member_memory.py -->"
+SECTION_END = "<!-- /member-memory -->"
 
 
-def _real_rows() -> list[dict[str, str]]:
+def _real_rows(curated: Path) -> list[dict[str, str]]:
     """Real curated rows in the member template's columns (awards with a title and a year)."""
     rows = []
-    with (CURATED / "alliance_awards.csv").open(encoding="utf-8", newline="") as fh:
+    with (curated / "alliance_awards.csv").open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             if r["title"] and r["year"] and r["record_type"] == "award":
                 rows.append(
@@ -55,7 +65,7 @@ def _real_rows() -> list[dict[str, str]]:
                         "url": r["source_url"],
                     }
                 )
-    with (CURATED / "other_public_funders_projects.csv").open(encoding="utf-8", newline="") as fh:
+    with (curated / "other_public_funders_projects.csv").open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             if r["title"] and r["start"]:
                 rows.append(
@@ -76,31 +86,33 @@ def _real_rows() -> list[dict[str, str]]:
     return rows
 
 
-def synthetic_rows(n: int, start: int = 0) -> Iterator[dict[str, str]]:
-    real = _real_rows()
+def synthetic_rows(real: list[dict[str, str]], n: int, start: int = 0) -> Iterator[dict[str, str]]:
     for i in range(start, start + n):
         r = real[i % len(real)]
         yield r | {"grant_id": f"synthetic-{i}", "title": f"[synthetic] {r['title']}"}
 
 
-def write_member_files(folder: Path, rows: int, files: int) -> list[Path]:
+def write_member_files(raw: Path, rows: int, per_file: int = MAX_ROWS) -> list[Path]:
+    """`rows` SYNTHETIC member rows in files of at most `per_file` rows, in raw/member_grants/."""
+    folder = raw / "member_grants"
     folder.mkdir(parents=True, exist_ok=True)
-    paths, per = [], -(-rows // files)
-    for k in range(files):
+    real = _real_rows(raw / "curated")
+    paths = []
+    for k, start in enumerate(range(0, rows, per_file)):
         path = folder / f"synthetic_{rows}_{k + 1:02d}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(MEMBER_COLUMN_NAMES), extrasaction="ignore")
             w.writeheader()
-            w.writerows(synthetic_rows(min(per, rows - k * per), k * per))
+            w.writerows(synthetic_rows(real, min(per_file, rows - start), start))
         paths.append(path)
     return paths
 
 
-def measure(rows: int, files: int, keep: bool) -> dict[str, str]:
+def measure(rows: int, raw: Path, keep: bool) -> dict[str, str]:
     root = Path(tempfile.mkdtemp(prefix=f"member-memory-{rows}-"))
     try:
-        shutil.copytree(FIXTURE_RAW, root / "raw")
-        made = write_member_files(root / "raw" / "member_grants", rows, files)
+        shutil.copytree(raw, root / "raw", symlinks=True)
+        made = write_member_files(root / "raw", rows)
         size_mb = sum(p.stat().st_size for p in made) / 1e6
         cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "msprogress.ingest", "build"]
         env = {**os.environ, "MSPROGRESS_DATA": str(root), "PYTHONPATH": str(REPO)}
@@ -109,9 +121,9 @@ def measure(rows: int, files: int, keep: bool) -> dict[str, str]:
         wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr)
         error = next((ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")), "")
         return {
-            "rows": f"{rows:,}",
-            "files": str(files),
-            "MB on disk": f"{size_mb:,.0f}",
+            "member rows (SYNTHETIC)": f"{rows:,}" if rows else "0 (baseline)",
+            "files": str(len(made)),
+            "MB on disk": f"{size_mb:,.1f}",
             "exit": str(proc.returncode),
             "peak RSS MB": f"{int(peak_kb[1]) / 1024:,.0f}" if peak_kb else "?",
             "wall": wall[1] if wall else "?",
@@ -124,17 +136,70 @@ def measure(rows: int, files: int, keep: bool) -> dict[str, str]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("rows", type=int, nargs="+")
-    ap.add_argument("--files", type=int, default=1, help="spread the rows over this many files")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary data folder")
-    args = ap.parse_args()
-    results = [measure(n, args.files, args.keep) for n in args.rows]
+def table(results: list[dict[str, str]]) -> str:
     cols = list(results[0])
-    print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
-    for r in results:
-        print("| " + " | ".join(r[c] for c in cols) + " |", flush=True)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in results]
+    return "\n".join(lines)
+
+
+def section(results: list[dict[str, str]], raw: Path) -> str:
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    where = raw.relative_to(REPO) if raw.is_relative_to(REPO) else raw.name
+    return "\n".join(
+        [
+            SECTION_START,
+            "## Build peak memory with member files (`make bench-memory`)",
+            "",
+            f"The real build (`python -m msprogress.ingest build`) of a temporary copy of `{where}/` plus "
+            f"SYNTHETIC member rows (real curated rows with new ids, at most {MAX_ROWS:,} a file), "
+            f"under `/usr/bin/time -v` (maximum resident set size); {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, run {when}.",
+            "",
+            table(results),
+            SECTION_END,
+        ]
+    )
+
+
+def keep_section(text: str, old: str) -> str:
+    """`text` (a new bench/results.md) with the member-memory section of `old` appended."""
+    if SECTION_START in text or SECTION_START not in old:
+        return text
+    start = old.index(SECTION_START)
+    end = old.find(SECTION_END, start)
+    kept = old[start : end + len(SECTION_END)] if end >= 0 else old[start:]
+    return text.rstrip("\n") + "\n\n" + kept.strip("\n") + "\n"
+
+
+def write_section(path: Path, new: str) -> None:
+    old = path.read_text() if path.exists() else ""
+    if SECTION_START in old:
+        start = old.index(SECTION_START)
+        end = old.find(SECTION_END, start)
+        rest = old[end + len(SECTION_END) :] if end >= 0 else ""
+        text = old[:start] + new + rest
+    else:
+        text = old.rstrip("\n") + ("\n\n" if old else "") + new + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("rows", type=int, nargs="+", help="total member rows per case (0: no member file)")
+    ap.add_argument("--raw", type=Path, default=RAW, help="raw sources to copy (default data/raw)")
+    ap.add_argument("--write", action="store_true", help=f"put the table in {RESULTS_MD.name}")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary data folders")
+    args = ap.parse_args()
+    raw = args.raw.resolve()
+    results = []
+    for n in args.rows:
+        results.append(measure(n, raw, args.keep))
+        print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    print(table(results))
+    if args.write:
+        write_section(RESULTS_MD, section(results, raw))
+        print(f"wrote {RESULTS_MD}", file=sys.stderr)
 
 
 if __name__ == "__main__":

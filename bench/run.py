@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.member_memory import keep_section
 from bench.synthetic import BENCH, SYNTHETIC_ROOT, build_synthetic, k_label, real_snapshot
 from msprogress import paths
 
@@ -424,7 +425,8 @@ def main(argv: list[str] | None = None) -> None:
     results = run(scales, () if args.no_browser else (1.0, 100.0))
     results["total_s"] = time.perf_counter() - started
     RESULTS_JSON.write_text(json.dumps(results, indent=2))
-    RESULTS_MD.write_text(markdown(results))
+    old = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
+    RESULTS_MD.write_text(keep_section(markdown(results), old))  # `make bench-memory`'s section stays
     print(markdown(results))
     print(f"[bench] wrote {RESULTS_JSON} and {RESULTS_MD} in {results['total_s']:.0f} s")
 

@@ -104,7 +104,8 @@ def _fork(case: dict[str, Any]) -> int:
 
 def _listing(root: str) -> dict[str, Any]:
     snaps = Path(root) / "snapshots"
-    staged = {p.name: p.stat().st_size for tmp in snaps.glob(".tmp-*") for p in tmp.iterdir()}
+    staging = [tmp for tmp in snaps.glob(".tmp-*") if not tmp.name.startswith(".tmp-spill-")]  # not the spill
+    staged = {p.name: p.stat().st_size for tmp in staging for p in tmp.iterdir()}
     return {"seen": sorted(p.name for p in snaps.iterdir()), "staged": staged}
 
 

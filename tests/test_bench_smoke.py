@@ -3,6 +3,8 @@ at k× the rows, with consistent foreign keys, on which every named query runs."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.run import EXTRA, PANDAS, markdown
@@ -107,3 +109,28 @@ def test_markdown_table_renders():
     machine = {k: "x" for k in ("nproc", "cpu", "python", "duckdb", "pandas", "streamlit", "date")}
     md = markdown({"machine": machine, "scales": {"1": scale}})
     assert md.startswith("# Benchmark results") and "| 1x | 10 | 20 |" in md
+
+
+def test_member_memory_files_and_section(tmp_path: Path) -> None:
+    """bench/member_memory.py: SYNTHETIC member files of at most MAX_ROWS rows each, and its
+    section of bench/results.md survives `make bench` rewriting the file."""
+    import shutil
+
+    from bench.member_memory import keep_section, section, write_member_files, write_section
+    from msprogress.ingest import member_grants
+
+    raw = tmp_path / "raw"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "raw" / "curated", raw / "curated")
+    made = write_member_files(raw, 5, per_file=2)
+    assert [p.name for p in made] == [f"synthetic_5_0{i}.csv" for i in (1, 2, 3)]
+    result = member_grants.read(raw)
+    assert result.rows_read == 5 and result.frame("grants")["title"].str.startswith("[synthetic] ").all()
+    md = tmp_path / "results.md"
+    md.write_text("# Benchmark results\n")
+    row = {"member rows (SYNTHETIC)": "0 (baseline)", "peak RSS MB": "900"}
+    write_section(md, section([row], raw))
+    write_section(md, section([row | {"peak RSS MB": "901"}], raw))  # replaced, not added
+    text = md.read_text()
+    assert text.count("## Build peak memory") == 1 and "| 901 |" in text
+    rewritten = keep_section("# Benchmark results (new run)\n", text)
+    assert rewritten.startswith("# Benchmark results (new run)") and "| 901 |" in rewritten

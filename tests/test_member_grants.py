@@ -131,7 +131,7 @@ def test_good_csv_ingests(tmp_path: Path, bom: bool) -> None:
     write_csv(tmp_path / "member_grants" / "alliance_reshaped.csv", list(rows.values()), bom=bom)
     result = member_grants.read(tmp_path)
     assert result.rejections == [] and result.rows_read == result.rows_kept == len(rows)
-    g = result.tables["grants"].set_index("grant_id")
+    g = result.frame("grants").set_index("grant_id")
     for r in rows.values():
         got = g.loc[key(r["grant_id"])]
         assert (
@@ -143,14 +143,14 @@ def test_good_csv_ingests(tmp_path: Path, bom: bool) -> None:
         assert got["funder_group"] == "Member society" and got["source"] == "member_grants"
         assert got["source_file"] == "member_grants/alliance_reshaped.csv"
     awards = [r for r in rows.values() if r["record_type"] == "award"]
-    assert len(result.tables["projects"]) == len(awards)
-    assert set(g["project_id"].dropna()) == set(result.tables["projects"]["project_id"])
+    assert len(result.frame("projects")) == len(awards)
+    assert set(g["project_id"].dropna()) == set(result.frame("projects")["project_id"])
 
 
 def test_country_spellings_in_member_rows(tmp_path: Path) -> None:
     rows = good_alliance_rows()
     write_csv(tmp_path / "member_grants" / "m.csv", list(rows.values()))
-    g = member_grants.read(tmp_path).tables["grants"].set_index("grant_id")
+    g = member_grants.read(tmp_path).frame("grants").set_index("grant_id")
     want = {"USA": "USA", "UK": "GBR", "United States": "USA"}
     checked = [r for r in rows.values() if r["country"] in want]
     assert {r["country"] for r in checked} == set(want)
@@ -169,18 +169,18 @@ def test_good_xlsx_ingests_with_typed_cells(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "member_grants" / "mixed.xlsx", [*alliance, *public])
     result = member_grants.read(tmp_path)
     assert result.rejections == [] and result.rows_kept == len(alliance) + len(public)
-    p = result.tables["projects"].set_index("project_id")
+    p = result.frame("projects").set_index("project_id")
     for r in public:
         got = p.loc[key(r["grant_id"])]
         assert got["start_date"] == r["start_date"].date() and got["end_date"] == r["end_date"].date()
-    g = result.tables["grants"].set_index("grant_id")
+    g = result.frame("grants").set_index("grant_id")
     assert all(g.loc[key(r["grant_id"]), "start_year"] == r["start_date"].year for r in public)
 
 
 def test_blank_relevance_and_gap_area_are_classified(tmp_path: Path) -> None:
     rows = [r | {"ms_relevance": "", "gap_area": ""} for r in good_alliance_rows().values()]
     write_csv(tmp_path / "member_grants" / "m.csv", rows)
-    g = member_grants.read(tmp_path).tables["grants"]
+    g = member_grants.read(tmp_path).frame("grants")
     assert g["ms_relevance"].isin(schema.RELEVANCE).all()
     assert g.loc[g["ms_relevance"] != "Not MS", "gap_area"].isin(schema.GAP_AREAS).all()
 
@@ -190,7 +190,7 @@ def test_html_in_title_is_kept_as_text(tmp_path: Path) -> None:
     title = row["title"].replace("(BRAVEinMS)", "(<i>BRAVEinMS</i>)")
     assert title != row["title"]
     write_csv(tmp_path / "member_grants" / "m.csv", [row | {"title": title}])
-    assert member_grants.read(tmp_path).tables["grants"]["title"].tolist() == [title]
+    assert member_grants.read(tmp_path).frame("grants")["title"].tolist() == [title]
 
 
 @pytest.mark.parametrize("typed", ["NA", "n/a", "unknown"])
@@ -230,7 +230,7 @@ def test_ids_differing_by_case_or_invisible_characters_are_one_id_within_a_file(
     )
     result = member_grants.read(tmp_path)
     assert [(j.row, j.column) for j in result.rejections] == [(3, "grant_id")]
-    assert list(result.tables["grants"]["grant_id"]) == ["member:alliance-row-16"]
+    assert list(result.frame("grants")["grant_id"]) == ["member:alliance-row-16"]
 
 
 def test_file_name_is_never_part_of_a_key(tmp_path: Path) -> None:
@@ -238,13 +238,13 @@ def test_file_name_is_never_part_of_a_key(tmp_path: Path) -> None:
     its series; the name is shown with the invisible characters written out."""
     rows = good_alliance_rows()
     write_csv(tmp_path / "member_grants" / "society.csv", [rows[16]])
-    before = member_grants.read(tmp_path).tables["grants"]
+    before = member_grants.read(tmp_path).frame("grants")
     (tmp_path / "member_grants" / "society.csv").rename(
         tmp_path / "member_grants" / "soc\u200fiety\n2025.csv"
     )
     after = member_grants.read(tmp_path)
-    assert list(after.tables["grants"]["grant_id"]) == list(before["grant_id"]) == ["member:alliance-row-16"]
-    assert list(after.tables["grants"]["series_id"]) == list(before["series_id"])
+    assert list(after.frame("grants")["grant_id"]) == list(before["grant_id"]) == ["member:alliance-row-16"]
+    assert list(after.frame("grants")["series_id"]) == list(before["series_id"])
     assert after.files[0].path == "member_grants/soc<U+200F>iety<U+000A>2025.csv"
 
 
@@ -254,8 +254,8 @@ def test_no_files_is_an_empty_result(tmp_path: Path) -> None:
     shutil.copy(paths.ROOT / "data" / "raw" / "member_grants" / "README.md", tmp_path / "member_grants")
     result = member_grants.read(tmp_path)
     assert result.files == [] and result.rejections == []
-    assert all(df.empty for df in result.tables.values())
-    assert build.conform("grants", [result.tables["grants"]]).num_rows == 0
+    assert not result.tables and all(s.rows == 0 for s in result.spilled.values())
+    assert build.conform("grants", [result.frame("grants")]).num_rows == 0
 
 
 def test_unsupported_spreadsheet_format_is_refused(tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_formula_row_rejected_other_xlsx_rows_kept_with_typed_numbers(tmp_path: 
     ws = openpyxl.load_workbook(BAD / "formula_cell.xlsx")["grants"]
     col = MEMBER_COLUMN_NAMES.index("amount")
     typed = sorted(float(r[col].value) for r in ws.iter_rows(min_row=2) if r[col].data_type == "n")
-    assert sorted(result.tables["grants"]["amount"]) == typed
+    assert sorted(result.frame("grants")["amount"]) == typed
 
 
 def _latin1_offset() -> int:

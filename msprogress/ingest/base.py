@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from msprogress.ingest.spill import Spill
+
 
 @dataclass(frozen=True)
 class Rejection:
@@ -73,7 +75,9 @@ class SourceResult:
     """A reader's output: partial canonical tables plus accounting for the manifest.
 
     `tables` maps a canonical table name (see `msprogress.schema.TABLES`) to the rows this
-    source contributes; columns not supplied are filled with nulls by the build.
+    source contributes; columns not supplied are filled with nulls by the build. A reader of
+    large files puts a table's rows in `spilled` instead (on disk, already in the table's schema:
+    `msprogress.ingest.spill`); `frame(table)` gives either as a DataFrame.
     """
 
     source_id: str
@@ -83,11 +87,19 @@ class SourceResult:
     url: str
     files: list[FileRead] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    spilled: dict[str, Spill] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # funding sources: (series_id, year, coverage 'complete'/'partial', basis) for each year with
     # records (see msprogress/ingest/coverage.py)
     coverage: list[dict[str, Any]] = field(default_factory=list)
+
+    def frame(self, table: str) -> pd.DataFrame | None:
+        """The table's rows as a DataFrame, in memory or spilled (loading a spill whole: for
+        small results and tests, never in the build)."""
+        if table in self.spilled:
+            return self.spilled[table].frame()
+        return self.tables.get(table)
 
     @property
     def rows_read(self) -> int:

@@ -30,6 +30,11 @@ COVERAGE_COLUMNS = ["series_id", "year", "coverage", "basis"]
 def assign(result: SourceResult) -> SourceResult:
     """The result with a series for every grant and a coverage row for every series-year."""
     src = sources.get(result.source_id)
+    if "grants" in result.spilled:  # a reader that spills sets every grant's series itself
+        if result.coverage:
+            return result
+        years = _partial_years(_grant_columns(result, ["series_id", "year"]), src.series_kind)
+        return dataclasses.replace(result, coverage=years)
     grants = result.tables.get("grants")
     if src.kind != "funding" or grants is None or grants.empty:
         return result
@@ -42,7 +47,9 @@ def assign(result: SourceResult) -> SourceResult:
     return dataclasses.replace(result, tables=tables, coverage=coverage)
 
 
-def _partial_years(grants: pd.DataFrame, kind: str) -> list[dict[str, object]]:
+def _partial_years(grants: pd.DataFrame | None, kind: str) -> list[dict[str, object]]:
+    if grants is None or grants.empty:
+        return []
     years = grants.dropna(subset=["year"]).groupby("series_id")["year"].unique()
     return [
         {"series_id": sid, "year": int(y), "coverage": "partial", "basis": kind}
@@ -51,11 +58,23 @@ def _partial_years(grants: pd.DataFrame, kind: str) -> list[dict[str, object]]:
     ]
 
 
+def _grant_columns(result: SourceResult, columns: list[str]) -> pd.DataFrame | None:
+    """The distinct (`columns`) of a result's grants, in the order they first occur; a spilled
+    table is read a row group at a time, so only the distinct values are ever held."""
+    if "grants" not in result.spilled:
+        grants = result.tables.get("grants")
+        return None if grants is None or "series_id" not in grants else grants
+    parts = [t.to_pandas().drop_duplicates() for t in result.spilled["grants"].batches(columns)]
+    if not parts:
+        return None
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
 def series_frame(results: list[SourceResult]) -> pd.DataFrame:
     """One row per coverage series: its source, funder (when one), title and kind."""
     rows = []
     for r in results:
-        grants = r.tables.get("grants")
+        grants = _grant_columns(r, ["series_id", "funder"])
         if grants is None or grants.empty or "series_id" not in grants:
             continue
         src = sources.get(r.source_id)

@@ -11,8 +11,9 @@ stops the build with a `SourceError` naming the file and what to do; a bad row b
 Limits before work: a file over `MAX_FILE_BYTES`, with more than `MAX_ROWS` data rows, or a workbook
 whose parts unpack to more than `MAX_UNPACKED_BYTES` (or a part to more than `MAX_ZIP_RATIO` times
 its packed size) stops the build naming the file and the limit, before its rows are parsed. Rows
-are streamed (CSV records, the workbook's XML), validated one at a time and gathered in chunks of
-frames, so the reader's memory does not grow with dicts per row. Only files inside `data/raw/` are
+are streamed (CSV records, the workbook's XML), validated one at a time and written to disk in
+chunks of `CHUNK_ROWS` (`toolkit.TableChunks` -> `spill.Spill`): of the rows already read the
+build holds only each kept row's normalised id (`Seen`). Only files inside `data/raw/` are
 read: a symbolic link that leaves it, or leads nowhere, stops the build.
 
 A workbook is read as a person sees it: its first *visible* sheet (a visible sheet named `grants`,
@@ -91,6 +92,7 @@ MAX_FILE_BYTES = 50_000_000
 MAX_ROWS = 100_000
 MAX_UNPACKED_BYTES = 250_000_000  # a 100,000-row workbook unpacks to about 60 MB of XML
 MAX_ZIP_RATIO = 100  # a spreadsheet program's XML packs 5 to 20 times; a zip bomb thousands of times
+CHUNK_ROWS = 10_000  # rows held in memory before they are written to the spill (a row group)
 # Columns a merged cell is never filled into: each row needs its own id and its own amount.
 NOT_FILLED = ("grant_id", "amount")
 # Columns whose workbook numbers are passed on as numbers (never re-read as text in some locale).
@@ -131,22 +133,60 @@ def read(raw_dir: Path) -> SourceResult:
         terms="Supplied by the member societies for the Alliance's own use.",
         url="",
     )
-    grants, projects = TableChunks("grants"), TableChunks("projects")
-    seen: dict[str, tuple[str, str, int]] = {}  # normalised id -> (file, id as typed, row)
+    grants, projects = TableChunks("grants", CHUNK_ROWS), TableChunks("projects", CHUNK_ROWS)
+    seen = Seen(raw_dir)
     newest: dt.date | None = None
     for path in member_files(raw_dir):
         as_of = _read_file(path, raw_dir, seen, result, grants, projects)
         newest = as_of if newest is None or (as_of and as_of > newest) else newest
     if grants.rows and newest:
         result.as_of = newest.isoformat()
-    result.tables = {"grants": grants.frame(), "projects": projects.frame()}
+    result.spilled = {"grants": grants.spill(), "projects": projects.spill()}
     return result
+
+
+class Seen:
+    """The normalised ids the member files read so far kept, each with the file that kept it.
+    NOTE: only the id and a file number per row (the rows themselves are on disk, `TableChunks`):
+    the row number and the id as typed, for the message of a collision, are found by reading that
+    file again (`first_use`), which only a failing build does."""
+
+    def __init__(self, raw_dir: Path):
+        self.raw_dir = raw_dir
+        self.files: list[Path] = []
+        self.ids: dict[str, int] = {}  # normalised id -> index in `files`
+
+    def add(self, key: str, path: Path) -> None:
+        if not self.files or self.files[-1] != path:
+            self.files.append(path)
+        self.ids[key] = len(self.files) - 1
+
+    def first_use(self, key: str) -> tuple[str, str, int]:
+        """(file, id as typed, row) of the kept row that holds `key`."""
+        path = self.files[self.ids[key]]
+        file = relpath(path, self.raw_dir)
+        loaded = _load(path, self.raw_dir, file)
+        mine: dict[str, int] = {}
+        nobody = Seen(self.raw_dir)
+        try:
+            for item in loaded.rows:
+                outcome = _validate(item, file, loaded.sheet, nobody, mine)
+                if isinstance(outcome, MemberGrantRow):
+                    found = normalise_id(outcome.grant_id)
+                    if found == key:
+                        return file, outcome.grant_id, item.row
+                    mine[found] = item.row
+        finally:
+            close = getattr(loaded.rows, "close", None)
+            if close:
+                close()
+        raise SourceError(file, f"grant id {key!r} was read from this file and is no longer in it")
 
 
 def _read_file(
     path: Path,
     raw_dir: Path,
-    seen: dict[str, tuple[str, str, int]],
+    seen: Seen,
     result: SourceResult,
     grants: TableChunks,
     projects: TableChunks,
@@ -169,7 +209,8 @@ def _read_file(
             result.rejections.append(outcome)
             continue
         key = normalise_id(outcome.grant_id)
-        seen[key], mine[key] = (file, outcome.grant_id, item.row), item.row
+        seen.add(key, path)
+        mine[key] = item.row
         grant, project = to_tables(outcome, file, as_of)
         grants.add(grant)
         if project:
@@ -217,7 +258,7 @@ def _too_many_rows() -> str:
 
 
 def _validate(
-    item: InputRow, file: str, sheet: str | None, seen: dict[str, tuple[str, str, int]], mine: dict[str, int]
+    item: InputRow, file: str, sheet: str | None, seen: Seen, mine: dict[str, int]
 ) -> MemberGrantRow | Rejection:
     """The row as a model, or the one Rejection that explains its first fault. An id another file
     already used is a SourceError (the build stops): see the module docstring."""
@@ -253,8 +294,8 @@ def _validate(
             f"grant_id: duplicate ({model.grant_id!r} already used in {file} row {mine[key]})",
             sheet=sheet,
         )
-    if key in seen:
-        other, typed, row = seen[key]
+    if key in seen.ids:
+        other, typed, row = seen.first_use(key)
         raise SourceError(
             file,
             f"grant_id {model.grant_id!r} is already used by {other} row {row} ({typed!r}; ids are compared "

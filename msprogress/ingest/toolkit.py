@@ -45,6 +45,7 @@ import pandas as pd
 from msprogress import schema
 from msprogress.ingest import countries, fx
 from msprogress.ingest.base import Rejection, SourceError, relpath
+from msprogress.ingest.spill import Spill
 
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -697,29 +698,30 @@ def slug(*parts: object) -> str:
 
 class TableChunks:
     """Rows of one canonical table gathered in chunks: every `size` dicts become a frame at once
-    (`table_frame`), so a reader of 100,000 rows holds compact frames, not 100,000 dicts."""
+    (`table_frame`), cast to the table's schema and written to a `spill.Spill` on disk, so a
+    reader of 100,000s of rows holds at most one chunk of them."""
 
     def __init__(self, table: str, size: int = 10_000):
         self.table, self.size = table, size
         self.rows = 0
         self._pending: list[dict[str, Any]] = []
-        self._frames: list[pd.DataFrame] = []
+        self._spill = Spill(table)
 
     def add(self, row: dict[str, Any]) -> None:
         self._pending.append(row)
         self.rows += 1
         if len(self._pending) >= self.size:
-            self._frames.append(table_frame(self.table, self._pending))
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._spill.append(table_frame(self.table, self._pending))
             self._pending = []
 
-    def frame(self) -> pd.DataFrame:
-        """Every row added, as `table_frame` gives them (the schema's columns when there are none)."""
-        if self._pending or not self._frames:
-            self._frames.append(table_frame(self.table, self._pending))
-            self._pending = []
-        if len(self._frames) == 1:
-            return self._frames[0]
-        return pd.concat(self._frames, ignore_index=True)
+    def spill(self) -> Spill:
+        """Every row added, on disk (the spill is closed: nothing more can be added)."""
+        self._flush()
+        return self._spill.close()
 
 
 def table_frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
