@@ -5,15 +5,18 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 # `make run` listens on this machine only; `make run HOST=0.0.0.0` serves every network interface.
 HOST   ?= 127.0.0.1
+REPLICAS ?= 2
 
-.PHONY: run test lint typecheck pytest snapshot refresh browser-deps clean help bench bench-memory audit
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps proxy-deps clean help bench bench-memory loadtest serve-cluster audit
 
 help:
-	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot ($(HOST):$(PORT); HOST=0.0.0.0 for the network)"
-	@echo "make test      set up dev tools + Chromium, then ruff, mypy and pytest (browser tests included)"
+	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (PORT=$(PORT), HOST=$(HOST); HOST=0.0.0.0 for the network)"
+	@echo "make serve-cluster REPLICAS=n   n app processes behind HAProxy (sticky sessions) on HOST:PORT"
+	@echo "make test      set up dev tools + Chromium + HAProxy, then ruff, mypy and pytest (browser tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 10x/100x/1000x data (bench/results.md)"
 	@echo "make bench-memory  peak memory of the build with 0, 100k and 1M SYNTHETIC member rows (bench/results.md)"
+	@echo "make loadtest  server capacity (CPU-s per visit, sessions/min, memory; bench/results.md), 2 replicas with one killed, 20 browsers"
 	@echo "make audit     pip-audit the installed packages for known vulnerabilities (needs the network)"
 	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
 
@@ -31,8 +34,13 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# NOTE: --server.port and --server.address override STREAMLIT_SERVER_PORT / _ADDRESS: choose them
+# with `make run PORT=8600 HOST=0.0.0.0` (the default listens on this machine only).
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST)
+
+serve-cluster: $(VENV)/.installed proxy-deps
+	$(PY) -m msprogress.cluster --replicas $(REPLICAS) --port $(PORT) --host $(HOST)
 
 snapshot: $(VENV)/.installed
 	$(PY) -m msprogress.ingest build
@@ -48,6 +56,13 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# Debian's HAProxy for `make serve-cluster` and its test (sticky sessions, websockets).
+proxy-deps:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+	  echo "installing Debian haproxy for the cluster"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null; }
+
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -55,8 +70,10 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(PY) -m mypy
 
-pytest: $(VENV)/.dev-installed browser-deps
-	$(PY) -m pytest -q
+# The 15 slowest tests are printed at the end (CI output too). No test judges time: timings are
+# `make bench` and `make loadtest`.
+pytest: $(VENV)/.dev-installed browser-deps proxy-deps
+	$(PY) -m pytest -q --durations=15
 
 test: lint typecheck pytest
 
@@ -65,6 +82,15 @@ clean:
 
 bench: $(VENV)/.dev-installed browser-deps
 	$(PY) -m bench.run --with-1000x
+	$(PY) -m bench.browser_load
+
+# Server capacity with the server pinned to one core and the load generator to the other
+# (bench/capacity.py; figures into bench/results.md), two replicas behind HAProxy with one killed
+# midway (bench/cluster_load.py), then 20 browsers x 10 interactions (bench/browser_load.py).
+loadtest: $(VENV)/.dev-installed browser-deps proxy-deps
+	$(PY) -m bench.capacity
+	$(PY) -m bench.cluster_load
+	$(PY) -m bench.browser_load
 
 # The real build of a temporary copy of data/raw plus SYNTHETIC member files (never written to
 # data/), under /usr/bin/time -v: about 10 minutes on 2 cores.

@@ -24,6 +24,7 @@ PAGES = {
         st.Page("pages/map.py", title="World map", url_path="map"),
         st.Page("pages/funding.py", title="Funding over time", url_path="funding"),
         st.Page("pages/pipeline.py", title="Therapy pipeline", url_path="pipeline"),
+        st.Page("pages/changed.py", title="What changed", url_path="changed"),
     ],
     "Data": [
         st.Page("pages/explore.py", title="Explore records", url_path="explore"),
@@ -36,6 +37,7 @@ page.require_snapshot()
 st.session_state["filters"] = sidebar.render()
 exports = st.sidebar.container()  # filled after the page ran: the deck needs its charts
 st.session_state[page.VIEW_CHARTS] = []
+st.session_state[page.VIEW_KEYS] = []  # the page's views register their URL keys as it runs
 st.session_state.pop(page.LAST_CHART, None)
 if presenter.is_on():
     presenter.inject()

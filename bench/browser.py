@@ -1,7 +1,7 @@
 """Browser timing: a filter change in the sidebar → every chart on the page repainted (median of 5).
 
 A real `streamlit run` server on the snapshot `MSPROGRESS_DATA` names, Debian's headless Chromium
-through Playwright (launch arguments as in tests/browser/conftest.py). One run = click the
+through Playwright (launch arguments from msprogress.localserver). One run = click the
 "MS relevance" radio (alternating progressive / all), wait until the URL carries the new filter,
 the app reports its script finished (`data-test-script-state="notRunning"` on stApp), no
 element is stale and every Plotly chart has its SVG, then two animation frames (painted).
@@ -15,15 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from msprogress.localserver import serve
+from msprogress.localserver import CHROMIUM_ARGS, serve
 from msprogress.paths import ROOT
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--no-first-run",
-]
 DONE_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'

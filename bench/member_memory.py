@@ -171,23 +171,35 @@ def section(results: list[dict[str, str]], raw: Path) -> str:
     )
 
 
+# bench/capacity.py (`make loadtest`) owns the end of bench/results.md from this heading on.
+CAPACITY = "## Server capacity"
+
+
 def keep_section(text: str, old: str) -> str:
-    """`text` (a new bench/results.md) with the member-memory section of `old` appended."""
-    if SECTION_START in text or SECTION_START not in old:
-        return text
-    start = old.index(SECTION_START)
-    end = old.find(SECTION_END, start)
-    kept = old[start : end + len(SECTION_END)] if end >= 0 else old[start:]
-    return text.rstrip("\n") + "\n\n" + kept.strip("\n") + "\n"
+    """`text` (a new bench/results.md from `make bench`) with the member-memory section of `old`
+    and its server-capacity part (bench/capacity.py's) appended, in that order."""
+    kept = []
+    if SECTION_START not in text and SECTION_START in old:
+        start = old.index(SECTION_START)
+        end = old.find(SECTION_END, start)
+        kept.append(old[start : end + len(SECTION_END)] if end >= 0 else old[start:])
+    if CAPACITY not in text and CAPACITY in old:
+        kept.append(old[old.index(CAPACITY) :])
+    return "\n\n".join([text.rstrip("\n"), *(k.strip("\n") for k in kept)]) + "\n"
 
 
 def write_section(path: Path, new: str) -> None:
+    """Put `new` in place of the file's member-memory section; a first one goes before the
+    server-capacity part (which bench/capacity.py rewrites from its heading to the end)."""
     old = path.read_text() if path.exists() else ""
     if SECTION_START in old:
         start = old.index(SECTION_START)
         end = old.find(SECTION_END, start)
         rest = old[end + len(SECTION_END) :] if end >= 0 else ""
         text = old[:start] + new + rest
+    elif CAPACITY in old:
+        at = old.index(CAPACITY)
+        text = old[:at] + new + "\n\n" + old[at:]
     else:
         text = old.rstrip("\n") + ("\n\n" if old else "") + new + "\n"
     path.write_text(text)

@@ -34,7 +34,6 @@ NOTE = (
     "SYNTHETIC benchmark data: real rows of snapshot {source} sampled with replacement at {k}x the "
     "real row counts, given new ids, dates/years/amounts jittered. Not real; never serve or cite."
 )
-SCALED = ("trials", "trial_countries", "trial_interventions", "projects", "grants")
 TITLE_COLUMNS = {"trials": ("brief_title", "official_title"), "projects": ("title",), "grants": ("title",)}
 
 

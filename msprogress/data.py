@@ -16,8 +16,10 @@ class) cost more than the rest of a rerun; keyed like the queries, on the small 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,6 +28,7 @@ import streamlit as st
 from msprogress import paths
 from msprogress.db import Database, QueryError
 from msprogress.filters import Filters
+from msprogress.manifest import Manifest
 from msprogress.snapshot import Snapshot, SnapshotError, current_id, open_serving, open_snapshot, stamp
 
 _BAD: dict[str, str] = {}  # snapshot id -> why it cannot be served (found while serving)
@@ -91,7 +94,11 @@ def snapshot() -> Snapshot:
     return database().snapshot
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# NOTE: the cache keys a Filters by its values (Filters is a small immutable mapping, not a dataclass).
+KEYED: dict[str | type[Any], Callable[[Any], Any]] = {Filters: Filters.key}
+
+
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=KEYED)
 def _run(
     name: str, snapshot_id: str, f: Filters | None, extra: tuple[tuple[str, object], ...]
 ) -> pd.DataFrame:
@@ -135,68 +142,63 @@ def filter_options() -> pd.DataFrame:
     return run("filter_options")
 
 
-def pipeline_markers(
-    f: Filters, pop: str, include_mixed: bool, include_supportive: bool, include_nondrug: bool
-) -> pd.DataFrame:
-    return run(
-        "pipeline_markers",
-        f,
-        pipeline_pop=pop,
-        include_mixed=include_mixed,
-        include_supportive=include_supportive,
-        include_nondrug=include_nondrug,
-    )
+def pipeline_markers(f: Filters, include_supportive: bool, include_nondrug: bool) -> pd.DataFrame:
+    return run("pipeline_markers", f, include_supportive=include_supportive, include_nondrug=include_nondrug)
 
 
-def pipeline_trials(
-    f: Filters, pop: str, include_mixed: bool, include_supportive: bool, include_nondrug: bool
-) -> pd.DataFrame:
-    return run(
-        "pipeline_trials",
-        f,
-        pipeline_pop=pop,
-        include_mixed=include_mixed,
-        include_supportive=include_supportive,
-        include_nondrug=include_nondrug,
-    )
+def pipeline_trials(f: Filters, include_supportive: bool, include_nondrug: bool) -> pd.DataFrame:
+    return run("pipeline_trials", f, include_supportive=include_supportive, include_nondrug=include_nondrug)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _pipeline_figure(
-    snapshot_id: str, f: Filters, view: tuple[str, bool, bool, bool], size: str, title: str, subtitle: str
-) -> go.Figure:
+@dataclass(frozen=True)
+class PipelineView:
+    """Everything the pipeline grid is drawn from besides the filters (a cache key)."""
+
+    include_supportive: bool
+    include_nondrug: bool
+    size: str
+    mark: str = "status"
+    highlight: tuple[str, ...] = ()
+    highlight_note: str = "named in the link"
+    slide: bool = False
+    stages: tuple[str, ...] | None = None
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=KEYED)
+def _pipeline_figure(snapshot_id: str, f: Filters, v: PipelineView, title: str, subtitle: str) -> go.Figure:
     from msprogress.charts import pipeline as charts
 
-    markers, trials = pipeline_markers(f, *view), pipeline_trials(f, *view)
-    return charts.pipeline_figure(markers, trials, size_by=size, title=title, subtitle=subtitle)
+    markers = pipeline_markers(f, v.include_supportive, v.include_nondrug)
+    trials = pipeline_trials(f, v.include_supportive, v.include_nondrug)
+    return charts.pipeline_figure(
+        markers,
+        trials,
+        size_by=v.size,
+        title=title,
+        subtitle=subtitle,
+        mark=v.mark,
+        highlight=v.highlight,
+        highlight_note=v.highlight_note,
+        look=charts.SLIDE if v.slide else charts.SCREEN,
+        stages=v.stages,
+    )
 
 
-def pipeline_figure(
-    f: Filters,
-    pop: str,
-    include_mixed: bool,
-    include_supportive: bool,
-    include_nondrug: bool,
-    *,
-    size: str,
-    title: str,
-    subtitle: str,
-) -> go.Figure:
+def pipeline_figure(f: Filters, view: PipelineView, *, title: str, subtitle: str) -> go.Figure:
     """charts.pipeline.pipeline_figure over pipeline_markers and pipeline_trials, cached."""
-    view = (pop, include_mixed, include_supportive, include_nondrug)
-    return _pipeline_figure(snapshot().snapshot_id, f, view, size, title, subtitle)
+    return _pipeline_figure(snapshot().snapshot_id, f, view, title, subtitle)
 
 
-def explore_trials(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
-    return run("explore_trials", f, search=search, max_rows=max_rows)
+def explore_trials(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:
+    return run("explore_trials", f, search=search, sort=sort, max_rows=max_rows)
 
 
-def explore_projects(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
-    return run("explore_projects", f, search=search, max_rows=max_rows)
+def explore_projects(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:
+    return run("explore_projects", f, search=search, sort=sort, max_rows=max_rows)
 
 
-def explore_grants(f: Filters, search: str | None, max_rows: int) -> pd.DataFrame:
-    return run("explore_grants", f, search=search, max_rows=max_rows)
+def explore_grants(f: Filters, search: str | None, sort: str, max_rows: int) -> pd.DataFrame:
+    return run("explore_grants", f, search=search, sort=sort, max_rows=max_rows)
 
 
 def explore_counts(f: Filters, search: str | None) -> pd.DataFrame:
@@ -243,8 +245,8 @@ def map_trial_sites(f: Filters) -> pd.DataFrame:
     return run("map_trial_sites", f)
 
 
-def map_organisations(f: Filters) -> pd.DataFrame:
-    return run("map_organisations", f)
+def map_organisations(f: Filters, currency: str) -> pd.DataFrame:
+    return run("map_organisations", f, currency=currency)
 
 
 def map_country_counts(f: Filters, iso3: str) -> pd.DataFrame:
@@ -261,3 +263,102 @@ def map_country_projects(f: Filters, iso3: str) -> pd.DataFrame:
 
 def map_country_grants(f: Filters, iso3: str, currency: str) -> pd.DataFrame:
     return run("map_country_grants", f, iso3=iso3, currency=currency)
+
+
+# --- What changed: registry dates in the served snapshot, and the difference from an earlier one ---
+
+
+def _window(months: int) -> int:
+    """A window length the page offers (changes.WINDOWS); anything else is refused before SQL."""
+    from msprogress import changes
+
+    if months not in changes.WINDOWS:
+        raise ValueError(f"not a window length: {months!r} (months: {changes.WINDOWS})")
+    return months
+
+
+def changes_window_counts(f: Filters, months: int) -> pd.DataFrame:
+    return run("changes_window_counts", f, months=_window(months))
+
+
+def changes_window_trials(f: Filters, months: int) -> pd.DataFrame:
+    return run("changes_window_trials", f, months=_window(months))
+
+
+def changes_window_awards(f: Filters, months: int, currency: str) -> pd.DataFrame:
+    return run("changes_window_awards", f, months=_window(months), currency=currency)
+
+
+def earlier_snapshots() -> list[str]:
+    """Ids of the snapshots built before the served one, newest first: what it can be compared with.
+    NOTE: not verified here (that reads every file); `pair_database` verifies the one chosen."""
+    from msprogress.snapshot import is_valid_id, list_snapshots
+
+    served = snapshot().snapshot_id
+    ids = [  # not one found damaged while serving (`_BAD`)
+        s for s in list_snapshots(paths.snapshots_dir()) if is_valid_id(s) and s < served and s not in _BAD
+    ]
+    return sorted(ids, reverse=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _pair(snapshots_dir: str, current: str, since: str) -> Database:
+    """The served snapshot and `since` in one sandbox (`since` verified against its checksums)."""
+    return Database(snapshot(), earlier=open_snapshot(Path(snapshots_dir), since))
+
+
+def pair_database(since: str) -> Database:
+    """The pair of the served snapshot and the earlier snapshot `since`; SnapshotError when `since`
+    is not an earlier snapshot on this server or does not verify."""
+    if since not in earlier_snapshots():
+        raise SnapshotError(f"no earlier snapshot {since[:80]!r} on this server")
+    return _pair(str(paths.snapshots_dir()), snapshot().snapshot_id, since)
+
+
+@st.cache_data(show_spinner=False, max_entries=128, hash_funcs=KEYED)
+def _run_pair(
+    name: str, snapshot_id: str, since: str, f: Filters, extra: tuple[tuple[str, object], ...]
+) -> pd.DataFrame:
+    return pair_database(since).run(name, f.as_struct(), **dict(extra))
+
+
+def run_pair(name: str, since: str, f: Filters, **extra: object) -> pd.DataFrame:
+    return _run_pair(name, snapshot().snapshot_id, since, f, tuple(sorted(extra.items())))
+
+
+def diff_trials(f: Filters, since: str) -> pd.DataFrame:
+    return run_pair("diff_trials", since, f)
+
+
+def diff_agents(f: Filters, since: str) -> pd.DataFrame:
+    return run_pair("diff_agents", since, f)
+
+
+def diff_grants(f: Filters, since: str, currency: str) -> pd.DataFrame:
+    return run_pair("diff_grants", since, f, currency=currency)
+
+
+def diff_series_totals(f: Filters, since: str, currency: str) -> pd.DataFrame:
+    return run_pair("diff_series_totals", since, f, currency=currency)
+
+
+def earlier_manifest(since: str) -> Manifest:
+    """The manifest of the earlier snapshot `since` (verified, as the pair opens it)."""
+    earlier = pair_database(since).earlier
+    assert earlier is not None
+    return earlier.manifest
+
+
+def pair_notes(since: str) -> list[str]:
+    """How the served snapshot and `since` differ besides their rows (sources, tables)."""
+    from msprogress import changes
+
+    return changes.pair_notes(pair_database(since))
+
+
+def snapshot_created(snapshot_id: str) -> str:
+    """When a snapshot on this server was built (its manifest's created_at; '' when unreadable)."""
+    try:
+        return open_snapshot(paths.snapshots_dir(), snapshot_id, verify=False).manifest.created_at
+    except SnapshotError:
+        return ""

@@ -11,9 +11,11 @@ are not text and are never changed. Titles containing HTML are saved as the text
 never escaped or interpreted.
 
 CSV is UTF-8 with a byte-order mark (so Excel reads accents correctly), comma-separated,
-dates as `YYYY-MM-DD`, missing values empty (never 0). The Excel workbook (written with
-openpyxl through pandas) has the rows on a `data` sheet and an `about` sheet saying what they
-are: source and as-of, filters in words, snapshot id, row count and what each column means.
+dates as `YYYY-MM-DD`, missing values empty (never 0), rows in the order the page shows them
+(its "Sort by", applied by the query); the file name says a non-default order and the search.
+The Excel workbook (written with openpyxl through pandas) has the rows on a `data` sheet and an
+`about` sheet saying what they are: source and as-of, filters in words, the search and the
+order, snapshot id, row count and what each column means.
 """
 
 from __future__ import annotations
@@ -98,8 +100,12 @@ def to_excel(
     return buf.getvalue()
 
 
-def file_name(kind: str, snapshot_id: str, ext: str, on: date | None = None) -> str:
-    """'msprogress-trials-<snapshot id>-<YYYY-MM-DD>.<ext>' (only safe characters)."""
+def file_name(
+    kind: str, snapshot_id: str, ext: str, on: date | None = None, detail: Sequence[str] = ()
+) -> str:
+    """'msprogress-trials[-<detail>…]-<snapshot id>-<YYYY-MM-DD>.<ext>' (only safe characters);
+    `detail` says what the view adds (an order, a search), each part clipped to 40 characters."""
     day = (on or date.today()).isoformat()
-    stem = "-".join(_SAFE_NAME.sub("_", part) for part in ("msprogress", kind, snapshot_id, day))
+    parts = ("msprogress", kind, *(d[:40] for d in detail), snapshot_id, day)
+    stem = "-".join(_SAFE_NAME.sub("_", part) for part in parts)
     return f"{stem}.{_SAFE_NAME.sub('', ext)}"

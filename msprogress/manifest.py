@@ -94,6 +94,61 @@ class Coverage(_Model):
     grants_by_record_type: dict[str, int]
 
 
+class TrialChanges(_Model):
+    """Progressive-MS trials that changed between two snapshots, by kind of change (queries/diff_trials.sql)."""
+
+    added: int
+    no_longer_in_source: int  # the source file no longer lists it (not "deleted")
+    status: int
+    phase: int
+    enrollment: int
+    population: int
+
+
+class AgentMove(_Model):
+    """An agent whose pipeline stage differs between two snapshots (queries/diff_agents.sql)."""
+
+    agent_id: str
+    label: str
+    change: str  # 'moved up', 'moved down', 'new in the pipeline', 'no longer in the pipeline'
+    stage_before: str | None
+    stage_after: str | None
+
+
+class GrantChanges(_Model):
+    """Grant records added, changed and no longer in their source (queries/diff_grants.sql)."""
+
+    added: int
+    changed: int
+    no_longer_in_source: int
+    added_by_source: dict[str, int]
+
+
+class SeriesTotals(_Model):
+    """Award money of one coverage series in both snapshots, in EUR (queries/diff_series_totals.sql):
+    a series is compared only with itself; None where the series is absent or states no amount."""
+
+    series_id: str
+    title: str
+    awards_before: int | None
+    awards_after: int | None
+    awarded_eur_before: float | None
+    awarded_eur_after: float | None
+
+
+class ChangeSummary(_Model):
+    """What changed since an earlier snapshot (the one served when this one was built), computed by
+    the build with the same named queries the "What changed" page runs, over all MS research."""
+
+    compared_with: str  # the earlier snapshot's id
+    compared_created_at: str
+    trials: TrialChanges
+    agents: list[AgentMove]
+    grants: GrantChanges
+    series: list[SeriesTotals]  # the series whose totals or award counts differ
+    notes: list[str]  # sources or tables that differ between the two snapshots
+
+
 class SyntheticLabel(_Model):
     """Set by the benchmark's generator (bench/synthetic.py): this snapshot is SYNTHETIC."""
 
@@ -111,6 +166,7 @@ class Manifest(_Model):
     tables: dict[str, TableEntry]
     coverage: Coverage
     synthetic: SyntheticLabel | None = None
+    changes: ChangeSummary | None = None  # None: no earlier snapshot to compare with
 
     @classmethod
     def read(cls, path: Path) -> Manifest:

@@ -19,8 +19,8 @@ where it goes:
   entities back into characters); `$` becomes `&#36;`, so a value is never typeset as LaTeX.
   `plotly_texts` is the same over a column.
 NOTE: a chart builder escapes data when it *puts it into text*, never the DataFrame it is given:
-ids that travel back through a selection (customdata) stay as stored. The pydeck tooltip is the
-exception that needs nothing: Streamlit HTML-escapes every `{field}` value it fills in.
+ids that travel back through a selection (customdata) stay as stored, and a label is measured as
+typed (charts/textmetrics) and escaped when drawn.
 """
 
 from __future__ import annotations

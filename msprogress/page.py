@@ -19,7 +19,7 @@ import streamlit as st
 from msprogress import data, presenter, sidebar, sources
 from msprogress.charts.common import PLOTLY_CONFIG
 from msprogress.filters import Filters
-from msprogress.markup import md_code, plotly_text
+from msprogress.markup import md_code, md_escape, plotly_text
 from msprogress.snapshot import SnapshotError
 
 TRIAL_SOURCES = sources.TRIAL_SOURCES
@@ -62,29 +62,89 @@ def require_snapshot() -> None:
         data.no_snapshot(exc)
 
 
-def seed_view(switches: Mapping[str, tuple[str, Sequence[str]]]) -> list[str]:
-    """Give each page view widget (URL key → (widget key, allowed values; first = default)) its
-    value from the URL once per session, else the default; a bad URL value becomes a notice."""
-    notices = []
-    for key, (wkey, allowed) in switches.items():
-        if wkey in st.session_state:
-            continue
-        value = st.query_params.get(key)
-        if value is not None and value not in allowed:
-            notices.append(f"Ignored {key}={md_code(value[:40], 40)}: not one of {', '.join(allowed)}.")
-            value = None
-        st.session_state[wkey] = value or allowed[0]
-    return notices
+def _same(value: str) -> object:
+    return value
 
 
-def write_view(values: Mapping[str, str], defaults: Mapping[str, str]) -> None:
-    """Mirror a page's view state into the URL with readable keys; defaults are left out."""
-    for key, value in values.items():
-        if value != defaults[key]:
-            if st.query_params.get(key) != value:
-                st.query_params[key] = value
-        elif key in st.query_params:
-            del st.query_params[key]
+@dataclass(frozen=True)
+class Key:
+    """One URL key of a page's view: its widget, its allowed values (first = default; None when
+    the page gives them at `View.seed`, from its data) and how a URL value maps to the widget's."""
+
+    url: str
+    widget: str
+    options: Sequence[str] | None = None
+    to_widget: Callable[[str], object] = _same
+    to_url: Callable[[object], str] = str
+
+
+def flag(url: str, widget: str) -> Key:
+    """An on/off switch written `1`/`0` in the URL (a checkbox or toggle holds a bool)."""
+    return Key(url, widget, ("0", "1"), to_widget=lambda v: v == "1", to_url=lambda v: "1" if v else "0")
+
+
+def _not_one_of(allowed: Sequence[str]) -> str:
+    named = [a for a in allowed if a]
+    if len(named) > 8:
+        return f"not one of the {len(named)} choices for these filters"
+    return "not one of " + md_escape(", ".join(named))
+
+
+VIEW_KEYS = "_page_view_keys"  # URL keys the current page's views registered this run
+_SAVED = "_page_view_saved"  # each view's last values this session (restored on return)
+
+
+class View:
+    """A page's view state in the URL — the one way pages keep theirs. On the session's first
+    visit each widget takes the link's value (a bad one is dropped with a notice), else the view's
+    last value this session, else the default; `write` mirrors the widgets into the URL with
+    readable keys, defaults left out. Constructing a View registers its keys, so the notices know
+    which link parameters this page understands."""
+
+    def __init__(self, name: str, keys: Sequence[Key]) -> None:
+        self.name, self.keys = name, {k.url: k for k in keys}
+        registered = st.session_state.setdefault(VIEW_KEYS, [])
+        registered += [k for k in self.keys if k not in registered]
+
+    def seed(self, options: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+        """Give every widget its value; `options` supplies allowed values a Key left open.
+        A widget whose value is no longer allowed (the filters left it out) takes the default."""
+        notices: list[str] = []
+        saved = st.session_state.setdefault(_SAVED, {}).get(self.name, {})
+        for key in self.keys.values():
+            allowed = list((options or {}).get(key.url, key.options or ()))
+            if not allowed:
+                continue
+            if key.widget in st.session_state:
+                if key.to_url(st.session_state[key.widget]) not in allowed:
+                    st.session_state[key.widget] = key.to_widget(allowed[0])
+                continue
+            value = st.query_params.get(key.url)
+            if value is not None and value not in allowed:
+                notices.append(f"Ignored {key.url}={md_code(value)}: {_not_one_of(allowed)}.")
+                value = None
+            chosen = value or (saved.get(key.url) if saved.get(key.url) in allowed else allowed[0])
+            st.session_state[key.widget] = key.to_widget(chosen)
+        return notices
+
+    def value(self, url: str) -> str:
+        key = self.keys[url]
+        return key.to_url(st.session_state[key.widget])
+
+    def write(self, defaults: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Mirror the widgets into the URL (defaults left out) and remember them for this session;
+        return URL key → value."""
+        values = {url: self.value(url) for url, k in self.keys.items() if k.widget in st.session_state}
+        st.session_state.setdefault(_SAVED, {})[self.name] = values
+        for url, value in values.items():
+            key = self.keys[url]
+            default = (defaults or {}).get(url, (key.options or [""])[0])
+            if value != default:
+                if st.query_params.get(url) != value:
+                    st.query_params[url] = value
+            elif url in st.query_params:
+                del st.query_params[url]
+        return values
 
 
 def sources_text(source_ids: tuple[str, ...]) -> str:
@@ -107,21 +167,28 @@ def caption(source_ids: tuple[str, ...], f: Filters | None = None, extra: str = 
     if extra:
         text += " " + extra
     if f is not None:
-        text += f" Filters: {f.describe(markdown=True)}."
+        text += f" Filters: {describe(f, markdown=True)}."
     text += f" Snapshot {data.snapshot().snapshot_id}."
     st.caption(text)
 
 
+def describe(f: Filters, markdown: bool = False) -> str:
+    """The filters in words, with names for codes ('countries: Italy', never 'ITA')."""
+    return f.describe(markdown=markdown, names=sidebar.names())
+
+
 def showing(f: Filters) -> None:
     """The filters in words at the top of a page (a typed search shows as typed, never as markup)."""
-    st.markdown(f"**Showing:** {f.describe(markdown=True)}")
+    st.markdown(f"**Showing:** {describe(f, markdown=True)}")
 
 
-def show_notices() -> None:
+def show_notices(*extra: str) -> None:
+    """The serving banner, what the link's dropped values were (a parameter that is neither a
+    filter nor one of this page's view keys is reported as unknown), and `extra` notices."""
     notice = data.serving_notice()
     if notice:
         st.error(notice, icon="⚠️")
-    for n in sidebar.notices():
+    for n in [*sidebar.notices(st.session_state.get(VIEW_KEYS, [])), *extra]:
         st.info(n, icon="ℹ️")
 
 
@@ -158,7 +225,7 @@ def chart(
     it is shown (presenter mode) or downloaded (image, deck): a rerun does not pay for it."""
 
     def exported() -> go.Figure:
-        filters_text = plotly_text(f.describe()) if f else ""
+        filters_text = plotly_text(describe(f)) if f else ""
         return presenter.decorate(fig, name, filters_text, plotly_text(footer_text(source_ids)))
 
     st.session_state.setdefault(VIEW_CHARTS, []).append(ViewChart(name, exported, source_ids))

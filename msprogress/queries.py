@@ -21,6 +21,7 @@ from functools import cache
 from msprogress.paths import QUERIES
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+COMPARING_PREFIX = "diff_"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Query:
     @property
     def column_names(self) -> list[str]:
         return [c[0] for c in self.columns]
+
+    @property
+    def compares(self) -> bool:
+        """A `diff_*` query compares two snapshots: it reads the earlier one's `prev_*` views and runs
+        only on a database opened with an earlier snapshot (see msprogress/db.py)."""
+        return self.name.startswith(COMPARING_PREFIX)
 
 
 def _parse(name: str, sql: str) -> Query:

@@ -68,6 +68,8 @@ APPROVED_STAGE = "Approved for progressive MS"
 # The years the dashboard shows (the sidebar's slider, the links' from/to): a member's grant year
 # outside them is rejected at the build, so no row is kept that no view can show.
 YEAR_RANGE = (1970, 2035)
+# agents.origin; empty when not known (rule: data/reference/agents_README.md)
+AGENT_ORIGINS = ("novel", "repurposed")
 RELEVANCE = ("Progressive-specific", "MS, not progression-specific", "Not MS")
 GAP_AREAS = (
     "Mechanisms of progression",
@@ -92,6 +94,21 @@ RECORD_TYPES = ("award", "programme", "call")
 COVERAGE = ("complete", "partial")
 AMOUNT_BASES = ("exact", "per_award", "total", "up_to", "at_least", "partial", "approximate")
 YEAR_CONVENTIONS = ("NIH fiscal year", "award year", "announcement year", "project start year")
+# How a project's organisation or a trial site was placed on the map, most precise first (the build
+# step msprogress/ingest/locate.py; each value's meaning in LOCATION_PRECISION_TEXT).
+LOCATION_PRECISIONS = ("source", "organisation", "city", "city in name", "country")
+LOCATION_PRECISION_TEXT = {
+    "source": "coordinates as the source gives them",
+    "organisation": "the same organisation's place in another record",
+    "city": "the city, found offline within its country",
+    "city in name": "a city the organisation's name names",
+    "country": "the country's centre: no city given",
+}
+_PRECISION = (
+    "How the place was found: "
+    + "; ".join(f"'{k}': {v}" for k, v in LOCATION_PRECISION_TEXT.items())
+    + ". Empty when the country is unknown (not on the map)."
+)
 
 _PROVENANCE = [
     C(
@@ -135,6 +152,41 @@ TABLES: dict[str, list[Column]] = {
             "Study start (first of the month where only a month is given).",
         ),
         C("completion_date", "date", "Completion date", "Study completion (actual or anticipated)."),
+        C(
+            "first_posted",
+            "date",
+            "First posted",
+            "Date the registry first made the record public: ClinicalTrials.gov 'first posted'; CTIS the "
+            "date of the authorisation decision (its public record follows it).",
+        ),
+        C(
+            "last_update_posted",
+            "date",
+            "Last update posted",
+            "Date of the latest change the registry posted: ClinicalTrials.gov 'last update posted'; CTIS "
+            "'last updated'.",
+        ),
+        C(
+            "results_first_posted",
+            "date",
+            "Results first posted",
+            "Date results were first posted on ClinicalTrials.gov; empty when none were, and for CTIS, whose "
+            "export does not date its results.",
+        ),
+        C(
+            "has_results",
+            "bool",
+            "Results posted",
+            "True when the registry holds posted results (ClinicalTrials.gov 'has results', CTIS 'trial "
+            "results'); empty when the source does not say.",
+        ),
+        C(
+            "why_stopped",
+            "str",
+            "Why stopped",
+            "The reason the registry states for stopping a terminated, withdrawn or suspended trial. Only "
+            "the ClinicalTrials.gov API gives it (a `make refresh` pull); its flattened export and CTIS do not.",
+        ),
         C("enrollment", "int", "Enrollment", "Participants, actual or anticipated.", unit="participants"),
         C("enrollment_type", "str", "Enrollment type", "ACTUAL or ESTIMATED."),
         C("sponsor", "str", "Sponsor", "Lead sponsor."),
@@ -183,16 +235,18 @@ TABLES: dict[str, list[Column]] = {
             "latitude",
             "float",
             "Latitude",
-            "Site latitude (geocoded offline from city and country).",
+            "Site latitude: the registry's coordinates, the city geocoded offline, or the country's "
+            "centre (see location_precision).",
             unit="degrees",
         ),
         C(
             "longitude",
             "float",
             "Longitude",
-            "Site longitude (geocoded offline from city and country).",
+            "Site longitude (see latitude).",
             unit="degrees",
         ),
+        C("location_precision", "str", "Place precision", _PRECISION),
         C(
             "list_complete",
             "bool",
@@ -264,6 +318,21 @@ TABLES: dict[str, list[Column]] = {
             "Drug label, registry record or paper supporting the mechanism.",
         ),
         C("reference_kind", "str", "Reference kind", "label, registry or paper."),
+        C(
+            "origin",
+            "str",
+            "Novel or repurposed",
+            "'repurposed': approved by a regulator for another indication (relapsing MS or another "
+            "disease) before its first progressive-MS trial; 'novel': not approved for any indication "
+            "then; empty when not known (rule and sources: data/reference/agents_README.md).",
+        ),
+        C("origin_source", "str", "Origin source", "Label, registry record or paper the origin rests on."),
+        C(
+            "origin_note",
+            "str",
+            "Origin note",
+            "The earlier approval of a repurposed agent (indication, regulator, year), or why a novel one is novel.",
+        ),
     ],
     "agent_approvals": [
         C(
@@ -316,16 +385,18 @@ TABLES: dict[str, list[Column]] = {
             "latitude",
             "float",
             "Latitude",
-            "Organisation latitude where the source gives it.",
+            "Lead organisation's latitude: as the source gives it, else found by the build (see "
+            "location_precision).",
             unit="degrees",
         ),
         C(
             "longitude",
             "float",
             "Longitude",
-            "Organisation longitude where the source gives it.",
+            "Lead organisation's longitude (see latitude).",
             unit="degrees",
         ),
+        C("location_precision", "str", "Place precision", _PRECISION),
         C("start_date", "date", "Start", "Project start."),
         C("end_date", "date", "End", "Project end."),
         C("funder", "str", "Funder", "Funding organisation (NIH institute for NIH rows)."),
@@ -356,6 +427,19 @@ TABLES: dict[str, list[Column]] = {
         ),
         C("year", "int", "Year", "Year the money is counted in (see year_convention).", unit="year"),
         C("year_convention", "str", "Year convention", "One of: " + ", ".join(YEAR_CONVENTIONS) + "."),
+        C(
+            "award_date",
+            "date",
+            "Award date",
+            "Date the award was made known: NIH award notice date, the announcement date of a curated "
+            "award; empty when the source gives only a year.",
+        ),
+        C(
+            "start_date",
+            "date",
+            "Start date",
+            "Start of the award's money: NIH budget start, a member file's start date; empty when not given.",
+        ),
         C("start_year", "int", "First year", "First year of the award period where known.", unit="year"),
         C("end_year", "int", "Last year", "Last year of the award period where known.", unit="year"),
         C("amount", "float", "Amount", "Amount in the original currency; empty when the source gives none."),
@@ -478,6 +562,19 @@ TABLES: dict[str, list[Column]] = {
         C("name", "str", "Country", "Short English name (country_converter).", nullable=False),
         C("continent", "str", "Continent", "Continent (country_converter)."),
         C("region", "str", "Region", "UN M49 sub-region (country_converter)."),
+        C(
+            "latitude",
+            "float",
+            "Centre latitude",
+            "Centre of the country's main land mass (plotly's Natural Earth 1:50m topojson), else its "
+            "capital: where a place known only by its country is drawn.",
+            unit="degrees",
+        ),
+        C("longitude", "float", "Centre longitude", "See latitude.", unit="degrees"),
+        C("west", "float", "West edge", "Western edge of the country's main land masses.", unit="degrees"),
+        C("south", "float", "South edge", "Southern edge (see west).", unit="degrees"),
+        C("east", "float", "East edge", "Eastern edge (see west).", unit="degrees"),
+        C("north", "float", "North edge", "Northern edge (see west).", unit="degrees"),
     ],
 }
 

@@ -45,42 +45,39 @@ def money(value: float | None, currency: str) -> str:
     return f"{sym}{value:,.0f}"
 
 
-# One colour per mechanism class (agents.MECHANISM_CLASSES), everywhere. Okabe–Ito first, then
-# Paul Tol's "muted" scheme (also colour-blind safe); supportive/diagnostic/background in greys.
-MECHANISM_COLOURS = {
-    "B-cell depletion (anti-CD20/CD19)": "#0072B2",
-    "BTK inhibition": "#D55E00",
-    "S1P receptor modulation": "#009E73",
-    "Other immunomodulation": "#56B4E9",
-    "Immunosuppression / chemotherapy": "#CC79A7",
-    "Neuroprotection / metabolic": "#E69F00",
-    "Remyelination / repair": "#882255",
-    "Antioxidant": "#999933",
-    "Cell therapy": "#332288",
-    "Antiviral / EBV-directed": "#44AA99",
-    "Symptomatic": "#DDCC77",
-    "Supportive / premedication": "#BBBBBB",
-    "Diagnostic / imaging agent": "#888888",
-    "Background therapy / standard of care": "#555555",
+# Mechanism classes (agents.MECHANISM_CLASSES) grouped into 8 families and "Other", one colour
+# each (the class itself stays in hovers and tables). NOTE: 14 classes in 14 colours could not be
+# told apart (several near-identical blues); 8 + grey is about the most a reader separates at a
+# glance. The colours are Okabe–Ito and Paul Tol's "bright" set, chosen so that every pair stays
+# apart (CIEDE2000 ≥ 10) for normal vision and simulated protanopia, deuteranopia and tritanopia,
+# and every colour is visible on white and on the dark theme (tests/test_pipeline.py checks both).
+OTHER_FAMILY = "Other"
+MECHANISM_FAMILIES = {
+    "B-cell depletion (anti-CD20/CD19)": "B-cell depletion",
+    "BTK inhibition": "BTK inhibition",
+    "S1P receptor modulation": "S1P modulation",
+    "Other immunomodulation": "Other immune therapies",
+    "Immunosuppression / chemotherapy": "Other immune therapies",
+    "Neuroprotection / metabolic": "Neuroprotection and metabolic",
+    "Antioxidant": "Neuroprotection and metabolic",
+    "Remyelination / repair": "Remyelination and repair",
+    "Cell therapy": "Cell therapy",
+    "Symptomatic": "Symptomatic",
+    "Antiviral / EBV-directed": OTHER_FAMILY,
+    "Supportive / premedication": OTHER_FAMILY,
+    "Diagnostic / imaging agent": OTHER_FAMILY,
+    "Background therapy / standard of care": OTHER_FAMILY,
 }
-
-# Non-drug interventions on the pipeline grid (modalities), in muted tones distinct from drugs.
-MODALITY_COLOURS = {
-    "rehabilitation": "#117733",
-    "exercise": "#88CCEE",
-    "behavioural": "#AA4499",
-    "device": "#6699CC",
-    "diet/supplement": "#CC6677",
-    "procedure": "#661100",
-}
-
-STATUS_COLOURS = {
-    "Recruiting": "#009E73",
-    "Active, not recruiting": "#56B4E9",
-    "Completed": "#0072B2",
-    "Stopped early": "#D55E00",
-    "Withdrawn": "#CC79A7",
-    "Unknown": "#999999",
+FAMILY_COLOURS = {
+    "B-cell depletion": "#0072B2",
+    "BTK inhibition": "#CC3311",
+    "S1P modulation": "#009E73",
+    "Other immune therapies": "#56B4E9",
+    "Neuroprotection and metabolic": "#CCBB44",
+    "Remyelination and repair": "#AA3377",
+    "Cell therapy": "#EE6677",
+    "Symptomatic": "#999933",
+    OTHER_FAMILY: "#A0A0A0",  # also non-drug interventions: no drug mechanism
 }
 
 
@@ -100,3 +97,11 @@ def percent(share: float | None, digits: int = 0) -> str:
     if share is None or share != share:
         return "—"
     return f"{share:.{digits}%}"
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """'1 trial', '2 trials', '3,513 trials', '2 countries' (`many` for an irregular plural)."""
+    if many is None:
+        consonant_y = noun.endswith("y") and noun[-2:-1] not in tuple("aeiou")
+        many = noun[:-1] + "ies" if consonant_y else noun + "s"
+    return f"{n:,} {noun if n == 1 else many}"

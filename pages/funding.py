@@ -24,7 +24,7 @@ from msprogress.markup import md_escape, plotly_text
 f = page.filters()
 ALL = "all"
 
-# URL key → (widget key, options (first = default), labels)
+# URL key → (widget key, options (first = default) with their labels)
 SWITCHES: dict[str, tuple[str, dict[str, str]]] = {
     "group": (
         "funding_group",
@@ -35,6 +35,10 @@ SWITCHES: dict[str, tuple[str, dict[str, str]]] = {
     "view": ("funding_view", {"annual": "Per year", "cumulative": "Cumulative"}),
 }
 LABELS = {"group": "Group by", "currency": "Currency", "count": "Counting", "view": "View"}
+VIEW = page.View(
+    "funding",
+    [page.Key("series", "funding_series"), *(page.Key(k, w, list(o)) for k, (w, o) in SWITCHES.items())],
+)
 
 
 def series_options(series: pd.DataFrame) -> dict[str, str]:
@@ -50,8 +54,8 @@ def series_options(series: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _switches(options: dict[str, str]) -> dict[str, str]:
-    """The series picker and the four view switches; returns URL key → chosen value."""
+def _switches(options: dict[str, str]) -> None:
+    """The series picker and the four view switches."""
     st.selectbox(
         "Coverage series",
         list(options),
@@ -60,12 +64,9 @@ def _switches(options: dict[str, str]) -> dict[str, str]:
         help="Only awards of one series (one funder and what its files hold) are comparable year to year.",
     )
     cols = st.columns([6, 4, 5, 4])
-    chosen = {"series": st.session_state["funding_series"]}
     for col, (key, (wkey, opts)) in zip(cols, SWITCHES.items(), strict=True):
         with col:
             st.segmented_control(LABELS[key], list(opts), format_func=opts.get, key=wkey, required=True)
-        chosen[key] = st.session_state[wkey] or next(iter(opts))
-    return chosen
 
 
 def research(f: Filters) -> str:
@@ -92,22 +93,15 @@ def headline(row: pd.Series, share: pd.DataFrame, currency: str) -> str:
 
 # 1. Title, notices and view switches -------------------------------------------------------
 st.title("Funding over time")
-page.show_notices()
-seed = {k: (w, list(o)) for k, (w, o) in SWITCHES.items()}
-currency_now = st.session_state.get("funding_currency") or st.query_params.get("currency") or "EUR"
-series = data.funding_series(f, currency_now if currency_now in SWITCHES["currency"][1] else "EUR")
+series = data.funding_series(f, "EUR")  # the series in scope, most comparable first
+options = series_options(series)
+page.show_notices(*VIEW.seed({"series": list(options)}))
+page.showing(f)
 if series.empty:
-    page.showing(f)
     st.info("No award records match these filters: change the funder, years or relevance in the sidebar.")
     st.stop()
-options = series_options(series)
-if st.session_state.get("funding_series") not in (None, *options):
-    st.session_state["funding_series"] = next(iter(options))  # the filters left the chosen series out
-for notice in page.seed_view({"series": ("funding_series", list(options)), **seed}):
-    st.info(notice, icon="ℹ️")
-page.showing(f)
-view = _switches(options)
-page.write_view(view, {"series": next(iter(options))} | {k: next(iter(o)) for k, (_, o) in SWITCHES.items()})
+_switches(options)
+view = VIEW.write({"series": next(iter(options))})
 chosen, group, currency = view["series"], view["group"], view["currency"]
 spread, is_cumulative = view["count"] == "spread", view["view"] == "cumulative"
 one = None if chosen == ALL else chosen
@@ -159,7 +153,7 @@ explain = (
     f"covers the year only partly. Hatched: {summary.flagged:,} awards whose amount is {charts.FLAGGED_BASES}. "
     f"Not in the sums: {summary.no_amount:,} awards without a stated amount, {summary.no_year:,} without a year."
 )
-subtitle = f"{plotly_text(f.describe())} · individual awards only · ECB annual-mean exchange rates"
+subtitle = f"{plotly_text(page.describe(f))} · individual awards only · ECB annual-mean exchange rates"
 if money_all.empty:
     st.info("No award amounts match these filters in this series.")
 elif row is None:

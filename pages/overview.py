@@ -1,150 +1,180 @@
-"""Overview: the headline figures for the current filters, each with unit, as-of and source."""
+"""Overview: the one-screen story of progressive MS research for the current filters.
+
+Progressive MS first — progressive-MS trials, those recruiting, agents in the therapy pipeline,
+progressive-specific research projects — with all MS research as context, never the headline
+(and no context when the filters ask for progressive-specific research only). Then three
+panels, each stating its finding in its title and linking to its page with the same filters:
+where progressive-MS trials are (a small map), the most comparable funding series per year (the
+years it does not cover left as gaps; where it holds the funder's whole portfolio, the MS share
+of its money), and the pipeline by stage ("Approved for progressive MS" apart from phase 4),
+counted exactly as the pipeline page's default view counts it.
+
+Money appears in the funding panel only, with its currency switch there (`currency=USD` in the
+URL, EUR by default); the trial counts carry none. In presenter mode the panels stand side by
+side, so the page is one 1920×1080 slide.
+
+NOTE: the "what changed" panel (issue 15, `pages/changed.py`) does not exist yet: `changed_panel`
+is its hook.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 
-from msprogress import data, page, style
+from msprogress import changes, data, page, presenter, style
 from msprogress.charts import funding as charts_funding
 from msprogress.charts import overview as charts
 from msprogress.markup import md_escape
 
 f = page.filters()
+TRIAL_SOURCES, FUNDING_SOURCES = page.TRIAL_SOURCES, page.FUNDING_SOURCES
+CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
+VIEW = page.View("overview", [page.Key("currency", "overview_currency", list(CURRENCIES))])
+ALL_MS = f.relevance == "all"  # all MS research is in view, so it can be the context
+PIPELINE_VIEW = (False, False)  # the pipeline page's default view (no supportive, no non-drug): its numbers
+HEIGHT = 240 if presenter.is_on() else 330  # a panel's plot; on a slide three stand side by side
+
+
+def context(n: int, noun: str) -> str | None:
+    """'of 3,513 MS trials', the all-MS context of a progressive figure (none when not in view)."""
+    return f"of {style.plural(n, noun)}" if ALL_MS else None
+
+
+def link(path: str, label: str, view: dict[str, str] | None = None) -> None:
+    """A link to a page with the same filters, plus that page's view keys.
+
+    NOTE: not on a slide: the slide bar steps through the same pages, and the slide has no room."""
+    if not presenter.is_on():
+        st.page_link(path, label=label, query_params={**f.to_params(), **(view or {})})
+
+
+def headline_figures(trials: pd.Series, projects: pd.Series, stages: pd.DataFrame) -> None:
+    """Progressive figures, all MS as their context; one source line under them."""
+    approved = int(stages.loc[stages["stage"] == charts.APPROVED, "agents"].sum())
+    figures = [
+        (
+            "Progressive-MS trials",
+            trials.progressive_trials,
+            context(trials.trials, "MS trial"),
+            "Registry records of trials in PPMS, SPMS or progressive MS; a trial in both registries counts twice.",
+        ),
+        (
+            "Recruiting progressive trials",
+            trials.recruiting_progressive,
+            context(trials.recruiting_trials, "recruiting MS trial"),
+            "Recruiting, not yet recruiting, or enrolling by invitation.",
+        ),
+        (
+            "Agents in the pipeline",
+            stages["agents"].sum(),
+            f"{approved:,} approved for progressive MS",
+            "Disease-modifying and symptomatic drugs in progressive-MS interventional trials; placebo, "
+            "co-medication and supportive agents not counted.",
+        ),
+        (
+            "Progressive-specific projects",
+            projects.progressive_projects,
+            context(projects.projects, "MS research project"),
+            "Funded research projects whose text is about progression (classified from titles and terms).",
+        ),
+    ]
+    for col, (label, value, delta, help_text) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(label, f"{int(value):,}", delta, delta_color="off", delta_arrow="off", help=help_text)
+    page.caption(TRIAL_SOURCES + FUNDING_SOURCES)
+
+
+def map_panel(metrics: pd.DataFrame) -> None:
+    zoom = bool(f.countries or f.regions)
+    page.chart(charts.small_map(metrics, HEIGHT, zoom), "overview_map", TRIAL_SOURCES, f)
+    page.caption(TRIAL_SOURCES)
+    link("pages/map.py", "World map →", {"metric": "progressive"})
+
+
+def funding_story(currency: str) -> tuple[pd.DataFrame, pd.Series] | None:
+    """The most comparable coverage series for these filters, year by year (see trend_frame)."""
+    series = data.funding_series(f, currency)
+    if series.empty:
+        return None
+    top = series.iloc[0]
+    money = data.funding_by_year(f, currency, "fundergroup", False, top.series_id)
+    progressive = data.funding_by_year(
+        f.replace(relevance="progressive"), currency, "fundergroup", False, top.series_id
+    )
+    status = charts_funding.year_status(
+        data.funding_years_covered(f, top.series_id), money, f.year_from, f.year_to
+    )
+    share = data.funding_share(f, currency)
+    trend = charts.trend_frame(money, progressive, status, share[share["series_id"] == top.series_id])
+    return trend, top
+
+
+def funding_panel() -> None:
+    """One series' money per year, with the currency switch beside it (normal mode)."""
+    if not presenter.is_on():
+        st.segmented_control(
+            "Currency", list(CURRENCIES), format_func=CURRENCIES.get, key="overview_currency", required=True
+        )
+    currency = st.session_state["overview_currency"]
+    story = funding_story(currency)
+    if story is None:
+        st.info("No award records match these filters: widen the funder, years or relevance in the sidebar.")
+        return
+    trend, top = story
+    who = top.series_title.split(":")[0]
+    research = "MS research" if ALL_MS else "progressive MS"
+    fy = "FY" if who.startswith("NIH") else ""  # NIH counts money in fiscal years
+    headline, detail = charts.trend_finding(trend, who, research, currency, fy)
+    fig = charts.funding_trend(trend, currency, headline, detail, ALL_MS, HEIGHT)
+    sources = (str(top.source),)
+    page.chart(fig, "overview_funding", sources, f)
+    page.caption(sources)
+    link("pages/funding.py", "Funding over time →", {"series": str(top.series_id), "currency": currency})
+
+
+def pipeline_panel(stages: pd.DataFrame) -> None:
+    if stages.empty:
+        st.info("No progressive-MS drug trials match these filters.")
+    else:
+        page.chart(charts.pipeline_stages(stages, HEIGHT), "overview_pipeline", TRIAL_SOURCES, f)
+        page.caption(TRIAL_SOURCES)
+    link("pages/pipeline.py", "Therapy pipeline →")
+
+
+def changed_line() -> None:
+    """What changed in the registries over the default window, in the What changed page's words,
+    one line under the headline figures with a link to that page (not on a slide: no room)."""
+    if presenter.is_on():
+        return
+    months = changes.WINDOWS[0]
+    st.markdown(md_escape(changes.headline_lines(data.changes_window_counts(f, months), months, None)[0]))
+    link("pages/changed.py", "What changed →")
+
 
 # 1. Title and notices ---------------------------------------------------------------------
 st.title("Progressive MS research at a glance")
-page.show_notices()
+page.show_notices(*VIEW.seed())
 page.showing(f)
 
 # 2. Data -----------------------------------------------------------------------------------
 trials = data.headline_trials(f).iloc[0]
 projects = data.headline_projects(f).iloc[0]
-currency = st.segmented_control("Currency", ["EUR", "USD", "GBP"], default="EUR", key="w_currency") or "EUR"
-series = data.funding_series(f, currency)
-programmes = data.funding_programmes(f, currency)
-phases = data.pipeline_phase_counts(f)
+stages = charts.stage_counts(data.pipeline_markers(f, *PIPELINE_VIEW))
+metrics = data.map_country_metrics(f, "EUR")
 
-# 3. Trials ---------------------------------------------------------------------------------
-st.subheader("Clinical trials")
-c = st.columns(4)
-c[0].metric(
-    "MS trials registered", f"{trials.trials:,}", help="Trials in the ClinicalTrials.gov and CTIS files."
-)
-c[1].metric("Progressive-MS trials", f"{trials.progressive_trials:,}")
-c[2].metric(
-    "Progressive trials recruiting",
-    f"{trials.recruiting_progressive:,}",
-    help="Recruiting, not yet recruiting, or enrolling by invitation.",
-)
-c[3].metric(
-    "Countries with trials",
-    f"{trials.countries:,}",
-    help="CTIS lists every trial country; the ClinicalTrials.gov export gives the first listed site only.",
-)
-page.caption(
-    page.TRIAL_SOURCES,
-    extra=f"Counts of trials; {trials.ctgov_trials:,} from ClinicalTrials.gov, "
-    f"{trials.ctis_trials:,} from CTIS (a trial in both registries counts twice).",
-)
+# 3. Headline figures -----------------------------------------------------------------------
+headline_figures(trials, projects, stages)
+changed_line()
 
-# 4. Pipeline -------------------------------------------------------------------------------
-st.subheader("Therapy pipeline (progressive MS)")
-if phases.empty:
-    st.info("No progressive-MS drug trials match these filters.")
-else:
-    page.chart(charts.pipeline_phase_bars(phases), "overview_pipeline", page.TRIAL_SOURCES, f)
-    page.caption(
-        page.TRIAL_SOURCES,
-        extra="An agent's stage is the highest phase of its progressive-MS trials, or 'approved' when a "
-        "label approves it for PPMS or SPMS (data/reference/approved_progressive.csv); "
-        "disease-modifying and symptomatic agents; placebo and co-medication (prophylaxis, premedication, "
-        "conditioning, tracers) excluded.",
-    )
-
-# 5. Projects and funding -------------------------------------------------------------------
-st.subheader("Research projects and funding")
-c = st.columns(4)
-c[0].metric("MS research projects", f"{projects.projects:,}")
-c[1].metric("Progressive-specific projects", f"{projects.progressive_projects:,}")
-c[2].metric(
-    "Grants (award records)",
-    f"{int(series['award_rows'].sum()):,}",
-    help="One record per award; NIH awards count once per fiscal year.",
-)
-c[3].metric(
-    "Countries with funded projects", f"{projects.countries:,}", help="Country of the lead organisation."
-)
-if series.empty:
-    st.info("No award records match these filters.")
-else:
-    top = series.iloc[0]
-    years = f"{top.first_year}–{top.last_year}"
-    cover = charts_funding.coverage_label(top.complete_years, top.partial_years)
-    c = st.columns(4)
-    c[0].metric(
-        f"Awarded ({currency}), {md_escape(top.series_title.split(':')[0])}",
-        style.money(top.awarded, currency) if top.awards_with_amount else "no amounts stated",
-        help=f"Individual awards of one coverage series, {md_escape(top.series_title)} ({cover}). Other series are "
-        "listed below, never added to it; programme totals are never added.",
-    )
-    c[1].metric(
-        "Years covered", years, help=f"{top.complete_years} complete, {top.partial_years} partial years."
-    )
-    share = data.funding_share(f, currency).dropna(subset=["ms_share"])
-    if share.empty:
-        c[2].metric("Other coverage series (not added)", f"{len(series) - 1:,}")
-    else:
-        last = share.iloc[-1]
-        c[2].metric(
-            f"MS share of {md_escape(last.funder)} money, FY{int(last.year)}",
-            f"{100 * last.ms_share:.1f}%",
-            help=f"MS research (matching the filters) as a share of every award {md_escape(last.funder)} made that year: "
-            f"{style.money(last.ms_amount, currency)} of {style.money(last.total_amount, currency)}. "
-            f"Range over the covered years: {100 * share.ms_share.min():.1f}–{100 * share.ms_share.max():.1f}%.",
-        )
-    c[3].metric(
-        "Programme totals and calls (apart)",
-        f"{len(programmes):,}",
-        help="Announced round totals, budgets and calls, shown apart: adding them to awards would double count.",
-    )
-    others = series.iloc[1:]
-    listed = "; ".join(
-        f"{md_escape(r.series_title)} {style.money(r.awarded, currency) if r.awards_with_amount else '(no amounts)'} "
-        f"({charts_funding.coverage_label(r.complete_years, r.partial_years)}, {r.first_year}–{r.last_year})"
-        for r in others.itertuples()
-    )
-    page.caption(
-        page.FUNDING_SOURCES,
-        extra=(
-            f"Each total adds one coverage series only: {md_escape(top.series_title)}, {top.award_rows:,} award records "
-            f"({top.awards_with_amount:,} with an amount), {years}. "
-            + (f"Other series, each its own population: {listed}. " if listed else "")
-            + "Converted with ECB euro reference rates (annual mean of the award year); awards without a "
-            "stated amount are counted as awards but not in a sum."
-        ),
-    )
-
-# 6. About this data ------------------------------------------------------------------------
-with st.expander("About this data"):
-    snap = data.snapshot()
-    m = snap.manifest
-    st.markdown(f"Snapshot **{snap.snapshot_id}**, built {m.created_at} from the raw files in `data/raw/`.")
-    page.table(
-        [
-            {
-                "source": s.title,
-                "as of": s.as_of,
-                "rows read": s.rows_read,
-                "kept": s.rows_kept,
-                "rejected": s.rows_rejected,
-                "terms": s.terms,
-            }
-            for s in m.sources
-        ],
-        hide_index=True,
-    )
-    cov = m.coverage.agents
-    st.markdown(
-        f"Agent mapping: {cov.fully_mapped} of {cov.progressive_drug_trials} progressive interventional "
-        f"drug trials ({style.percent(cov.share)}) have every non-placebo drug intervention mapped to a canonical agent."
-    )
+# 4. Panels: where, money, pipeline (side by side on a slide) --------------------------------
+panels: list[Callable[[], None]] = [lambda: map_panel(metrics), funding_panel, lambda: pipeline_panel(stages)]
+per_row = 3 if presenter.is_on() else 2
+for start in range(0, len(panels), per_row):
+    row = panels[start : start + per_row]
+    for column, draw in zip(st.columns(len(row), gap="medium"), row, strict=True):
+        with column:
+            draw()
+VIEW.write()
+link("pages/about.py", "About the data: sources, coverage and limits →")

@@ -1,81 +1,75 @@
 """Therapy pipeline: progressive-MS agents by stage and mechanism, and the timeline of their trials.
 
 The grid follows the annual Alzheimer's drug development pipeline graphic (Cummings et al.):
-an agent sits in the column of the highest phase of its progressive-MS interventional trials.
-View switches (population, marker size, non-drug, supportive agents) live in the URL with
-readable keys (`pop=ppms`, `size=enrollment`, `nondrug=1`), validated against fixed lists.
+an agent sits in the band of the highest phase of its progressive-MS interventional trials, or
+"Approved for progressive MS". The population (PPMS, SPMS …) is the sidebar's Population filter:
+the page has no control of its own for it. View switches live in the URL with readable keys
+(`size=enrollment`, `mark=origin`, `nondrug=1`, `support=1`), validated against fixed lists;
+`highlight=<agent id>[,<agent id>…]` rings agents (the "What changed" page links with it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, page
+from msprogress import data, page, presenter
 from msprogress.charts import pipeline as charts
+from msprogress.filters import Filters
 from msprogress.markup import md_code, md_escape, plotly_text
 
-POPS = {"all": "All progressive MS", "ppms": "PPMS", "spms": "SPMS"}
 SIZES = {"trials": "Number of trials", "enrollment": "Participants (enrollment)"}
-FLAGS = ("0", "1")
-# URL key → (widget key, allowed values, default); flags are toggles stored as bools
-VIEW: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "pop": ("pipeline_pop", tuple(POPS), "all"),
-    "mixed": ("pipeline_mixed", FLAGS, "0"),
-    "size": ("pipeline_size", tuple(SIZES), "trials"),
-    "nondrug": ("pipeline_nondrug", FLAGS, "0"),
-    "support": ("pipeline_support", FLAGS, "0"),
-}
+MARKS = {"status": "Trial status", "origin": "Novel or repurposed", "sponsor": "Industry or academic"}
+# The view in the URL; flags are toggles holding bools; `highlight` is seeded by `seed_highlight`.
+VIEW = page.View(
+    "pipeline",
+    [
+        page.Key("size", "pipeline_size", list(SIZES)),
+        page.Key("mark", "pipeline_mark", list(MARKS)),
+        page.flag("nondrug", "pipeline_nondrug"),
+        page.flag("support", "pipeline_support"),
+        page.Key("highlight", "pipeline_highlight"),
+    ],
+)
+AGENT_ID = re.compile(r"[a-z0-9][a-z0-9.-]{0,60}")
 DEFAULT_MECHANISM = "B-cell depletion (anti-CD20/CD19)"
 
 
-def seed_view() -> list[str]:
-    """Give each view widget its value: the URL's if valid, else the session's last, else default."""
-    notices: list[str] = []
-    saved = st.session_state.setdefault("_pipeline_view", {})
-    for key, (wkey, allowed, default) in VIEW.items():
-        if wkey in st.session_state:
-            continue
-        raw = st.query_params.get(key)
-        value = raw if raw in allowed else saved.get(key, default)
-        if raw is not None and raw not in allowed:
-            notices.append(f"Ignored {key}={md_code(raw[:40], 40)}: expected one of {', '.join(allowed)}.")
-        st.session_state[wkey] = value == "1" if allowed == FLAGS else value
-    return notices
-
-
-def view_value(key: str) -> str:
-    wkey, allowed, _ = VIEW[key]
-    v = st.session_state[wkey]
-    return ("1" if v else "0") if allowed == FLAGS else str(v)
-
-
-def write_view() -> None:
-    """Mirror the view into the URL (defaults left out) and remember it for this session."""
-    values = {key: view_value(key) for key in VIEW}
-    st.session_state["_pipeline_view"].update(values)
-    page.write_view(values, {key: default for key, (_, _, default) in VIEW.items()})
+def seed_highlight() -> list[str]:
+    """The agents to ring, from the link on the first visit (`highlight=a,b` or repeated keys);
+    a value that cannot be an agent id is dropped with a notice."""
+    if "pipeline_highlight" in st.session_state:
+        return []
+    given = [v.strip() for raw in st.query_params.get_all("highlight") for v in raw.split(",") if v.strip()]
+    good = [v for v in dict.fromkeys(given) if AGENT_ID.fullmatch(v)]
+    st.session_state["pipeline_highlight"] = ",".join(good)
+    return [f"Ignored highlight={md_code(v)}: not an agent id." for v in given if v not in good]
 
 
 def view_controls() -> None:
-    c = st.columns([3, 3, 2, 2])
-    c[0].radio("Population", list(POPS), format_func=POPS.get, horizontal=True, key="pipeline_pop")
-    c[0].checkbox(
-        "Also count trials enrolling both PPMS and SPMS",
-        key="pipeline_mixed",
-        disabled=st.session_state["pipeline_pop"] == "all",
-        help="Trials whose population is 'Mixed progressive'. Off: PPMS and SPMS are kept strictly apart.",
+    c = st.columns([3, 4, 3])
+    c[0].radio("Marker size", list(SIZES), format_func=SIZES.get, horizontal=True, key="pipeline_size")
+    c[1].radio(
+        "Marker fill shows",
+        list(MARKS),
+        format_func=MARKS.get,
+        horizontal=True,
+        key="pipeline_mark",
+        help="Trial status: of its trials at its stage. Novel: not approved for any use before its first "
+        "progressive-MS trial; repurposed: approved for another use first (curated, with sources). "
+        "Industry or academic: who leads its trials (the registries' sponsor class).",
     )
-    c[1].radio("Marker size", list(SIZES), format_func=SIZES.get, horizontal=True, key="pipeline_size")
     c[2].toggle(
         "Non-drug interventions",
         key="pipeline_nondrug",
         help="Rehabilitation, exercise, behavioural, device, diet/supplement and procedure arms "
         "without a named agent: one square per modality and stage.",
     )
-    c[3].toggle(
+    c[2].toggle(
         "Supportive agents",
         key="pipeline_support",
         help="Premedication, conditioning, vaccines, tracers, contrast agents and background "
@@ -83,58 +77,52 @@ def view_controls() -> None:
     )
 
 
-def index_date() -> tuple[str, date]:
-    """'ClinicalTrials.gov 2025-09-25, CTIS 2025-09-24' and the newest of those dates."""
+def as_of_text() -> tuple[str, date]:
+    """'registries as of 2025-09-25 (ClinicalTrials.gov) and 2025-09-24 (CTIS)' and the newest date."""
     names = {"ctgov": "ClinicalTrials.gov", "ctgov_api": "ClinicalTrials.gov API", "ctis": "CTIS"}
     srcs = data.snapshot().manifest.sources_with_rows(tuple(names))
-    text = ", ".join(f"{names[s.source_id]} {s.as_of}" for s in srcs)
-    return text, max(date.fromisoformat(s.as_of) for s in srcs)
+    text = " and ".join(f"{s.as_of} ({names[s.source_id]})" for s in srcs)
+    return f"registries as of {text}", max(date.fromisoformat(s.as_of) for s in srcs)
 
 
-def population_text(pop: str, mixed: bool) -> str:
-    if pop == "all":
-        return POPS["all"]
-    return POPS[pop] + (" (incl. trials of both PPMS and SPMS)" if mixed else " only")
-
-
-def grid_note(markers: pd.DataFrame, pop_text: str, size: str, nondrug: bool) -> str:
-    """What the grid shows and how, for the caption under it."""
+def method_note(markers: pd.DataFrame, size: str) -> str:
+    """How the grid is made, for the expander under it."""
     early = int(((markers["item_kind"] == "agent") & (markers["early_phase1_trials"] > 0)).sum())
-    is_na = (markers["item_kind"] == "non-drug") & (markers["stage"] == "Not applicable")
     parts = [
-        f"Population: {pop_text}. An agent's stage is the highest phase of its progressive-MS "
-        "interventional trials, or 'Approved for progressive MS' when a regulator's label approves it for "
-        "PPMS or SPMS (the label is linked in the table below); its fill shows the most active status "
-        "among its trials at its highest phase. Prophylaxis, premedication, conditioning and tracers "
-        "given with the tested therapy are not agents.",
-        f"Early phase 1 is counted as Phase 1 ({early} agents).",
-        "Only interventions mapped to a canonical agent are drawn as agents; active comparators count.",
+        "An agent's stage is the highest phase of its progressive-MS interventional trials, or "
+        "*Approved for progressive MS* when a regulator's label approves it for PPMS or SPMS (for the "
+        "populations the filters show; the label is linked in the table). "
+        f"Early phase 1 counts as Phase 1 ({early} agents).",
+        "Colour: the mechanism class grouped into 8 families and Other (the class is in the hover and "
+        "the table). Shape: the agent's role. Fill: what *Marker fill shows* chooses. "
+        + (
+            "Size: participants summed over the agent's trials (actual or anticipated); agents whose "
+            "trials state no enrollment get the smallest marker."
+            if size == "enrollment"
+            else "Size: number of trials."
+        ),
+        "Novel or repurposed is curated per agent with a source (data/reference/agents.csv): repurposed "
+        "means approved for another use (relapsing MS or another disease) before its first "
+        "progressive-MS trial.",
+        "Prophylaxis, premedication, conditioning and tracers given with the tested therapy are not "
+        "agents; placebo and control arms are not agents; active comparators count. Only interventions "
+        "mapped to a canonical agent are drawn as agents. Non-drug trials are mostly not phased: they "
+        "sit in the *Not phased (N/A)* band. A trial registered in both ClinicalTrials.gov and CTIS "
+        "counts twice.",
     ]
-    if nondrug:
-        parts.append(
-            f"Non-drug trials are mostly not phased: {int(markers.loc[is_na, 'trials'].sum())} sit in the "
-            "'Not phased (N/A)' column."
-        )
-    parts.append(
-        "Marker size: participants summed over the agent's trials (actual or anticipated); agents whose "
-        "trials state no enrollment get the smallest marker."
-        if size == "enrollment"
-        else "Marker size: number of trials."
-    )
-    parts.append("A trial registered in both ClinicalTrials.gov and CTIS counts twice.")
-    return " ".join(parts)
+    return "\n\n".join(parts)
 
 
 def classes_text(markers: pd.DataFrame, stage: str) -> str:
     """A markdown list: mechanism class: agents at that stage."""
     found = charts.classes_at_stage(markers, stage)
-    lines = (f"- {md_escape(cls)}: {md_escape(', '.join(names))}" for cls, names in found.items())
+    lines = [f"- {md_escape(cls)}: {md_escape(', '.join(names))}" for cls, names in found.items()]
     return "\n".join(lines) or "- none"
 
 
-def pick_from_chart() -> None:
+def pick_from_chart(key: str) -> None:
     """Chart selection → the agents picked for the timeline (runs before the rerun)."""
-    points = st.session_state["pipeline_chart"]["selection"]["points"]
+    points = st.session_state[key]["selection"]["points"]
     ids = [p["customdata"][0] for p in points if p.get("customdata")]
     if ids:
         st.session_state["pipeline_pick"] = list(dict.fromkeys(ids))
@@ -175,7 +163,7 @@ def timeline_selection(markers: pd.DataFrame) -> tuple[list[str], str]:
     )
     group = c[1].selectbox("Mechanism class or non-drug modality", list(groups), key="pipeline_tl_mech")
     c[2].multiselect(
-        "Agents (or click / lasso markers on the chart)",
+        "Agents (or click markers on the chart)",
         list(choices),
         format_func=choices.get,
         key="pipeline_pick",
@@ -193,55 +181,89 @@ def timeline_selection(markers: pd.DataFrame) -> tuple[list[str], str]:
     return groups[group], what
 
 
+def ring_line(markers: pd.DataFrame, ids: list[str]) -> str | None:
+    """Which ringed agents are drawn, and which the filters leave out; None when none is asked for."""
+    if not ids:
+        return None
+    agents = markers[markers["item_kind"] == "agent"].set_index("item_id")["label"].astype(str)
+    shown = [agents[i] for i in ids if i in agents.index]
+    missing = [i for i in ids if i not in agents.index]
+    text = f"{charts.RING_GLYPH} Ringed: {md_escape(', '.join(shown)) or 'none of them in this view'}."
+    if missing:
+        text += " Not in this view: " + ", ".join(md_code(i) for i in missing) + "."
+    return text
+
+
+def draw_grid(f: Filters, view: data.PipelineView, markers: pd.DataFrame, subtitle: str) -> None:
+    """The grid; on a slide, split into as many figures as it needs to fit (see `slide_parts`)."""
+    parts = charts.slide_parts(markers) if view.slide else [None]
+    for i, stages in enumerate(parts):
+        key = "pipeline_chart" if i == 0 else f"pipeline_chart_{i + 1}"
+        fig = data.pipeline_figure(
+            f,
+            dataclasses.replace(view, stages=stages),
+            title=charts.grid_title(markers, stages),
+            subtitle=subtitle,
+        )
+        page.chart(
+            fig,
+            key,
+            page.TRIAL_SOURCES,
+            f,
+            on_select=lambda k=key: pick_from_chart(k),
+            selection_mode=("points", "box", "lasso"),
+        )
+
+
 f = page.filters()
+slide = presenter.is_on()
 
 # 1. Title, notices, view switches ---------------------------------------------------------
 st.title("Therapy pipeline for progressive MS")
-page.show_notices()
-for n in seed_view():
-    st.info(n, icon="ℹ️")
-st.markdown(
-    "Each marker is an agent placed at the **highest phase** of its progressive-MS interventional "
-    "trials, coloured by mechanism class. Placebo and control arms are not agents."
+page.show_notices(*VIEW.seed(), *seed_highlight())
+if not slide:
+    st.markdown(
+        "Each marker is an agent at the **highest phase** of its progressive-MS trials, coloured by "
+        "mechanism. The population is the sidebar's *Population* filter."
+    )
+    view_controls()
+view = VIEW.write()
+ringed = [i for i in view.get("highlight", "").split(",") if i]
+as_of_words, as_of = as_of_text()
+pipeline_view = data.PipelineView(
+    include_supportive=view["support"] == "1",
+    include_nondrug=view["nondrug"] == "1",
+    size=view["size"],
+    mark=view["mark"],
+    highlight=tuple(ringed),
+    slide=slide,
 )
-view_controls()
-write_view()
-pop, size = view_value("pop"), view_value("size")
-mixed = pop != "all" and view_value("mixed") == "1"
-args = (f, {"all": "all", "ppms": "PPMS", "spms": "SPMS"}[pop], mixed)
-flags = (view_value("support") == "1", view_value("nondrug") == "1")
-index_text, as_of = index_date()
-pop_text = population_text(pop, mixed)
 
 # 2. Data -----------------------------------------------------------------------------------
-markers = data.pipeline_markers(*args, *flags)
-trials = data.pipeline_trials(*args, *flags)
-agents = markers[markers["item_kind"] == "agent"]
+markers = data.pipeline_markers(f, pipeline_view.include_supportive, pipeline_view.include_nondrug)
+trials = data.pipeline_trials(f, pipeline_view.include_supportive, pipeline_view.include_nondrug)
 
 # 3. The pipeline grid ----------------------------------------------------------------------
 if markers.empty:
-    st.info(f"No progressive-MS interventional trials of agents match these filters ({pop_text}).")
+    st.info(
+        f"No progressive-MS interventional trial of an agent matches these filters "
+        f"({page.describe(f, markdown=True)}). "
+        "Widen the filters in the sidebar (population, phase, status, years or country)."
+    )
     st.stop()
-fig = data.pipeline_figure(
-    *args,
-    *flags,
-    size=size,
-    title=f"Progressive-MS therapy pipeline — {pop_text}: {len(agents)} agents by stage and mechanism",
-    subtitle=f"Index date: {index_text} · marker size: {SIZES[size].lower()} · filters: {plotly_text(f.describe())}",
-)
-page.chart(
-    fig,
-    "pipeline_chart",
-    page.TRIAL_SOURCES,
-    f,
-    on_select=pick_from_chart,
-    selection_mode=("points", "box", "lasso"),
-)
-page.caption(page.TRIAL_SOURCES, f, extra=grid_note(markers, pop_text, size, nondrug=flags[1]))
+note = ring_line(markers, ringed)
+if note:
+    st.markdown(note)
+    if not slide:
+        st.button("Clear the rings", on_click=lambda: st.session_state.update(pipeline_highlight=""))
+draw_grid(f, pipeline_view, markers, f"{as_of_words} · marker size: {SIZES[view['size']].lower()}")
+page.caption(page.TRIAL_SOURCES, f, extra="Agents at the highest phase of their progressive-MS trials.")
+if not slide:
+    with st.expander("How the grid is made"):
+        st.markdown(method_note(markers, view["size"]))
 st.markdown(
-    f"**Mechanism classes with an agent at Phase 3 — {pop_text}:**\n{classes_text(markers, 'Phase 3')}\n\n"
-    f"**Already beyond, at Phase 4:**\n{classes_text(markers, 'Phase 4')}\n\n"
-    f"**Approved for progressive MS — {pop_text}:**\n{classes_text(markers, charts.APPROVED)}"
+    f"**Mechanism classes with an agent at Phase 3:**\n{classes_text(markers, 'Phase 3')}\n\n"
+    f"**Approved for progressive MS** (regulators' labels):\n{classes_text(markers, charts.APPROVED)}"
 )
 
 # 4. Tables behind the figure ---------------------------------------------------------------
@@ -252,20 +274,21 @@ with st.expander("Agents and groups behind the figure", expanded=False):
         width="stretch",
         column_config={
             "Reference": st.column_config.LinkColumn("Reference", display_text="source"),
+            "Origin source": st.column_config.LinkColumn("Origin source", display_text="source"),
             "Label": st.column_config.LinkColumn("Label", display_text="label"),
         },
     )
-    page.caption(page.TRIAL_SOURCES, f, extra=f"Population: {pop_text}. Enrollment in participants.")
+    page.caption(page.TRIAL_SOURCES, f, extra="Enrollment in participants.")
     page.table(charts.mechanism_stage_matrix(markers), hide_index=True, width="stretch")
-    page.caption(page.TRIAL_SOURCES, f, extra=f"Agents per mechanism class and stage; {pop_text}.")
+    page.caption(page.TRIAL_SOURCES, f, extra="Agents per mechanism class and stage.")
 
 # 5. Trial timeline of a selection ----------------------------------------------------------
 st.subheader("Trial timeline")
 ids, what = timeline_selection(markers)
 sel = charts.trials_of(trials, ids)
 dated = sel[charts.has_dates(sel)]
-drawn = charts.latest_started(dated)
-capped = f"; the {len(drawn)} that started most recently drawn" if len(drawn) < len(dated) else ""
+drawn = charts.latest_started(dated, charts.TIMELINE_SLIDE_MAX if slide else charts.TIMELINE_MAX)
+capped = f" · the {len(drawn)} that started most recently" if len(drawn) < len(dated) else ""
 if dated.empty:
     st.info(f"No trial of {md_escape(what)} states both a start and a completion date.")
 else:
@@ -273,13 +296,15 @@ else:
         charts.timeline_figure(
             drawn,
             as_of=as_of,
-            title=f"Trials of {plotly_text(what)} ({len(dated):,} with dates{capped}), by start",
-            subtitle=f"{pop_text} · coloured by status · index date {index_text}",
+            title=charts.timeline_title(dated, plotly_text(what)),
+            subtitle=f"By start; fill: trial status{capped} · {as_of_words}",
+            look=charts.SLIDE if slide else charts.SCREEN,
         ),
         "pipeline_timeline",
         page.TRIAL_SOURCES,
         f,
     )
+    page.caption(page.TRIAL_SOURCES, f, extra="Dates as registered (completion actual or anticipated).")
 undated = sel[~charts.has_dates(sel)]
 if not undated.empty:
     listed = list(undated["trial_id"].head(charts.TIMELINE_MAX))
@@ -293,19 +318,18 @@ if not undated.empty:
         + md_escape(", ".join(listed))
         + more
     )
-page.table(
-    charts.trial_table(sel),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Trial": st.column_config.LinkColumn(
-            "Trial", display_text=r"(NCT\d{8}|\d{4}-\d{6}-\d{2}-\d{2})", help="Opens the registry record"
-        ),
-        "Enrollment": st.column_config.NumberColumn("Enrollment", help="participants, actual or anticipated"),
-    },
-)
-page.caption(
-    page.TRIAL_SOURCES,
-    f,
-    extra=f"Trials of {md_escape(what)}; {pop_text}. Dates as registered (completion actual or anticipated).",
-)
+with st.expander(f"Trials of {md_escape(what)} ({len(sel):,})", expanded=False):
+    page.table(
+        charts.trial_table(sel),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Trial": st.column_config.LinkColumn(
+                "Trial", display_text=r"(NCT\d{8}|\d{4}-\d{6}-\d{2}-\d{2})", help="Opens the registry record"
+            ),
+            "Enrollment": st.column_config.NumberColumn(
+                "Enrollment", help="participants, actual or anticipated"
+            ),
+        },
+    )
+    page.caption(page.TRIAL_SOURCES, f, extra=f"Trials of {md_escape(what)}.")

@@ -1,7 +1,8 @@
--- purpose: Grant records (awards, programme totals, calls) for the Explore table and its downloads: current filters, page search, capped.
+-- purpose: Grant records (awards, programme totals, calls) for the Explore table and its downloads: current filters, page search, in the chosen order, capped.
 -- params:
 --   $f         STRUCT   filter state
 --   $search    VARCHAR  page search (grant id, title, funder, programme; case-insensitive); null or '' = all
+--   $sort      VARCHAR  row order: 'year' (newest year first, then funder), 'oldest' (oldest year first, then funder), 'amount' (largest EUR amount first; no amount last) or 'funder' (A–Z, then newest year); ties and unknown values by grant id
 --   $max_rows  BIGINT   most rows to return (the table's display cap)
 -- columns:
 --   grant_id         VARCHAR  stable key '<source>:<native id>'
@@ -13,7 +14,7 @@
 --   currency         VARCHAR  ISO 4217 code of amount
 --   amount_eur       DOUBLE   amount in EUR at the ECB euro reference rate, mean of the year's daily rates; empty when no amount
 --   amount_basis     VARCHAR  exact, per_award, total, up_to, at_least, partial or approximate
---   title            VARCHAR  award or programme title/topic (shown as text, never as HTML)
+--   title            VARCHAR  award or programme title or topic
 --   programme        VARCHAR  funding programme or round
 --   year_convention  VARCHAR  NIH fiscal year, award year, announcement year or project start year
 --   n_awards         BIGINT   number of awards a programme row covers
@@ -24,7 +25,7 @@
 --   ms_relevance     VARCHAR  Progressive-specific or MS, not progression-specific
 --   gap_area         VARCHAR  Alliance gap area
 --   project_id       VARCHAR  project funded (empty for programme totals and calls)
---   source           VARCHAR  source id of the record
+--   source           VARCHAR  data source the record comes from (its id; Explore shows its name)
 --   as_of            DATE     date the source data were retrieved or published
 with matching as not materialized (
     select *
@@ -34,6 +35,21 @@ with matching as not materialized (
            lower(concat_ws(' ', grant_id, title, funder, programme)),
            lower($search)
        )
+),
+
+-- The chosen order as three ascending keys, nulls last (sort_1 a number, sort_2 a text, sort_3 a
+-- number), written once and applied both before the cap and to the rows shown.
+keyed as (
+    select
+        *,
+        case $sort
+            when 'year' then -year
+            when 'oldest' then year
+            when 'amount' then -amount_eur
+        end as sort_1,
+        case when $sort in ('year', 'oldest', 'funder') then lower(funder) end as sort_2,
+        case when $sort = 'funder' then -year end as sort_3
+    from matching
 ),
 
 shown as (
@@ -60,9 +76,12 @@ shown as (
         gap_area,
         project_id,
         source,
-        as_of
-    from matching
-    order by year desc nulls last, funder, grant_id
+        as_of,
+        sort_1,
+        sort_2,
+        sort_3
+    from keyed
+    order by sort_1 nulls last, sort_2 nulls last, sort_3 nulls last, grant_id
     limit $max_rows
 ),
 
@@ -92,7 +111,7 @@ final as (
         s.as_of
     from shown as s
     left join countries as c on c.iso3 = s.iso3
-    order by s.year desc nulls last, s.funder, s.grant_id
+    order by s.sort_1 nulls last, s.sort_2 nulls last, s.sort_3 nulls last, s.grant_id
 )
 
 select * from final

@@ -12,10 +12,22 @@
 --   award_rows           BIGINT   award records (never programme totals) of organisations in the country; 0 when none
 --   awards_with_amount   BIGINT   of which stating an amount
 --   awarded              DOUBLE   sum of stated award amounts in $currency; NULL (missing, not zero) when no award states an amount
+--   latitude             DOUBLE   the country's centre (where a place known only by its country is drawn), degrees
+--   longitude            DOUBLE   the country's centre, degrees
+--   west                 DOUBLE   western edge of the country's main land masses (the map zooms to them), degrees
+--   south                DOUBLE   southern edge, degrees
+--   east                 DOUBLE   eastern edge (may exceed 180 for land crossing the antimeridian), degrees
+--   north                DOUBLE   northern edge, degrees
 with in_scope as (
     select
         c.iso3,
-        c.name as country
+        c.name as country,
+        c.latitude,
+        c.longitude,
+        c.west,
+        c.south,
+        c.east,
+        c.north
     from countries as c
     where c.iso3 in (select iso3 from matching_countries($f))
 ),
@@ -64,7 +76,13 @@ final as (
         coalesce(p.projects, 0) as projects,
         coalesce(a.award_rows, 0) as award_rows,
         coalesce(a.awards_with_amount, 0) as awards_with_amount,
-        a.awarded
+        a.awarded,
+        s.latitude,
+        s.longitude,
+        s.west,
+        s.south,
+        s.east,
+        s.north
     from in_scope as s
     left join trial_counts as t on t.iso3 = s.iso3
     left join project_counts as p on p.iso3 = s.iso3

@@ -1,8 +1,6 @@
 -- purpose: Progressive-MS interventional trials of each pipeline marker (an agent, or a non-drug modality at a stage), one row per marker and trial.
 -- params:
---   $f                   STRUCT   filter state; progressive populations and interventional studies are always applied
---   $pipeline_pop        VARCHAR  'all' (every progressive population), 'PPMS' or 'SPMS'
---   $include_mixed       BOOLEAN  with 'PPMS' or 'SPMS': also count trials enrolling both forms (Mixed progressive)
+--   $f                   STRUCT   filter state (its populations choose PPMS, SPMS …); progressive populations and interventional studies are always applied
 --   $include_supportive  BOOLEAN  also count supportive, diagnostic and background-therapy agents
 --   $include_nondrug     BOOLEAN  also count non-drug interventions without an agent (rehabilitation, exercise …)
 -- columns:
@@ -23,12 +21,13 @@
 --   status_group     VARCHAR
 --   population       VARCHAR
 --   sponsor          VARCHAR
+--   sponsor_class    VARCHAR  Industry, Academic/other, NIH … (empty when the registry does not say)
 --   start_date       DATE
 --   completion_date  DATE
 --   enrollment       BIGINT   participants, actual or anticipated (empty when not stated)
 with final as (
     select *
-    from pipeline_trial_rows($f, $pipeline_pop, $include_mixed, $include_supportive, $include_nondrug)
+    from pipeline_trial_rows($f, $include_supportive, $include_nondrug)
 )
 
 select * from final

@@ -41,6 +41,12 @@ def db(fixture_snapshot: Snapshot) -> Database:
 
 
 @pytest.fixture(scope="session")
+def shipped_snapshot() -> Snapshot:
+    """The snapshot the repository ships (what `make run` and the browser tests serve)."""
+    return open_snapshot(REPO / "data" / "snapshots")
+
+
+@pytest.fixture(scope="session")
 def shipped_db() -> Database:
     """The snapshot the repository ships (what `make run` serves)."""
     return Database(open_snapshot(REPO / "data" / "snapshots"))
@@ -71,3 +77,24 @@ def app_env(fixture_data: Path, app_on: Callable[[Path], None]) -> Path:
     """Point the app at the fixture snapshot and start every AppTest with empty caches."""
     app_on(fixture_data)
     return fixture_data
+
+
+@pytest.fixture(scope="session")
+def pair_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with two snapshots built from two cuts of the real files (see tests/pair_cut.py):
+    the earlier from tests/fixtures/raw, the later (CURRENT) with the documented differences."""
+    from tests.pair_cut import build_pair
+
+    root = tmp_path_factory.mktemp("pair")
+    (root / "build_output.txt").write_text(build_pair(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def pair_db(pair_data: Path) -> Database:
+    """The later snapshot of pair_data opened together with the earlier one."""
+    from msprogress.snapshot import list_snapshots
+
+    earlier, later = list_snapshots(pair_data / "snapshots")
+    snaps = pair_data / "snapshots"
+    return Database(open_snapshot(snaps, later), earlier=open_snapshot(snaps, earlier))

@@ -46,7 +46,6 @@ from tests.test_pages import _app, _metric
 
 TESTS = Path(__file__).parent
 CORPUS = TESTS / "bad_inputs"
-OLD_BAD = FIXTURES / "bad" / "member_grants"  # the member reader's own bad fixtures, reused
 
 
 # --- the cases ---------------------------------------------------------------------------------
@@ -613,10 +612,17 @@ def test_tampered_link_gives_notices_not_errors(
         assert _filter_value(f, name) == value, (spec, f)
     if row["page"] in ("overview", "funding", "map", "explore"):  # the pages with a "Showing:" line
         showing = [m.value for m in at.markdown if m.value.startswith("**Showing:**")]
-        assert showing == [f"**Showing:** {f.describe(markdown=True)}"], showing  # typed text stays text
+        names = {
+            "country": dict(
+                zip(*db.execute_select("select iso3, name from countries", {}).T.values, strict=True)
+            )
+        }
+        assert showing == [f"**Showing:** {f.describe(markdown=True, names=names)}"], (
+            showing
+        )  # text stays text
     if row["page"] == "overview":  # the figures are those of the filters kept, values bound as text
         expected = db.run("headline_trials", f.as_struct()).iloc[0]
-        assert _metric(at, "MS trials registered") == f"{expected.trials:,}"
+        assert _metric(at, "Progressive-MS trials") == f"{expected.progressive_trials:,}"
 
 
 def test_every_case_is_in_the_readme() -> None:

@@ -117,7 +117,7 @@ def test_file_name_has_snapshot_and_date():
 @pytest.mark.parametrize("kind", ["trials", "projects", "grants"])
 def test_query_rows_round_trip(db, kind):
     """Real rows from the fixture snapshot survive CSV and Excel with their count and ids."""
-    df = db.run(f"explore_{kind}", Filters().as_struct(), search=None, max_rows=5000)
+    df = db.run(f"explore_{kind}", Filters().as_struct(), search=None, sort="start", max_rows=5000)
     assert len(df) > 0
     csv = pd.read_csv(io.BytesIO(exports.to_csv(df)), encoding="utf-8-sig")
     xlsx = pd.read_excel(io.BytesIO(exports.to_excel(df, [])), sheet_name="data")

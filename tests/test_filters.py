@@ -7,15 +7,18 @@ from hypothesis import strategies as st
 
 from msprogress import schema
 from msprogress.filters import (
+    DEFAULTS,
     GAP_SLUGS,
     PHASE_SLUGS,
     POPULATION_SLUGS,
+    SPECS,
     STATUS_SLUGS,
+    URL_KEYS,
     Filters,
     from_params,
 )
 
-KNOWN = dict(countries={"ITA", "USA", "GBR"}, regions={"Southern Europe"}, funders={"NIH NINDS"})
+KNOWN = {"country": ["ITA", "USA", "GBR"], "region": ["Southern Europe"], "funder": ["NIH NINDS"]}
 
 
 def test_slugs_cover_the_vocabularies():
@@ -37,8 +40,8 @@ def test_round_trip():
         funders=("NIH NINDS",),
         q="exercise",
     )
-    back, notices = from_params(f.to_params(), **KNOWN)
-    assert back == f and notices == []
+    parsed = from_params(f.to_params(), KNOWN)
+    assert parsed.filters == f and parsed.notices == [] and parsed.other_keys == []
 
 
 def test_readable_keys():
@@ -46,48 +49,45 @@ def test_readable_keys():
 
 
 def test_bad_values_are_dropped_with_notices():
-    f, notices = from_params(
+    parsed = from_params(
         {
-            "country": ["ITA", "XXX", "'; drop table trials; --"],
+            "country": ["ita", "XXX", "'; drop table trials; --"],
             "from": ["20x5"],
             "to": ["1999"],
             "gap": ["nonsense"],
             "colour": ["red"],
             "q": ["a" * 10_000],
         },
-        **KNOWN,
+        KNOWN,
     )
-    assert f == Filters(countries=("ITA",), year_to=1999)
-    text = " ".join(notices)
-    for fragment in (
-        "country=`XXX`",
-        "from=`20x5`",
-        "gap=`nonsense`",
-        "unknown link parameter `colour`",
-        "longer than",
-    ):
+    assert parsed.filters == Filters(countries=("ITA",), year_to=1999)
+    text = " ".join(parsed.notices)
+    for fragment in ("country=`XXX`", "from=`20x5`", "gap=`nonsense`", "longer than"):
         assert fragment in text
+    assert parsed.other_keys == ["colour"]  # not a filter: the page decides (its view key, or unknown)
 
 
 def test_years_swapped_when_reversed():
-    f, notices = from_params({"from": ["2020"], "to": ["2010"]}, **KNOWN)
-    assert (f.year_from, f.year_to) == (2010, 2020) and notices
+    parsed = from_params({"from": ["2020"], "to": ["2010"]}, KNOWN)
+    assert (parsed.filters.year_from, parsed.filters.year_to) == (2010, 2020) and parsed.notices
 
 
 @given(st.dictionaries(st.text(max_size=20), st.lists(st.text(max_size=300), max_size=5), max_size=8))
 def test_never_raises(params):
-    f, notices = from_params(params, **KNOWN)
-    assert isinstance(f, Filters)
-    assert set(f.countries) <= KNOWN["countries"]
+    parsed = from_params(params, KNOWN)
+    assert isinstance(parsed.filters, Filters)
+    assert set(parsed.filters.countries) <= set(KNOWN["country"])
 
 
-def test_every_mechanism_class_has_one_colour():
+def test_every_category_has_its_colour_or_encoding():
+    """Gap areas one colour each; mechanism classes through their families (tests/test_pipeline.py
+    checks those); trial statuses a pipeline fill each, never a colour."""
     from msprogress import style
+    from msprogress.charts import pipeline
     from msprogress.ingest import agents
 
-    assert set(style.MECHANISM_COLOURS) == set(agents.MECHANISM_CLASSES)
-    assert len(set(style.MECHANISM_COLOURS.values())) == len(style.MECHANISM_COLOURS)
-    assert set(style.STATUS_COLOURS) == set(schema.STATUS_GROUPS)
+    assert set(style.MECHANISM_FAMILIES) == set(agents.MECHANISM_CLASSES)
+    assert set(pipeline.MARKS["status"].fills) | {"Unknown"} == set(schema.STATUS_GROUPS)
     assert set(style.GAP_AREA_COLOURS) == set(schema.GAP_AREAS)
 
 
@@ -103,3 +103,39 @@ def test_describe_shows_typed_text_as_text():
     assert plotly_text(f.describe()).count("&lt;b&gt;") == 1 and "<b>" not in plotly_text(f.describe())
     assert md_code("a`b" + "x" * 60) == "`a'b" + "x" * 36 + "…`"
     assert md_code("   ") == "(empty)"
+
+
+def test_the_spec_table_is_the_one_place():
+    """Every filter field, URL key, struct member and widget comes from SPECS; nothing else."""
+    assert set(DEFAULTS) == {n for s in SPECS for n in s.fields}
+    struct = Filters().as_struct()
+    assert set(struct) == {k for s in SPECS for k in s.as_sql(Filters())}
+    assert len(URL_KEYS) == len(set(URL_KEYS))
+    sql = __import__("msprogress.queries", fromlist=["macros_sql"]).macros_sql()
+    for member in struct:  # each struct member has its predicate in the macros
+        assert f"f['{member}']" in sql, member
+
+
+def test_filters_is_immutable_hashable_and_rejects_unknown_fields():
+    import pickle
+
+    import pytest
+
+    f = Filters(countries=("ITA",))
+    assert hash(f) == hash(Filters(countries=("ITA",))) and f != Filters()
+    assert pickle.loads(pickle.dumps(f)) == f
+    assert f.replace(countries=()) == Filters() and Filters().is_default()
+    with pytest.raises(AttributeError):
+        f.countries = ()  # type: ignore[misc]
+    with pytest.raises(TypeError, match="not a filter: colour"):
+        Filters(colour="red")
+    with pytest.raises(AttributeError):
+        _ = f.colour
+
+
+def test_describe_uses_names_for_codes():
+    f = Filters(countries=("ITA",), gap_areas=("wellbeing",))
+    assert f.describe(names={"country": {"ITA": "Italy"}}).startswith(
+        "countries: Italy; gap area: Well-being"
+    )
+    assert "countries: ITA" in f.describe()

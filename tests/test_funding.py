@@ -13,6 +13,7 @@ import base64
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import numpy as np
 import pandas as pd
@@ -24,10 +25,10 @@ from msprogress.db import Database
 from msprogress.filters import Filters
 from msprogress.ingest import member_grants
 from msprogress.ingest.build import build
-from msprogress.markup import md_escape
 from msprogress.snapshot import open_snapshot
 from tests.conftest import FIXTURE_RAW, REPO
 from tests.test_member_grants import good_alliance_rows, write_csv
+from tests.test_pages import _app as open_page
 
 NINDS = "nih_reporter:NIH NINDS"
 AWARDS_SQL = """
@@ -201,13 +202,17 @@ def test_meeting_series_on_the_page_and_overview(meeting: Path, app_on):
     metric = next(m for m in at.metric if m.label.startswith("Award money charted"))
     summary = db.run("funding_summary", Filters().as_struct(), currency="EUR", series=NINDS).iloc[0]
     assert metric.value == charts.style.money(summary.total, "EUR")
-    over = AppTest.from_file(str(REPO / "app.py"), default_timeout=90).run()
-    awarded = next(m for m in over.metric if m.label.startswith("Awarded (EUR)"))
-    assert awarded.value == charts.style.money(direct.loc[NINDS, "eur"].sum(), "EUR")
-    assert "NIH NINDS" in awarded.label
-    captions = " ".join(c.value for c in over.caption)
-    title = "International Progressive MS Alliance: member society's own files"
-    assert md_escape(title) in captions and "each its own population" in captions
+    over = AppTest.from_file(str(REPO / "app.py"), default_timeout=90).run()  # the Overview's funding panel
+    panel = next(c for c in over.get("plotly_chart") if c.proto.id.endswith("overview_funding"))
+    money = [
+        y
+        for t in json.loads(panel.proto.spec)["data"]
+        for y in _array(t.get("y"))
+        if y is not None and y == y
+    ]
+    assert sum(money) == pytest.approx(direct.loc[NINDS, "eur"].sum())  # one series: member money not added
+    links = {link.proto.page: link.proto.query_string for link in over.get("page_link")}
+    assert f"series={quote_plus(NINDS)}" in links["funding"]  # the other series are on its page, apart
 
 
 # --- pure chart builders --------------------------------------------------------------------
@@ -336,11 +341,8 @@ def test_series_words():
 
 
 def _app(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/funding.py").run()
+    """The funding page opened by a link with `params` (see tests/test_pages.py)."""
+    at = open_page(params, "funding")
     assert not at.exception, at.exception
     return at
 

@@ -175,6 +175,7 @@ def test_good_xlsx_ingests_with_typed_cells(tmp_path: Path) -> None:
         assert got["start_date"] == r["start_date"].date() and got["end_date"] == r["end_date"].date()
     g = result.frame("grants").set_index("grant_id")
     assert all(g.loc[key(r["grant_id"]), "start_year"] == r["start_date"].year for r in public)
+    assert all(g.loc[key(r["grant_id"]), "start_date"] == r["start_date"].date() for r in public)
 
 
 def test_blank_relevance_and_gap_area_are_classified(tmp_path: Path) -> None:

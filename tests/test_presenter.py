@@ -184,9 +184,6 @@ def test_slide_table_titles_formats_and_escapes():
     assert len(presenter.slide_table(pd.concat([df] * 10), config, rows=12)) == 12
 
 
-TABLE_PAGES = ("about", "explore", "funding", "map", "overview", "pipeline")
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_presenter_pages_show_static_tables_and_the_deck_button(app_env, page):
     """In presenter mode tables are hall-sized static tables (never the canvas grid, whose type

@@ -13,13 +13,13 @@ EXTRA: dict[str, object] = {
     "group": "fundergroup",
     "spread": True,
     "search": "sclerosis",
+    "sort": "start",
     "max_rows": 100,
     "iso3": "USA",
-    "pipeline_pop": "all",
-    "include_mixed": True,
     "include_nondrug": True,
     "include_supportive": False,
     "series": "nih_reporter:NIH NINDS",
+    "months": 12,
 }
 FILTER_STATES = [
     Filters(),
@@ -45,11 +45,22 @@ def test_query_header_is_complete(name):
 
 @pytest.mark.parametrize("name", queries.names())
 @pytest.mark.parametrize("f", FILTER_STATES, ids=lambda f: f.describe()[:40])
-def test_query_runs_and_returns_documented_columns(db, name, f):
+def test_query_runs_and_returns_documented_columns(request, name, f):
+    """A query comparing two snapshots (diff_*) runs on the fixture pair, every other on the fixture."""
     q = queries.get(name)
     extra = {k: v for k, v in EXTRA.items() if k in q.params}
-    df = db.run(name, f.as_struct(), **extra)
+    df = request.getfixturevalue("pair_db" if q.compares else "db").run(name, f.as_struct(), **extra)
     assert list(df.columns) == q.column_names
+
+
+def test_a_comparing_query_needs_an_earlier_snapshot(db):
+    from msprogress.db import QueryError
+
+    comparing = [n for n in queries.names() if queries.get(n).compares]
+    assert comparing
+    for name in comparing:
+        with pytest.raises(QueryError, match="compares two snapshots"):
+            db.run(name, Filters().as_struct(), currency="EUR")
 
 
 def test_filters_narrow_results(db):

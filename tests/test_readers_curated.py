@@ -123,6 +123,14 @@ def test_alliance_year_convention_follows_announcement_date(alliance: SourceResu
         assert (grants[n]["year_convention"] if pd.notna(grants[n]["year_convention"]) else None) == want
 
 
+def test_alliance_award_date_is_the_announcement_date(alliance: SourceResult) -> None:
+    src, grants = rows_of("alliance_awards.csv"), by_id(alliance, "alliance:")
+    assert any(r["announcement_date"] for r in src.values())
+    for n, r in src.items():
+        got = grants[n]["award_date"]
+        assert (str(got) == r["announcement_date"]) if r["announcement_date"] else pd.isna(got)
+
+
 @pytest.mark.parametrize(
     ("duration", "year", "expected"),
     [
@@ -258,6 +266,16 @@ def test_public_dates(public: SourceResult) -> None:
             assert starts.iloc[0].year == int(r["start"])
         else:
             assert pd.isna(starts.iloc[0])
+
+
+def test_public_grant_start_date_only_when_a_day_is_given(public: SourceResult) -> None:
+    """A grant's start_date is the project's start day; a start given as a year alone stays a year."""
+    src = {r["title"]: r for r in rows_of("other_public_funders_projects.csv").values()}
+    g = public.tables["grants"]
+    assert len(g)
+    for title, start in zip(g["title"], g["start_date"], strict=True):
+        raw = next(r["start"] for t, r in src.items() if t in title)
+        assert (str(start) == raw) if len(raw) == 10 else pd.isna(start)
 
 
 # --- Shared behaviour --------------------------------------------------------------------------

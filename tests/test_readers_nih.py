@@ -619,3 +619,16 @@ def test_contract_written_as_contract_is_kept(raw_copy: Path) -> None:
         csv.writer(fh, lineterminator="\r\n").writerows(table)
     g = grant(nih_reporter.read(raw_copy), row[h.index("Application ID")])
     assert g["project_id"] == f"nih:N01NS-appl{row[h.index('Application ID')]}"
+
+
+def test_grant_award_and_start_dates_are_the_notice_and_budget_start(reporter: SourceResult) -> None:
+    """Each award's award_date is its row's Award Notice Date, start_date its Budget Start Date
+    (a co-funded application's rows share both)."""
+    src = {r["Application ID"]: r for r in all_rows(REPORTER_FILES)}
+    g = reporter.tables["grants"]
+    assert g["award_date"].notna().any() and g["start_date"].notna().any()
+    for gid, award, start in zip(g["grant_id"], g["award_date"], g["start_date"], strict=True):
+        r = src[gid.removeprefix("nih:")]
+        for got, col in ((award, "Award Notice Date"), (start, "Budget Start Date")):
+            want = toolkit.parse_date(r[col], col, near=int(r["FY"])) if r[col] else None
+            assert (got == want) if want else pd.isna(got), (gid, col)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -241,6 +242,78 @@ def test_ctgov_dates_month_only_and_full(gov):
         assert pd.isna(trial(gov, r["NCTId"])["start_date"])
 
 
+def _day(value: str, layout: str = "%Y-%m-%d") -> dt.date | None:
+    return dt.datetime.strptime(value, layout).date() if value and value != "N/A" else None
+
+
+def _same(got: object, expected: object) -> bool:
+    return pd.isna(got) if expected is None else got == expected
+
+
+def test_ctgov_registry_dates_and_results(gov):
+    """First posted, last update, results first posted and has-results are the export's own values;
+    the export states no stop reason, so why_stopped stays empty."""
+    rows = fixture_rows(CTGOV_FILE)
+    assert any(r["HasResults"] == "True" for r in rows) and any(r["HasResults"] == "False" for r in rows)
+    for r in rows:
+        t = trial(gov, r["NCTId"])
+        assert t["first_posted"] == _day(r["StudyFirstPostDate"]), r["NCTId"]
+        assert t["last_update_posted"] == _day(r["LastUpdatePostDate"]), r["NCTId"]
+        assert _same(t["results_first_posted"], _day(r["ResultsFirstPostDate"])), r["NCTId"]
+        assert bool(t["has_results"]) is (r["HasResults"] == "True")
+        assert pd.isna(t["why_stopped"])
+
+
+def test_ctgov_unreadable_registry_date_is_left_empty_and_recorded(tmp_path):
+    """A secondary date that cannot be read does not cost the trial: empty, and recorded."""
+    raw = tmp_path / "raw"
+
+    def edit(header: list[str], body: list[list[str]]) -> tuple:
+        body[0][header.index("StudyFirstPostDate")] = "15.07.2019"
+        return header, body
+
+    rewrite(RAW / CTGOV_FILE, raw / CTGOV_FILE, edit)
+    result = ctgov.read(raw)
+    first = fixture_rows(CTGOV_FILE)[0]["NCTId"]
+    assert pd.isna(trial(result, first)["first_posted"])
+    assert [(j.row, j.column, j.row_kept) for j in result.rejections if j.column == "StudyFirstPostDate"] == [
+        (2, "StudyFirstPostDate", True)
+    ]
+
+
+def test_ctgov_export_without_registry_dates_still_reads(tmp_path):
+    """An older export without the date columns keeps every trial, with the dates empty."""
+    raw = tmp_path / "raw"
+    dropped = ("StudyFirstPostDate", "LastUpdatePostDate", "ResultsFirstPostDate", "HasResults")
+
+    def edit(header: list[str], body: list[list[str]]) -> tuple:
+        keep = [i for i, h in enumerate(header) if h not in dropped]
+        return [header[i] for i in keep], [[r[i] for i in keep] for r in body]
+
+    rewrite(RAW / CTGOV_FILE, raw / CTGOV_FILE, edit)
+    t = ctgov.read(raw).tables["trials"]
+    assert len(t) == len(fixture_rows(CTGOV_FILE))
+    assert t[["first_posted", "last_update_posted", "results_first_posted", "has_results"]].isna().all().all()
+
+
+def test_ctgov_api_flattens_registry_dates():
+    """The API's status dates and hasResults reach the export's flat columns unchanged."""
+    from msprogress.ingest import ctgov_api
+
+    pages = sorted((Path(__file__).parent / "fixtures" / "api" / "ctgov").glob("page-*.json"))
+    studies = [s for p in pages for s in json.loads(p.read_bytes())["studies"]]
+    assert studies
+    batch = tc.Batch("ctgov_api")
+    for n, study in enumerate(studies, start=1):
+        row = ctgov_api.flat_row(tc.RowContext(batch, "page", n, dt.date(2025, 9, 25)), study)
+        assert row is not None
+        status = study["protocolSection"]["statusModule"]
+        assert row["StudyFirstPostDate"] == status["studyFirstPostDateStruct"]["date"]
+        assert row["LastUpdatePostDate"] == status["lastUpdatePostDateStruct"]["date"]
+        assert row["HasResults"] == str(study["hasResults"])
+        assert row["WhyStopped"] == status.get("whyStopped", "")
+
+
 def test_ctgov_enrollment_and_sites(gov):
     rows = fixture_rows(CTGOV_FILE)
     assert any(r["EnrollmentCount"] == "" for r in rows) and any(
@@ -388,6 +461,17 @@ def test_ctis_status_dates_and_enrollment(eu):
         assert t["url"].endswith("EUCT=" + r["Trial number"]) and t["registry"] == "CTIS"
     groups = set(eu.tables["trials"]["status_group"])
     assert {"Recruiting", "Active, not recruiting", "Completed", "Stopped early"} <= groups
+
+
+def test_ctis_registry_dates_and_results(eu):
+    """The authorisation decision is the CTIS 'first posted' date; 'Last updated' the last update;
+    CTIS says whether results are posted but not when."""
+    for r in fixture_rows(CTIS_FILE):
+        t = trial(eu, r["Trial number"])
+        assert _same(t["first_posted"], _day(r["Decision date"], "%d/%m/%Y"))
+        assert _same(t["last_update_posted"], _day(r["Last updated"], "%d/%m/%Y"))
+        assert bool(t["has_results"]) is (r["Trial results"] == "Yes")
+        assert pd.isna(t["results_first_posted"]) and pd.isna(t["why_stopped"])
 
 
 def test_ctis_products(eu):

@@ -145,6 +145,11 @@ def _marker(marker_id: str, label: str, trials: int, **kw: object) -> dict[str, 
         "early_phase1_trials": 0,
         "enrollment_total": 1234,
         "trials_no_enrollment": 0,
+        "industry_trials": 3,
+        "other_trials": 9,
+        "origin": "novel",
+        "origin_note": "investigational: not approved for any use by its first progressive-MS trial (2011)",
+        "approval": None,
     }
     return {**row, **kw}
 
@@ -180,22 +185,25 @@ def test_hover_texts_list_the_first_trials_and_count_the_rest():
     )
     hover = charts.hover_texts(markers, trials)
     a = hover[0].split("<br>")
-    assert a[:4] == [
+    assert a[:6] == [
         "<b>Alpha</b>",
         "B-cell depletion (anti-CD20/CD19) · disease-modifying",
         "Stage: Phase 3, Recruiting",
+        "Novel: investigational: not approved for any use by its first progressive-MS trial (2011)",
         "12 trials, 1 ongoing · 1,234 participants (2 trials without a stated enrollment)",
+        "Trials led by industry: 3, by academic or other sponsors: 9",
     ]
-    assert a[4:14] == [f"NCT{i:08d} · Phase 3 · Recruiting · PPMS" for i in range(10)]
-    assert a[14] == "… and 2 more (select the marker to list them)" and len(a) == 15
+    assert a[6:16] == [f"NCT{i:08d} · Phase 3 · Recruiting · PPMS" for i in range(10)]
+    assert a[16] == "… and 2 more (select the marker to list them)" and len(a) == 17
     ex = hover[1].split("<br>")
-    assert ex[1:4] == [
+    assert ex[1:5] == [
         "non-drug intervention: exercise",
         "Stage: Phase 1 (incl. early phase 1), Completed",
+        "non-drug intervention",
         "1 trial, 1 ongoing · enrollment not stated",
     ]
-    assert ex[4:] == ["NCT00000012 · Early phase 1 · Recruiting · PPMS"]
-    assert len(hover[2].split("<br>")) == 4  # no trials: no trial lines
+    assert ex[6:] == ["NCT00000012 · Early phase 1 · Recruiting · PPMS"]
+    assert len(hover[2].split("<br>")) == 6  # no trials: no trial lines
 
 
 def test_timeline_keeps_the_latest_starts_only_beyond_its_cap():

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import dataclasses
 import http.server
 import importlib.util
 import inspect
@@ -40,9 +39,12 @@ import duckdb
 import pytest
 import streamlit as st
 
-from msprogress import data, filters, queries
+from msprogress import changes, data, filters, paths, queries
 from msprogress.filters import Filters
 from msprogress.ingest.build import build
+from msprogress.page import VIEW_KEYS
+from msprogress.snapshot import SnapshotError
+from tests import url_keys
 from tests.conftest import FIXTURE_RAW, REPO
 from tests.test_member_grants import good_alliance_rows, write_csv
 from tests.test_pages import PAGES, _app
@@ -101,9 +103,10 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Sent]]:
     st.cache_resource.clear()
 
 
+_COLUMN = r'(?:"[a-z_0-9]+"|cast\(null as [a-z]+\) as "[a-z_0-9]+"|try_cast\("[a-z_0-9]+" as [a-z]+\) as "[a-z_0-9]+")'
 SETUP = re.compile(  # msprogress/db.py's fixed sandbox set-up: identifiers from the schema, snapshot paths
     r"SET allowed_paths=\[[^\]]*\]|SET enable_external_access=false|SET lock_configuration=true"
-    r"|create view [a-z_]+ as select \* from read_parquet\('[^']*'\)"
+    rf"|create view [a-z_]+ as select {_COLUMN}(?:, {_COLUMN})* from (?:read_parquet\('[^']*'\)|\(select 1\) where false)"
 )
 
 
@@ -112,8 +115,9 @@ def committed_sql() -> dict[str, str]:
     return {queries.get(n).sql: n for n in queries.names()} | {queries.macros_sql(): "_macros"}
 
 
-def assert_only_committed_sql(log: list[Sent], snapshot_dir: Path) -> set[str]:
-    """Every statement is a committed query file or the sandbox set-up; return the query names."""
+def assert_only_committed_sql(log: list[Sent], *snapshot_dirs: Path) -> set[str]:
+    """Every statement is a committed query file or the sandbox set-up over `snapshot_dirs` (the
+    served snapshot, and the earlier one of a pair); return the query names."""
     known, names = committed_sql(), set()
     for s in log:
         if s.sql in known:
@@ -122,7 +126,7 @@ def assert_only_committed_sql(log: list[Sent], snapshot_dir: Path) -> set[str]:
             assert SETUP.fullmatch(s.sql), f"SQL not from queries/: {s.sql[:200]!r}"
             assert s.params is None
             for path in re.findall(r"'([^']*)'", s.sql):
-                assert Path(path).parent == snapshot_dir.resolve(), path
+                assert Path(path).parent in {d.resolve() for d in snapshot_dirs}, path
     return names
 
 
@@ -171,12 +175,15 @@ def sentinel_for(name: str, type_: Any, index: int) -> Any:
     raise AssertionError(f"no sentinel for {name}: {type_}; teach tests/test_security.py this type")
 
 
+FIELD_TYPES = {str: str, tuple: tuple[str, ...], type(None): int | None}  # default's type → value type
+
+
 def sentinel_filters(monkeypatch: pytest.MonkeyPatch) -> Filters:
-    """A Filters with a sentinel in every field; the slug maps learn the sentinels (mapped to
-    themselves), so the text travels as far as the code lets any value travel."""
-    hints = typing.get_type_hints(Filters)
+    """A Filters with a sentinel in every field of the spec table; the slug maps learn the
+    sentinels (mapped to themselves), so the text travels as far as the code lets any value travel."""
     values = {
-        f.name: sentinel_for(f.name, hints[f.name], i) for i, f in enumerate(dataclasses.fields(Filters))
+        name: sentinel_for(name, FIELD_TYPES[type(default)], i)
+        for i, (name, default) in enumerate(filters.DEFAULTS.items())
     }
     for value in values.values():
         for text in value if isinstance(value, tuple) else (value,):
@@ -191,7 +198,11 @@ def query_functions() -> dict[str, Callable[..., Any]]:
     # NOTE: pipeline_figure builds a cached figure from data.pipeline_markers/pipeline_trials (both
     # covered here); its own `size` only picks a column from a fixed dict, so a sentinel there is
     # a KeyError in Python, never SQL.
-    infra = {"database", "serving_notice", "snapshot", "run", "pipeline_figure", "no_snapshot"}
+    # The pair helpers open the database of two snapshots or read manifests; the diff_* functions
+    # that run the pair's queries are covered.
+    infra = {"database", "serving_notice", "snapshot", "run", "pipeline_figure", "no_snapshot"} | {
+        "earlier_snapshots", "pair_database", "run_pair", "earlier_manifest", "pair_notes", "snapshot_created",
+    }  # fmt: skip
     return {
         name: fn
         for name, fn in inspect.getmembers(data, inspect.isfunction)
@@ -199,23 +210,51 @@ def query_functions() -> dict[str, Callable[..., Any]]:
     }
 
 
+# Parameters whose values come from a fixed list checked before any SQL runs (the window lengths,
+# the snapshot ids on this server): given a valid value here, never a sentinel;
+# test_fixed_choices_are_checked_before_any_sql shows the check.
+FIXED: dict[str, Callable[[], Any]] = {
+    "months": lambda: changes.WINDOWS[0],
+    "since": lambda: data.earlier_snapshots()[0],
+}
+
+
 def call_with_sentinels(fn: Callable[..., Any], f: Filters, offset: int) -> dict[str, Any]:
+    """Call `fn` with a sentinel for each parameter (a valid value for FIXED ones); return the
+    sentinels given."""
     hints = typing.get_type_hints(fn)
-    kwargs = {}
+    kwargs, fixed = {}, {}
     for i, p in enumerate(inspect.signature(fn).parameters):
-        kwargs[p] = f if hints[p] is Filters else sentinel_for(p, hints[p], offset + i)
-    fn(**kwargs)
+        if p in FIXED:
+            fixed[p] = FIXED[p]()
+        else:
+            kwargs[p] = f if hints[p] is Filters else sentinel_for(p, hints[p], offset + i)
+    fn(**kwargs, **fixed)
     return kwargs
 
 
-def test_no_user_text_reaches_sql_text(app_env: Path, sent: list[Sent], monkeypatch) -> None:
+def test_fixed_choices_are_checked_before_any_sql(pair_data: Path, app_on, sent: list[Sent]) -> None:
+    app_on(pair_data)
+    with pytest.raises(ValueError, match="not a window"):
+        data.changes_window_counts(Filters(), INT_SENTINEL_BASE)
+    for since in (text_sentinel("since"), "../" + data.earlier_snapshots()[0], data.snapshot().snapshot_id):
+        with pytest.raises(SnapshotError):
+            data.diff_trials(Filters(), since)
+    assert not [s for s in sent if text_sentinel("since") in s.sql]
+
+
+def test_no_user_text_reaches_sql_text(pair_data: Path, app_on, sent: list[Sent], monkeypatch) -> None:
+    """Every data function with a sentinel in every value a user can set, on a server with two
+    snapshots (so the queries comparing them run too)."""
+    app_on(pair_data)
     f = sentinel_filters(monkeypatch)
-    given = {f"Filters.{fld.name}": getattr(f, fld.name) for fld in dataclasses.fields(Filters)}
+    given = {f"Filters.{name}": getattr(f, name) for name in filters.DEFAULTS}
     for i, (name, fn) in enumerate(query_functions().items()):
         for p, v in call_with_sentinels(fn, f, 100 * (i + 1)).items():
             if v is not f:
                 given[f"data.{name}({p})"] = v
-    ran = assert_only_committed_sql(sent, data.snapshot().path)
+    earlier = [paths.snapshots_dir() / sid for sid in data.earlier_snapshots()]
+    ran = assert_only_committed_sql(sent, data.snapshot().path, *earlier)
     assert ran >= set(queries.names()), (
         f"queries never run through msprogress.data: {set(queries.names()) - ran}"
     )
@@ -245,17 +284,18 @@ def test_every_query_parameter_is_fed_by_a_data_function() -> None:
     covers every page-level value that reaches a query)."""
     declared = {p for fn in query_functions().values() for p in inspect.signature(fn).parameters}
     used = {p for n in queries.names() for p in queries.get(n).params} - {"f"}
-    renamed = {"pipeline_pop": "pop"}  # data.pipeline_* take `pop` and bind it as $pipeline_pop
-    assert {renamed.get(p, p) for p in used} <= declared
+    assert used <= declared
 
 
 def test_app_sends_only_committed_sql_whatever_the_url(app_env: Path, sent: list[Sent]) -> None:
-    """Every page through the real app, with a hostile value in every URL key and the search box."""
-    keys = [*filters.URL_KEYS, *filters.OTHER_KEYS]
-    params: dict[str, str | list[str]] = {k: text_sentinel(f"url_{k}") for k in keys}
+    """Every page through the real app, with a hostile value in every URL key and the search box.
+    The keys are tests/url_keys.py's, and every page registers exactly the view keys listed there."""
+    params: dict[str, str | list[str]] = {k: text_sentinel(f"url_{k}") for k in url_keys.ALL_KEYS}
     for page in PAGES:
         at = _app(params, page=page)
         assert not at.exception, (page, at.exception)
+        registered = at.session_state[VIEW_KEYS] if VIEW_KEYS in at.session_state else []
+        assert tuple(registered) == url_keys.PAGE_KEYS[page], page  # tests/url_keys.py is complete
         if page == "explore":
             at.text_input(key="explore_search").set_value(text_sentinel("search_box")).run()
             assert not at.exception

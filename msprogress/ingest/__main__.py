@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from msprogress import paths
+from msprogress import changes, paths
 from msprogress.ingest.base import Rejection, SourceError
 from msprogress.ingest.build import BuildError, build, set_current
 from msprogress.ingest.guard import ParentWatch
@@ -95,6 +95,10 @@ def summary(path: Path, notes_with: str | None = None, current: bool = False) ->
         print(f"  table {t:<20} {info.rows:>7} rows")
     print(f"  agent coverage (progressive drug trials fully mapped): {percent(m.coverage.agents.share, 1)}")
     _rejected(path / m.tables["rejections"].file)
+    if m.changes is not None:
+        print("\n".join(changes.summary_lines(m.changes)))
+    else:
+        print("no earlier snapshot to compare with")
 
 
 def _rejected(rejections_parquet: Path, shown: int = 30) -> None:

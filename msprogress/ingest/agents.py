@@ -68,6 +68,9 @@ CSV_COLUMNS = (
     "reference_url",
     "reference_kind",
     "notes",
+    "origin",
+    "origin_source",
+    "origin_note",
 )
 DRUG_MODALITIES = frozenset({"drug", "biological", "cell therapy"})
 URL_PATTERN = r"https://[A-Za-z0-9.-]+\.[a-z]{2,}/[^\s,]*"
@@ -290,7 +293,19 @@ def validate_agents(df: pd.DataFrame) -> list[str]:
     bad_urls = df.loc[~df["reference_url"].str.fullmatch(URL_PATTERN), "agent_id"].tolist()
     if bad_urls:
         problems.append(f"reference_url not a well-formed https URL for {bad_urls}")
-    return problems
+    return problems + _origin_problems(df)
+
+
+def _origin_problems(df: pd.DataFrame) -> list[str]:
+    """`origin` is novel, repurposed or empty (not known); a stated origin needs its source and note."""
+    stated = df["origin"] != ""
+    sourced = df["origin_source"].str.fullmatch(URL_PATTERN)
+    checks = {
+        "origin not novel, repurposed or empty": ~df["origin"].isin(("", *schema.AGENT_ORIGINS)),
+        "origin without a well-formed https origin_source": stated & ~sourced,
+        "origin without an origin_note": stated & (df["origin_note"].str.strip() == ""),
+    }
+    return [f"{what} for {df.loc[bad, 'agent_id'].tolist()}" for what, bad in checks.items() if bad.any()]
 
 
 def _alias_lists(df: pd.DataFrame) -> list[tuple[str, list[str]]]:

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from msprogress import schema, sources
-from msprogress.ingest import coverage, nih_overlap, spill
+from msprogress.ingest import coverage, locate, nih_overlap, spill
 from msprogress.ingest.base import SourceError, SourceResult
 from msprogress.ingest.guard import BuildError, BuildLock, disk_error
 from msprogress.ingest.spill import Spill, Streamed, frame_to_arrow
@@ -56,6 +56,7 @@ from msprogress.manifest import (
     sha256_file,
 )
 from msprogress.paths import ROOT
+from msprogress.snapshot import Snapshot, SnapshotError, open_serving
 
 # A file whose rows are mostly rejected is a file the readers do not understand (a new export
 # layout, the wrong file): it stops the build instead of quietly losing its rows.
@@ -79,6 +80,7 @@ VOCABULARIES = {
     ("trials", "population"): schema.POPULATIONS,
     ("trials", "gap_area"): schema.GAP_AREAS,
     ("trial_interventions", "modality"): schema.MODALITIES,
+    ("agents", "origin"): schema.AGENT_ORIGINS,
     ("agent_approvals", "population"): schema.APPROVED_POPULATIONS,
     ("agent_approvals", "regulator"): schema.REGULATORS,
     ("projects", "ms_relevance"): schema.RELEVANCE,
@@ -89,6 +91,8 @@ VOCABULARIES = {
     ("grants", "amount_basis"): schema.AMOUNT_BASES,
     ("grants", "year_convention"): schema.YEAR_CONVENTIONS,
     ("series_coverage", "coverage"): schema.COVERAGE,
+    ("projects", "location_precision"): schema.LOCATION_PRECISIONS,
+    ("trial_countries", "location_precision"): schema.LOCATION_PRECISIONS,
 }
 REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("trial_countries", "trial_id", "trials", "trial_id"),
@@ -100,7 +104,6 @@ REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("series_coverage", "series_id", "funding_series", "series_id"),
 )
 
-Progress = Callable[[Iterable], Iterable]
 Table: TypeAlias = "pa.Table | Streamed"  # a canonical table: in memory, or partly spilled (spill.py)
 
 
@@ -146,8 +149,9 @@ def check_mostly_rejected(results: list[SourceResult]) -> None:
 
 def prepare(results: list[SourceResult]) -> list[SourceResult]:
     """The build steps between reading and assembling: API pulls supersede files, the NIH file
-    sources settle what they share, every grant gets its coverage series."""
-    results = nih_overlap.settle(supersede(results))
+    sources settle what they share, every project and trial site is placed on the map, every grant
+    gets its coverage series."""
+    results = locate.place(nih_overlap.settle(supersede(results)))
     return [coverage.assign(r) for r in results]
 
 
@@ -402,7 +406,9 @@ def write_snapshot(
             else:
                 pq.write_table(tbl, path, compression="zstd")
             checksums[name] = sha256_file(path)
-        manifest(snapshot_id, results, tables, checksums).write(tmp / "manifest.json")
+        with_changes(manifest(snapshot_id, results, tables, checksums), tmp, snapshots_dir).write(
+            tmp / "manifest.json"
+        )
         _fsync_dir(tmp)
         os.rename(tmp, final)
         _fsync_dir(snapshots_dir)
@@ -410,6 +416,21 @@ def write_snapshot(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def with_changes(m: Manifest, folder: Path, snapshots_dir: Path) -> Manifest:
+    """The manifest with what changed since the snapshot served now (CURRENT, else the last good
+    one), computed by the "what changed" queries over the two opened read-only together; unchanged
+    when there is no earlier snapshot to compare with."""
+    from msprogress import changes
+    from msprogress.db import Database
+
+    try:
+        earlier, _ = open_serving(snapshots_dir)
+    except SnapshotError:
+        return m  # the first snapshot: nothing to compare with
+    pair = Database(Snapshot(m.snapshot_id, folder, m), threads=2, earlier=earlier)
+    return m.model_copy(update={"changes": changes.compare(pair)})
 
 
 def sweep_stale(snapshots_dir: Path) -> list[str]:

@@ -41,10 +41,25 @@ def to_iso3(name: str | None) -> str | None:
 
 
 def countries_table() -> pd.DataFrame:
-    """All current countries: iso3, name, continent, region (UN sub-region)."""
+    """All current countries: iso3, name, continent, region (UN sub-region), and where they are
+    on the map: centre (latitude, longitude) and the extent of their main land (west … north)."""
     data = _converter().data
     df = data[data["ISO3"].str.len() == 3][["ISO3", "name_short", "continent", "UNregion"]]
     df = df.rename(
         columns={"ISO3": "iso3", "name_short": "name", "continent": "continent", "UNregion": "region"}
     )
-    return df.drop_duplicates("iso3").sort_values("iso3").reset_index(drop=True)
+    df = df.drop_duplicates("iso3").sort_values("iso3").reset_index(drop=True)
+    return pd.concat([df, _places(df["iso3"])], axis=1)
+
+
+def _places(codes: pd.Series) -> pd.DataFrame:
+    """Centre and extent of each country (see geocode.country_point / country_extent); missing
+    where the map geometry has no such country."""
+    from msprogress.ingest import geocode
+
+    rows = []
+    for iso3 in codes:
+        centre = geocode.country_point(iso3) or (None, None)
+        extent = geocode.country_extent(iso3) or (None, None, None, None)
+        rows.append((*centre, *extent))
+    return pd.DataFrame(rows, columns=["latitude", "longitude", "west", "south", "east", "north"])

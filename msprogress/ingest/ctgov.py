@@ -49,6 +49,17 @@ REQUIRED_COLUMNS = (
     "InterventionNames",
     "InterventionTypes",
 )
+# Registry dates and results: in every export since 2025, but read when present (an older export
+# without them keeps its trials, with these left empty). `WhyStopped` only comes from the API
+# (`ctgov_api` puts it into this flat form); the flattened export has no stop reason.
+OPTIONAL_COLUMNS = (
+    "StudyFirstPostDate",
+    "LastUpdatePostDate",
+    "ResultsFirstPostDate",
+    "HasResults",
+    "WhyStopped",
+)
+HAS_RESULTS = {"True": True, "False": False}
 AddCountries = Callable[[tc.RowContext, str, dict[str, str]], int]
 FIRST_SITE_NOTE = (
     "ClinicalTrials.gov countries are the country of each study's first listed site only "
@@ -94,6 +105,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str], add_countries: AddCountri
             **status(ctx, row["OverallStatus"]),
             "start_date": tc.parse_date(ctx, "StartDate", row["StartDate"], DATE_FORMATS),
             "completion_date": tc.parse_date(ctx, "CompletionDate", row["CompletionDate"], DATE_FORMATS),
+            **registry_dates(ctx, row),
             "enrollment": tc.parse_count(ctx, "EnrollmentCount", row["EnrollmentCount"]),
             "enrollment_type": _enrollment_type(ctx, row["EnrollmentType"]),
             "sponsor": row["LeadSponsorName"] or None,
@@ -108,6 +120,26 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str], add_countries: AddCountri
             **ctx.provenance(),
         }
     )
+
+
+def registry_dates(ctx: tc.RowContext, row: dict[str, str]) -> dict[str, object]:
+    """When the record was first posted and last updated, whether and when results were posted,
+    and why the trial stopped (API only); a value that cannot be read is left empty and recorded."""
+    value = {c: row.get(c, "") for c in OPTIONAL_COLUMNS}
+    has_results = HAS_RESULTS.get(value["HasResults"])
+    if value["HasResults"] and has_results is None:
+        ctx.reject("HasResults", f"value not recognised: {value['HasResults']!r}; left empty")
+    return {
+        "first_posted": tc.parse_date(ctx, "StudyFirstPostDate", value["StudyFirstPostDate"], DATE_FORMATS),
+        "last_update_posted": tc.parse_date(
+            ctx, "LastUpdatePostDate", value["LastUpdatePostDate"], DATE_FORMATS
+        ),
+        "results_first_posted": tc.parse_date(
+            ctx, "ResultsFirstPostDate", value["ResultsFirstPostDate"], DATE_FORMATS
+        ),
+        "has_results": has_results,
+        "why_stopped": value["WhyStopped"] or None,
+    }
 
 
 def phase(ctx: tc.RowContext, code: str) -> dict[str, object]:
@@ -178,6 +210,7 @@ def add_country(ctx: tc.RowContext, trial_id: str, row: dict[str, str]) -> int:
             "city": row["LocationCity"] or None,
             "latitude": lat_lon[0],
             "longitude": lat_lon[1],
+            "location_precision": "city" if lat_lon[0] is not None else None,
             "list_complete": False,
             "basis": "country of first listed site",
             **ctx.provenance(),

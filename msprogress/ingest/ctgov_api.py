@@ -77,8 +77,8 @@ def read_page(path: Path, raw_dir: Path, pull: api_pages.Pull, batch: tc.Batch) 
 
 
 def flat_row(ctx: tc.RowContext, study: Any) -> dict[str, str] | None:
-    """The study in the export's flat form (every column `ctgov.REQUIRED_COLUMNS` names), or None
-    (rejected) when it is not a study object."""
+    """The study in the export's flat form (every column `ctgov.REQUIRED_COLUMNS` and
+    `ctgov.OPTIONAL_COLUMNS` names), or None (rejected) when it is not a study object."""
     if not isinstance(dig(study, "protocolSection"), dict):
         ctx.reject("protocolSection", "not a study: no protocolSection object")
         return None
@@ -106,6 +106,11 @@ def flat_row(ctx: tc.RowContext, study: Any) -> dict[str, str] | None:
         "TotalLocations": str(len(sites)),
         "InterventionNames": "|".join(_text(i.get("name")) for i in interventions),
         "InterventionTypes": "|".join(_text(i.get("type")) for i in interventions),
+        "StudyFirstPostDate": _text(dig(p, "statusModule.studyFirstPostDateStruct.date")),
+        "LastUpdatePostDate": _text(dig(p, "statusModule.lastUpdatePostDateStruct.date")),
+        "ResultsFirstPostDate": _text(dig(p, "statusModule.resultsFirstPostDateStruct.date")),
+        "HasResults": _text(study.get("hasResults")),
+        "WhyStopped": " ".join(_text(dig(p, "statusModule.whyStopped")).split()),
     }
 
 
@@ -143,7 +148,8 @@ def _country_row(ctx: tc.RowContext, trial_id: str, iso3: str, sites: list[dict[
     located = [s for s in sites if _geo_point(s) is not None]
     site = located[0] if located else sites[0]
     city = _text(site.get("city")) or None
-    lat_lon = _geo_point(site) or (geocode.geocode_city(city, iso3) if city else None) or (None, None)
+    point = _geo_point(site)
+    lat_lon = point or (geocode.geocode_city(city, iso3) if city else None) or (None, None)
     return {
         "trial_id": trial_id,
         "iso3": iso3,
@@ -151,6 +157,7 @@ def _country_row(ctx: tc.RowContext, trial_id: str, iso3: str, sites: list[dict[
         "city": city,
         "latitude": lat_lon[0],
         "longitude": lat_lon[1],
+        "location_precision": "source" if point else "city" if lat_lon[0] is not None else None,
         "list_complete": True,
         "basis": BASIS,
         **ctx.provenance(),

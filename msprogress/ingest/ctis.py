@@ -48,6 +48,10 @@ REQUIRED_COLUMNS = (
     "Sponsor/Co-Sponsors",
     "Sponsor type",
 )
+# Registry dates and results, read when present (an export without them keeps its trials).
+# NOTE: CTIS states whether results are posted, not when; it gives no reason for a halt.
+OPTIONAL_COLUMNS = ("Decision date", "Last updated", "Trial results")
+HAS_RESULTS = {"yes": True, "no": False}
 # ", " followed by a capitalised name and a colon starts the next Country:Status pair.
 PAIR_BOUNDARY = re.compile(r",\s+(?=[A-Z][^,:]*:)")
 
@@ -100,6 +104,7 @@ def add_trial(ctx: tc.RowContext, row: dict[str, str]) -> None:
             **status(ctx, row["Overall trial status"]),
             "start_date": tc.parse_date(ctx, "Start date", row["Start date"], DATE_FORMATS),
             "completion_date": completion_date(ctx, row),
+            **registry_dates(ctx, row),
             "enrollment": tc.parse_count(
                 ctx, "Number of participants enrolled", row["Number of participants enrolled"]
             ),
@@ -135,6 +140,23 @@ def completion_date(ctx: tc.RowContext, row: dict[str, str]) -> dt.date | None:
     end = tc.parse_date(ctx, "End date", row["End date"], DATE_FORMATS)
     global_end = tc.parse_date(ctx, "Global end of the trial", row["Global end of the trial"], DATE_FORMATS)
     return global_end or end
+
+
+def registry_dates(ctx: tc.RowContext, row: dict[str, str]) -> dict[str, object]:
+    """The authorisation decision (from which the record is public), the last update, and whether
+    results are posted; a value that cannot be read is left empty and recorded."""
+    value = {c: row.get(c, "") for c in OPTIONAL_COLUMNS}
+    results = tc.text_or_none(value["Trial results"])
+    has_results = HAS_RESULTS.get(results.casefold()) if results else None
+    if results and has_results is None:
+        ctx.reject("Trial results", f"value not recognised: {results!r}; left empty")
+    return {
+        "first_posted": tc.parse_date(ctx, "Decision date", value["Decision date"], DATE_FORMATS),
+        "last_update_posted": tc.parse_date(ctx, "Last updated", value["Last updated"], DATE_FORMATS),
+        "results_first_posted": None,
+        "has_results": has_results,
+        "why_stopped": None,
+    }
 
 
 def sponsor(text: str) -> str | None:

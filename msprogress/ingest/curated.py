@@ -338,6 +338,7 @@ def _alliance_row(row: CsvRow) -> Parsed:
         "record_type": record_type,
         "year": year,
         "year_convention": None if year is None else ("announcement year" if announced else "award year"),
+        "award_date": announced,
         "start_year": start_year,
         "end_year": end_year,
         **_money(parse_amount(v["amount"]), currency_code(v["currency"]), year),
@@ -496,6 +497,7 @@ def _public_row(row: CsvRow) -> Parsed:
         "record_type": "award",
         "year": start_year,
         "year_convention": "project start year" if start_year else None,
+        "start_date": start if start and str(start) == text(v["start"]) else None,  # a day, not a year alone
         "start_year": start_year,
         "end_year": end_year,
         **_money(amount, currency_code(v["currency"]), start_year),

@@ -123,11 +123,3 @@ def evaluate(trials: pd.DataFrame, labelled: pd.DataFrame | None = None) -> dict
         else float("nan"),
         "population": per_label,
     }
-
-
-def disagreements(trials: pd.DataFrame, labelled: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The labelled trials whose population the classifier got wrong (columns as the set, plus
-    `population` and `is_progressive` as classified)."""
-    labelled = load_eval() if labelled is None else labelled
-    df = joined(trials, labelled)
-    return df[df["expected_population"] != df["population"]].reset_index(drop=True)

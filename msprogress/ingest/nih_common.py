@@ -442,6 +442,8 @@ def _grant(
         "record_type": "programme" if is_total else "award",
         "year": rec["fy"],
         "year_convention": "NIH fiscal year",
+        "award_date": rec["award_notice"],
+        "start_date": rec["budget_start"],
         "start_year": _year(rec["budget_start"]) or _year(rec["project_start"]),
         "end_year": _year(rec["budget_end"]) or _year(rec["project_end"]),
         "amount": amount,

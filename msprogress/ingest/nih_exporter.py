@@ -80,7 +80,6 @@ COLUMNS = (  # upper-cased headers; all required
     "TOTAL_COST",
     "TOTAL_COST_SUB_PROJECT",
 )
-OPTIONAL = ("ORG_IPF_CODE",)  # only in files published from FY2018 on
 
 # What the provenance README says of each fiscal year (the weekly-file list is not in the rows).
 PARTIAL = "weekly files, rows mentioning sclerosis or myelin words only"

@@ -83,7 +83,10 @@ def locate(exporter: SourceResult, reporter: SourceResult) -> SourceResult:
     places = known.groupby(["name", "city"])["org_id"]
     by_place = places.first()[places.nunique() == 1]
     coords = known.set_index("org_id")[["latitude", "longitude"]]
+    unplaced = projects["latitude"].isna()
     projects, n = _fill(projects, "organisation", coords, by_place)
+    projects["location_precision"] = None  # the readers' own places are 'source' (ingest/locate.py)
+    projects.loc[unplaced & projects["latitude"].notna(), "location_precision"] = "organisation"
     organisations, _ = _fill(exporter.tables["organisations"], "name", coords, by_place)
     note = (
         f"Places: {n} of {len(projects)} projects without coordinates took those of the same "

@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -130,6 +130,18 @@ class Spill:
         pf = pq.ParquetFile(self.path)
         for i in range(pf.num_row_groups):
             yield pf.read_row_group(i, columns=list(columns) if columns is not None else None)
+
+    def frames(self) -> Iterator[pd.DataFrame]:
+        """The rows as DataFrames, a row group at a time."""
+        for t in self.batches():
+            yield t.to_pandas(types_mapper=_NULLABLE_INTS.get)
+
+    def map(self, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> Spill:
+        """A new spill of `fn` applied to each row group (a build step that works row by row)."""
+        out = Spill(self.table)
+        for df in self.frames():
+            out.append(fn(df))
+        return out.close()
 
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Every row as a DataFrame (for small results and tests: this loads the whole spill)."""

@@ -393,22 +393,6 @@ def _records(reader: Iterator[list[str]], file: str) -> Iterator[tuple[int, list
         yield n, rec
 
 
-def parse_rows(
-    csv_file: CsvFile, parse: Callable[[CsvRow], T]
-) -> tuple[list[tuple[CsvRow, T]], list[Rejection]]:
-    """Apply a row parser to every record: a RowError (or fields beyond the header) becomes a
-    Rejection with file, row and column; the rest come back with their rows."""
-    parsed: list[tuple[CsvRow, T]] = []
-    rejections: list[Rejection] = []
-    for row in csv_file.rows:
-        try:
-            row.check_width()
-            parsed.append((row, parse(row)))
-        except RowError as err:
-            rejections.append(err.rejection(csv_file.file, row.row))
-    return parsed, rejections
-
-
 def lenient(issues: list[Rejection], file: str, row: int, parse: Callable[[], T | None]) -> T | None:
     """Run a parser of a *secondary* value: on a RowError the value is left empty, the row is kept,
     and the problem is recorded (a value-level rejection, counted in the manifest)."""

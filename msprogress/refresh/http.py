@@ -86,7 +86,6 @@ class Client:
         self.timeout = timeout
         self.sleep, self.clock, self.now, self.log = sleep, clock, now, log
         self.connected = False  # True once any request got an HTTP answer
-        self.requests = 0
         self._last_start: float | None = None
 
     def url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
@@ -132,7 +131,6 @@ class Client:
         raise RefreshError(f"gave up on {request.full_url} after {self.policy.tries} attempts: {problem}")
 
     def _once(self, request: urllib.request.Request) -> bytes:
-        self.requests += 1
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             body: bytes = response.read()
         self.connected = True

@@ -12,29 +12,14 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from msprogress.localserver import serve
+from msprogress.localserver import CHROMIUM_ARGS, LOCAL_URLS, serve
+from msprogress.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-LOCAL = (
-    "http://localhost",
-    "http://127.0.0.1",
-    "ws://localhost",
-    "ws://127.0.0.1",
-    "data:",
-    "blob:",
-    "about:",
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",  # software WebGL for deck.gl
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +55,7 @@ def offline_context_page(browser, width: int = 1600, height: int = 2000) -> Iter
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     external: list[str] = []
-    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(LOCAL) else None)
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(LOCAL_URLS) else None)
     yield page
     context.close()
     assert external == [], f"non-localhost requests: {external[:5]}"
@@ -86,6 +71,13 @@ def wait_for_app(page, selector: str = ".js-plotly-plot", timeout: float = 120_0
     page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
     page.wait_for_timeout(500)
+
+
+def ms_trials(snapshot: Snapshot) -> str:
+    """The MS trials of a snapshot (every trial but those classified 'Not MS'), counted straight
+    from its parquet file, as the Overview writes a count."""
+    trials = pd.read_parquet(snapshot.path / "trials.parquet", columns=["population"])
+    return f"{(trials.population != 'Not MS').sum():,}"
 
 
 def screenshot(page, name: str) -> Path:

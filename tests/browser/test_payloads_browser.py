@@ -9,7 +9,8 @@ payloads in its titles, sponsor and city), built by the real CLI and served by o
 
 Each page is opened twice: once on a view that shows the payload rows (the payload funder chosen as
 a filter, a payload typed as the search, the member series picked), once with a payload in every URL
-key the app knows (filters, page view switches, snapshot, presenter) and in an unknown key's name.
+key the app knows (filters, every page's view keys, snapshot, presenter: tests/url_keys.py) and in an
+unknown key's name.
 After each visit:
 - no request left localhost (the page fixture fails the test otherwise);
 - the DOM has no link or image pointing at the payloads' host, no element made from a payload tag
@@ -37,9 +38,9 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from msprogress.filters import OTHER_KEYS, URL_KEYS
 from msprogress.ingest.__main__ import main as cli
 from msprogress.localserver import serve
+from tests import url_keys
 from tests.browser.conftest import offline_context_page, screenshot, wait_for_app
 from tests.conftest import FIXTURE_RAW
 
@@ -49,7 +50,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 MEMBER_FILE = CORPUS / "member_grants" / "markup_payloads.csv"
 CTGOV_FILE = CORPUS / "ctgov" / "ctgov_markup_payloads_2025-09-21.csv"
 HOST = "evil.example"
-PAGES = ("", "map", "funding", "pipeline", "explore", "about")
+PAGES = ("", "map", "funding", "pipeline", "explore", "changed", "about")
 
 
 def _payloads() -> list[str]:
@@ -150,14 +151,16 @@ def _views(member: dict[str, str]) -> dict[str, dict[str, str]]:
         "funding": pick | {"series": member["series"], "group": "funder"},
         "pipeline": {"q": PAYLOADS[3] + " " + PAYLOADS[4]},  # the payload trial's title holds these
         "explore": pick,
+        "changed": pick | {"window": "12"},
         "about": {},
     }
 
 
 def _hostile() -> dict[str, str]:
-    """A payload in every URL key the app knows, and a payload as an unknown key's name."""
-    keys = [*URL_KEYS, *OTHER_KEYS]
-    params = {k: PAYLOADS[i % len(PAYLOADS)] for i, k in enumerate(keys)}
+    """A payload in every URL key the app knows (tests/url_keys.py: filters, the app's own keys and
+    every page's view keys, which tests/test_security.py checks against what the pages register),
+    and a payload as an unknown key's name."""
+    params = {k: PAYLOADS[i % len(PAYLOADS)] for i, k in enumerate(url_keys.ALL_KEYS)}
     params[PAYLOADS[1]] = PAYLOADS[7]
     return params
 

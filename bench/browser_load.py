@@ -1,44 +1,48 @@
-"""Load (issue 5, point 4): 20 concurrent browser sessions against one local server.
+"""Browser load: N concurrent Chromium sessions against one local server (`make loadtest`).
 
-One `streamlit run` server on localhost (its log kept), one Debian Chromium, 20 browser contexts
-driven by Playwright's async API. Each session makes 10 interactions — shared links opened by
-URL with filters, and in-page changes (a sidebar radio, view switches) — 200 in all. All 20
-sessions start together on a fresh server (board members opening the dashboard in the same
-minute) and then run at their own pace, so 20 interactions are always in flight; sessions
-start at different pages, so the load mixes pages.
+    python -m bench.browser_load                      # 20 sessions x 10 interactions (issue 5, point 4)
+    python -m bench.browser_load --sessions 3 --steps 3
+
+One `streamlit run` server on localhost (its log kept), one Debian Chromium, N browser contexts
+driven by Playwright's async API. Each session makes its interactions — shared links opened by
+URL with filters, and in-page changes (a sidebar radio, view switches). All sessions start
+together on a fresh server (board members opening the dashboard in the same minute) and then run
+at their own pace; sessions start at different pages, so the load mixes pages.
 
 Every interaction is timed until its page is rendered: its expected charts/tables are present,
-the interaction's effect is visible, and Streamlit's status widget is gone (as `wait_for_app`
-in conftest.py), and still so half a second later. Each is checked for errors: no exception
-element or error alert, no "error" toast, no "Page not found", no console error, no
-non-localhost request; and the server log holds no traceback. After every block of 20 finished
-interactions the server's memory (VmRSS of the streamlit process and its children) is sampled;
-from block 3 to the end it must stay within 20% of where it settled (the median of the samples
-after blocks 3, 4 and 5). Figures go to test-artifacts/load.json.
+the interaction's effect is visible, and Streamlit's status widget is gone (as `wait_for_app` in
+tests/browser/conftest.py), and still so half a second later. Each is checked for errors: no
+exception element or error alert, no "error" toast, no "Page not found", no console error, no
+non-localhost request; and the server log holds no traceback. After every block of N finished
+interactions the server's memory (VmRSS of the streamlit process and its children) is sampled.
+Figures go to test-artifacts/load.json.
 
-Times on this machine mostly measure the load generator: 20 Chromium renderers with software
-WebGL share 2 cores with the server (which uses ~10% of the CPU). Each session's first
-interaction (a cold browser context: all of Streamlit's JavaScript compiled afresh, 20 at once)
-is the slowest, so p95 is reported over all interactions and over the warm ones (2nd–10th), and
-only the warm p95 has a loose sanity bound.
+The verdict (`problems`) is correctness only: every interaction rendered, no error anywhere, and
+(with at least 6 blocks) the server's memory within 20% of where it settled (the median after
+blocks 3, 4 and 5). Times are reported, never judged: on a 2-core machine N Chromium renderers
+with software WebGL share the cores with the server (which used ~10% of the CPU), so they
+measure the load generator. The server's own capacity is `bench/capacity.py`.
+tests/browser/test_sessions.py runs this with 3 sessions x 3 interactions in `make test`.
 
 NOTE: the async API runs in its own thread with its own event loop, so it cannot clash with the
 sync Playwright that other browser tests may hold open in the main thread.
 NOTE: Streamlit's frontend, opened at a page path, first probes `/<page>/_stcore/health` and
 `/<page>/_stcore/host-config` (404) before the root ones (streamlit/streamlit#7074); those two
-console errors are counted apart, every other console error fails the test.
+console errors are counted apart, every other console error is a problem.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import re
 import shutil
 import statistics
+import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,22 +50,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize, async_playwright
 
-from msprogress.localserver import serve_process
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, LOCAL
+from bench.procstat import cpu_s, quantile, rss_kib
+from msprogress.localserver import CHROMIUM_ARGS, LOCAL_URLS, serve_process
+from msprogress.paths import ROOT
 
-pytestmark = pytest.mark.browser
-
-SESSIONS = 20
-STEPS = 10  # interactions per session
-TIMEOUT_S = 240.0  # one interaction (2 shared cores, 20 sessions, software WebGL)
-SETTLE_BLOCKS = (3, 4, 5)  # memory "settled" = median RSS after these blocks of 20 interactions
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_S = 240.0  # one interaction, a hang guard (2 shared cores, 20 sessions, software WebGL)
+SETTLE_BLOCKS = (3, 4, 5)  # memory "settled" = median RSS after these blocks of N interactions
 RSS_BAND = 0.20
-WARM_P95_SANITY_S = 60.0
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
-BUDGET_S = 720.0  # no new interaction starts after this (the test then fails)
 
 STATUS = "[data-testid=stStatusWidget]"
 ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
@@ -93,7 +92,7 @@ def click(selector: str, text: str, scope: str = "body") -> Act:
 
 # A session's page visits: each opens a link, some then make one in-page change.
 OVERVIEW = (PLOT, "[data-testid=stMetricValue]")
-MAP = (f"{PLOT} .geo", "[data-testid=stDeckGlJsonChart] canvas")
+MAP = (f"{PLOT} .geo", f"{PLOT} .geo path.point", f"{PLOT} .bars")  # choropleth, point map, ranking
 FUNDING = (f"{PLOT} .ytitle",)
 PIPELINE = (f"{PLOT} .scatterlayer path.point",)
 VISITS: tuple[tuple[Step, ...], ...] = (
@@ -148,11 +147,11 @@ VISITS: tuple[tuple[Step, ...], ...] = (
 )
 
 
-def session_plan(i: int) -> list[Step]:
+def session_plan(i: int, steps: int) -> list[Step]:
     """Session i's interactions: the visits in order from visit i mod 6 (so the sessions are
     spread over the pages, not 20 maps at once), an in-page step right after its page's link."""
-    steps = [s for k in range(len(VISITS)) for s in VISITS[(i + k) % len(VISITS)]]
-    return steps[:STEPS]
+    plan = [s for k in range(len(VISITS)) for s in VISITS[(i + k) % len(VISITS)]]
+    return plan[:steps]
 
 
 def rendered_js(step: Step) -> str:
@@ -183,10 +182,12 @@ class Session:
             self.problem(f"console error {m.text[:200]} ({m.location.get('url', '')[:120]})")
 
 
-async def open_session(browser: Browser, i: int) -> Session:
-    s = Session(i, session_plan(i))
+async def open_session(browser: Browser, i: int, steps: int) -> Session:
+    s = Session(i, session_plan(i, steps))
     context = await browser.new_context(viewport=VIEWPORT, reduced_motion="reduce")
-    context.on("request", lambda r: None if r.url.startswith(LOCAL) else s.problem(f"request to {r.url}"))
+    context.on(
+        "request", lambda r: None if r.url.startswith(LOCAL_URLS) else s.problem(f"request to {r.url}")
+    )
     s.page = await context.new_page()
     s.page.on("console", s.console)
     s.page.on("pageerror", lambda e: s.problem(f"page error {str(e)[:200]}"))
@@ -240,71 +241,41 @@ async def run_step(s: Session, base: str, step_no: int) -> dict[str, Any]:
     return {"session": s.index, "interaction": step_no, "step": step.name, "seconds": seconds}
 
 
-def rss_kib(pid: int) -> int:
-    """VmRSS of a process and all its descendants, in KiB."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-            total += int(found.group(1)) if found else 0
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # a child that has just ended
-    return total
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process and its reaped children have used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-async def run_load(base: str, pid: int) -> dict[str, Any]:
-    """Every session runs its steps at its own pace (20 in flight at all times); after each
-    block of 20 finished interactions the server's RSS is sampled. Returns per-interaction
+async def run_load(base: str, pid: int, sessions: int, steps: int) -> dict[str, Any]:
+    """Every session runs its steps at its own pace (N in flight at all times); after each
+    block of N finished interactions the server's RSS is sampled. Returns per-interaction
     timings, RSS samples, problems and wall time."""
     t0, cpu0, load0 = time.monotonic(), cpu_s(pid), os.getloadavg()[0]
-    rss = [rss_kib(pid)]  # [0] before any interaction, [b] after b blocks of 20
+    rss = [rss_kib(pid)]  # [0] before any interaction, [b] after b blocks of N
     timings: list[dict[str, Any]] = []
 
     def finished(record: dict[str, Any]) -> None:
         timings.append(record)
-        if len(timings) % SESSIONS == 0:
+        if len(timings) % sessions == 0:
             rss.append(rss_kib(pid))
             print(f"{len(timings):3} done at {time.monotonic() - t0:5.1f} s, RSS {rss[-1] / 1024:4.0f} MiB")
 
     async def run_session(s: Session) -> None:
-        for step_no in range(1, STEPS + 1):
-            if time.monotonic() - t0 > BUDGET_S:
-                return
+        for step_no in range(1, steps + 1):
             finished(await run_step(s, base, step_no))
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        sessions = [await open_session(browser, i) for i in range(SESSIONS)]
-        await asyncio.gather(*(run_session(s) for s in sessions))
+        opened = [await open_session(browser, i, steps) for i in range(sessions)]
+        await asyncio.gather(*(run_session(s) for s in opened))
         await browser.close()
     return {
         "timings": timings,
         "rss_kib": rss,
-        "problems": [x for s in sessions for x in s.problems],
-        "known_404": sum(s.known_404 for s in sessions),
+        "problems": [x for s in opened for x in s.problems],
+        "known_404": sum(s.known_404 for s in opened),
         "wall_s": time.monotonic() - t0,
         "server_cpu_s": cpu_s(pid) - cpu0,
         "load_avg_1min": [load0, os.getloadavg()[0]],
     }
 
 
-def quantile(values: list[float], q: float) -> float:
-    """Nearest-rank quantile: the smallest value with at least q of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(round(q * len(ordered), 9)) - 1)]
-
-
-def summarise(result: dict[str, Any]) -> dict[str, Any]:
+def summarise(result: dict[str, Any], sessions: int) -> dict[str, Any]:
     timings = result["timings"]
     times = [float(x["seconds"]) for x in timings if x["seconds"] is not None]
     done = [x for x in timings if x["seconds"] is not None]
@@ -321,7 +292,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         return round(quantile(values, p), 1) if values else None
 
     return {
-        "sessions": SESSIONS,
+        "sessions": sessions,
         "interactions": len(timings),
         "rendered": len(times),
         "p50_s": q(times, 0.50),
@@ -334,7 +305,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "load_wall_s": round(result["wall_s"], 1),
         "server_cpu_s": round(result["server_cpu_s"], 1),
         "load_avg_1min_start_end": [round(v, 1) for v in result["load_avg_1min"]],
-        "rss_mib_at_start_and_per_20": [round(m, 1) for m in rss],
+        "rss_mib_at_start_and_per_block": [round(m, 1) for m in rss],
         "rss_settled_mib": round(settled, 1),
         "rss_allowed_mib": [round(settled * (1 - RSS_BAND), 1), round(settled * (1 + RSS_BAND), 1)],
         "known_streamlit_404_probes": result["known_404"],
@@ -342,25 +313,49 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_twenty_concurrent_sessions(tmp_path: Path) -> None:
+def verdict(figures: dict[str, Any], expected: int, server_log: str) -> list[str]:
+    """Correctness only: every interaction rendered without a problem, no traceback in the server
+    log, and (with enough blocks to say where it settled) memory within the band."""
+    out = list(figures["problems"])
+    if not figures["interactions"] == figures["rendered"] == expected:
+        out.append(f"{figures['rendered']} of {expected} interactions rendered")
+    if "Traceback" in server_log:
+        out.append(f"server log: {server_log[server_log.index('Traceback') :][:2000]}")
+    low, high = figures["rss_allowed_mib"]
+    after_warmup = figures["rss_mib_at_start_and_per_block"][SETTLE_BLOCKS[0] :]
+    if low and not all(low <= m <= high for m in after_warmup):
+        out.append(f"server RSS left {low}–{high} MiB: {after_warmup}")
+    return out
+
+
+def run(sessions: int, steps: int, log_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    """Serve the app, run the sessions, and return (figures, problems); figures also go to
+    test-artifacts/load.json."""
     if shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is not installed: run `make browser-deps` (make test does this)")
-    t0, log = time.monotonic(), tmp_path / "server.log"
+        raise SystemExit("Debian's chromium is not installed: run `make browser-deps`")
+    t0, log = time.monotonic(), log_dir / "server.log"
     ARTIFACTS.mkdir(exist_ok=True)
     for old in ARTIFACTS.glob("load-problem-*.png"):
         old.unlink()
     with serve_process(log=log) as (base, proc), ThreadPoolExecutor(1) as pool:
-        result = pool.submit(asyncio.run, run_load(base, proc.pid)).result()
-    figures = {**summarise(result), "test_wall_s": round(time.monotonic() - t0, 1)}
+        result = pool.submit(asyncio.run, run_load(base, proc.pid, sessions, steps)).result()
+    figures = {**summarise(result, sessions), "test_wall_s": round(time.monotonic() - t0, 1)}
     (ARTIFACTS / "load.json").write_text(json.dumps({**figures, "timings": result["timings"]}, indent=1))
-    print(json.dumps({k: v for k, v in figures.items() if k != "problems"}, indent=1))
+    return figures, verdict(figures, sessions * steps, log.read_text(errors="replace"))
 
-    problems = figures["problems"]
-    assert problems == [], f"{len(problems)} problems; first ones: {problems[:8]}"
-    assert figures["interactions"] == figures["rendered"] == SESSIONS * STEPS, "stopped early or not rendered"
-    server_log = log.read_text(errors="replace")
-    assert "Traceback" not in server_log, f"server log: {server_log[server_log.index('Traceback') :][:2000]}"
-    low, high = figures["rss_allowed_mib"]
-    after_warmup = figures["rss_mib_at_start_and_per_20"][SETTLE_BLOCKS[0] :]
-    assert all(low <= m <= high for m in after_warmup), f"server RSS left {low}–{high} MiB: {after_warmup}"
-    assert figures["warm_p95_s"] < WARM_P95_SANITY_S
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--steps", type=int, default=10, help="interactions per session")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        figures, problems = run(args.sessions, args.steps, Path(tmp))
+    print(json.dumps({k: v for k, v in figures.items() if k != "problems"}, indent=1))
+    for p in problems[:20]:
+        print("PROBLEM:", p)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
