@@ -13,7 +13,9 @@ import plotly.graph_objects as go
 import pytest
 
 from msprogress.charts import funding, pipeline
+from msprogress.charts import overview as overview_charts
 from msprogress.markup import WORD_JOINER, md_code, md_escape, plotly_text, plotly_texts
+from tests.test_pipeline import _markers, _trials
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 with (CORPUS / "payloads.csv").open(encoding="utf-8", newline="") as fh:
@@ -81,6 +83,40 @@ def test_pipeline_timeline_escapes_registry_titles() -> None:
     assert escaped[0] == "&lt;b&gt;" and escaped.isna()[1]  # missing stays missing
 
 
+def test_pipeline_grid_escapes_names_and_registry_values(db) -> None:
+    """Agent names, classes, origin notes (reference files) and trial ids (registries) holding the
+    payloads: the grid's labels and hover texts show them as typed, never as markup or template."""
+    payload = " ".join(PAYLOADS.values())
+    markers, trials = _markers(db), _trials(db)
+    first = markers.index[0]
+    for col in ("label", "mechanism_class", "origin_note"):
+        markers.loc[first, col] = f"{col} {payload}"
+    marker_id = markers.loc[first, "marker_id"]
+    trials.loc[trials["marker_id"] == marker_id, "trial_id"] = f"NCT {payload}"
+    fig = pipeline.pipeline_figure(markers, trials, size_by="trials", title="t", subtitle="s")
+    texts = _strings(fig)
+    assert any(plotly_text(f"label {payload}") in t for t in texts)  # the label beside the marker
+    hover = next(t for t in texts if plotly_text(f"mechanism_class {payload}") in t)
+    assert plotly_text(f"origin_note {payload}") in hover and plotly_text(f"NCT {payload}") in hover
+    assert not [t for t in texts if "<b>B1" in t or "%{x} $" in t or "$\\href" in t or "<a href" in t]
+
+
+def test_overview_findings_escape_funders_and_countries() -> None:
+    """The Overview's panel titles name a funder (a member file's) and countries: as plotly text."""
+    who = " ".join(PAYLOADS.values())
+    trend = pd.DataFrame(
+        {"year": [2020, 2021], "status": ["partial"] * 2, "ms_amount": [1e6, 2e6]}
+        | {"progressive_amount": [1e5, 2e5], "share": [float("nan")] * 2}
+    )
+    headline, detail = overview_charts.trend_finding(trend, who, "MS research", "EUR")
+    assert plotly_text(who) in detail and "<b>B1" not in detail + headline and "%{" not in detail
+    metrics = pd.DataFrame(
+        {"iso3": ["ITA", "FRA"], "country": [who, "France"], "progressive_trials": [3, 1], "trials": [4, 1]}
+    )
+    _, most = overview_charts.map_finding(metrics)
+    assert plotly_text(who) in most and "<b>B1" not in most
+
+
 def _strings(fig: go.Figure) -> list[str]:
     out: list[str] = []
 
@@ -93,6 +129,8 @@ def _strings(fig: go.Figure) -> list[str]:
         elif isinstance(v, list | tuple):
             for x in v:
                 walk(x)
+        elif hasattr(v, "tolist"):  # a numpy array (trace columns)
+            walk(v.tolist())
 
     walk(fig.to_plotly_json())
     return out
