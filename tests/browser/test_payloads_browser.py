@@ -13,7 +13,8 @@ key the app knows (filters, every page's view keys, snapshot, presenter: tests/u
 unknown key's name.
 After each visit:
 - no request left localhost (the page fixture fails the test otherwise);
-- the DOM has no link or image pointing at the payloads' host, no element made from a payload tag
+- the DOM has no link or image pointing at the payloads' host (a link to one of the app's pages may
+  carry a payload, URL-encoded, in its query string), no element made from a payload tag
   (<b>, <strong>, <script>, a bold plotly tspan), and `window.__payload` is unset;
 - every string of every plotly figure (traces, layout, customdata) holds the payloads escaped, never
   raw (`<b>B1`, `%{x} $`, `$\\href`, a raw entity …), and every chart's hover label, drawn by plotly
@@ -65,8 +66,12 @@ RAW_IN_FIGURE = ("<b>B1", "<a href", "<img", "Y1<br>Y2", "<script", "%{x} $", "$
 DOM_JS = r"""(host) => {
   const bad = [];
   for (const a of document.querySelectorAll('a')) {
+    // a live link that leaves: to the payloads' host, or mailto:/javascript:. A link to one of the
+    // app's own pages may carry a payload in its query string (a member series id): it stays here.
     const href = a.getAttribute('href') || a.getAttribute('xlink:href') || '';
-    if (href.includes(host) || href.startsWith('mailto:')) bad.push('link ' + href);
+    let url = null;
+    try { url = new URL(href, document.baseURI); } catch (e) { bad.push('link ' + href); continue; }
+    if (url.hostname.includes(host) || ['mailto:', 'javascript:'].includes(url.protocol)) bad.push('link ' + href);
   }
   for (const el of document.querySelectorAll('img, image, iframe, video, audio, source')) {
     const src = el.getAttribute('src') || el.getAttribute('href') || el.getAttribute('xlink:href') || '';
@@ -100,10 +105,12 @@ HOVER_JS = r"""async () => {
   const texts = [];
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
     for (let i = 0; i < (gd.data || []).length; i++) {
-      const t = gd.data[i];
-      const n = (t.x || t.locations || t.y || []).length;
+      // the drawn trace: a numpy column arrives base64-encoded in gd.data, decoded in _fullData
+      const t = (gd._fullData || [])[i] || gd.data[i];
+      const n = (t.x || t.locations || t.lat || t.y || []).length;
       if (!n || t.hoverinfo === 'skip') continue;
-      try { window.Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: 0}]); } catch (e) { continue; }
+      const subplot = t.geo || (t.xaxis ? t.xaxis + t.yaxis : undefined);  // a map trace hovers on its geo
+      try { window.Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: 0}], subplot); } catch (e) { continue; }
       await new Promise((r) => setTimeout(r, 30));
       const layer = gd.querySelector('.hoverlayer');
       if (layer) texts.push(layer.textContent || '');
