@@ -3,17 +3,19 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# `make run` listens on this machine only; `make run HOST=0.0.0.0` serves every network interface.
 HOST   ?= 127.0.0.1
 REPLICAS ?= 2
 
-.PHONY: run test lint typecheck pytest snapshot refresh browser-deps deck-deps proxy-deps clean help bench loadtest serve-cluster audit
+.PHONY: run test lint typecheck pytest snapshot refresh browser-deps deck-deps proxy-deps clean help bench bench-memory loadtest serve-cluster audit
 
 help:
-	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (PORT=$(PORT), HOST=$(HOST))"
+	@echo "make run       set up .venv and serve the dashboard on the shipped snapshot (PORT=$(PORT), HOST=$(HOST); HOST=0.0.0.0 for the network)"
 	@echo "make serve-cluster REPLICAS=n   n app processes behind HAProxy (sticky sessions) on HOST:PORT"
 	@echo "make test      set up dev tools + Chromium + LibreOffice + HAProxy, then ruff, mypy and pytest (browser and deck tests included)"
 	@echo "make snapshot  rebuild data/snapshots/<new id> from data/raw and make it CURRENT"
 	@echo "make bench     time queries and pages on the real snapshot and SYNTHETIC 100x data, judge the targets (bench/results.md)"
+	@echo "make bench-memory  peak memory of the build with 0, 100k and 1M SYNTHETIC member rows (bench/results.md)"
 	@echo "make loadtest  server capacity (CPU-s per visit, sessions/min, memory; bench/results.md), 2 replicas with one killed, 20 browsers"
 	@echo "make audit     pip-audit the installed packages for known vulnerabilities (needs the network)"
 	@echo "make refresh   pull ClinicalTrials.gov + NIH RePORTER APIs into data/raw/*_api/<date>/ (resumes), then build"
@@ -101,6 +103,11 @@ loadtest: $(VENV)/.dev-installed browser-deps proxy-deps
 	$(PY) -m bench.capacity
 	$(PY) -m bench.cluster_load
 	$(PY) -m bench.browser_load
+
+# The real build of a temporary copy of data/raw plus SYNTHETIC member files (never written to
+# data/), under /usr/bin/time -v: about 10 minutes on 2 cores.
+bench-memory: $(VENV)/.installed
+	$(PY) -m bench.member_memory 0 100000 1000000 --write
 
 # Known vulnerabilities in the installed packages (pip-audit, --strict). Needs the network, so it is
 # not part of `make test`; when the vulnerability service cannot answer it says why and exits 2.

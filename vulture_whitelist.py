@@ -27,6 +27,9 @@ _.bool_value  # (same)
 _.by_registry  # msprogress/manifest.py: fields of manifest.json, written by the build, read by people
 _.grants_by_record_type  # (same)
 _.of  # (same): SyntheticLabel.of, the real snapshot a synthetic one was resampled from
+_.rows_hidden  # msprogress/ingest/base.py FileRead -> manifest.py FileEntry(**vars(f)): manifest.json field
+_.StartElementHandler  # msprogress/ingest/member_grants.py: expat calls the handler it is given
+_.compress_type  # tests/bad_inputs/make_corpus.py: zipfile reads the ZipInfo setting
 
 _.auto_size  # msprogress/deck.py: python-pptx text-frame settings, read by PowerPoint
 _.margin_bottom  # (same)

@@ -520,12 +520,23 @@ BEFORE_HEADING = "## Before: the run recorded before this one (kept for comparis
 
 def write_results_md(new: str) -> None:
     """bench/results.md: this run, then the run recorded before it (once: an older one is dropped),
-    then the server-capacity section `make loadtest` writes (bench/capacity.py), kept as it is."""
+    then the build-memory section `make bench-memory` writes (bench/member_memory.py) and the
+    server-capacity section `make loadtest` writes (bench/capacity.py), both kept as they are."""
+    from bench import member_memory
+
     old = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
+    member = ""  # `make bench-memory`'s section: kept as it is, put back before the capacity part
+    if member_memory.SECTION_START in old:
+        start = old.index(member_memory.SECTION_START)
+        end = old.find(member_memory.SECTION_END, start)
+        stop = end + len(member_memory.SECTION_END) if end >= 0 else len(old)
+        member, old = old[start:stop], old[:start] + old[stop:]
     bench_part, cut, capacity = old.partition("## Server capacity")
     previous = bench_part.split(BEFORE_HEADING, 1)[0].strip()
     before = f"{BEFORE_HEADING}\n\n" + _demoted(previous) + "\n" if previous else ""
     RESULTS_MD.write_text(new + ("\n" + before if before else "") + ("\n" + cut + capacity if cut else ""))
+    if member:
+        member_memory.write_section(RESULTS_MD, member)
 
 
 def _demoted(markdown_text: str) -> str:

@@ -3,47 +3,88 @@
 `st.cache_resource` holds one sandboxed `Database` per snapshot id; `st.cache_data` holds
 query results keyed by (query, snapshot id, filters, extra parameters). Pages call the named
 functions below and never see SQL or DuckDB.
+
+A damaged snapshot is caught while serving: every run compares the served snapshot's files with
+the stamp taken when it was opened (size, modification time), and a query that fails re-verifies
+it. A snapshot that fails its checksums is marked bad for this process (`_BAD`) and the newest good
+one is served from this run on, with the banner (`serving_notice`), without a restart.
 NOTE: no figure is built here. A figure worth caching is cached on the page side
 (`msprogress.figures`), from these functions' results and keyed the same way (`KEYED`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple, NoReturn
 
 import pandas as pd
 import streamlit as st
 
 from msprogress import paths
-from msprogress.db import Database
+from msprogress.db import Database, QueryError
 from msprogress.filters import Filters
 from msprogress.manifest import Manifest
-from msprogress.snapshot import Snapshot, current_id, open_serving
+from msprogress.snapshot import Snapshot, SnapshotError, current_id, open_serving, open_snapshot, stamp
+
+_BAD: dict[str, str] = {}  # snapshot id -> why it cannot be served (found while serving)
+_BAD_LOCK = threading.Lock()
+
+
+class Served(NamedTuple):
+    db: Database
+    notice: str | None
+    stamp: tuple[tuple[str, int, int], ...]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _serving(snapshots_dir: str, current: str | None) -> tuple[Database, str | None]:
+def _serving(snapshots_dir: str, current: str | None, bad: tuple[tuple[str, str], ...]) -> Served:
     """The database of the snapshot CURRENT names (`current` keys the cache: a new build is served
-    from the next run on, without a restart), or of the last good one, with a notice."""
-    from pathlib import Path
+    from the next run on, without a restart), or of the last good one, with a notice; `bad` (the
+    snapshots found damaged while serving) keys it too."""
+    snap, notice = open_serving(Path(snapshots_dir), dict(bad))
+    return Served(Database(snap), notice, stamp(snap))
 
-    snap, notice = open_serving(Path(snapshots_dir))
-    return Database(snap), notice
 
-
-def _served() -> tuple[Database, str | None]:
+def _served() -> Served:
     folder = paths.snapshots_dir()
-    return _serving(str(folder), current_id(folder))
+    for _ in range(len(_BAD) + 8):  # each turn marks one more snapshot bad, or returns
+        served = _serving(str(folder), current_id(folder), tuple(sorted(_BAD.items())))
+        if stamp(served.db.snapshot) == served.stamp or not _damaged(served.db.snapshot):
+            return served
+    raise SnapshotError("every snapshot failed its checks while being served")
+
+
+def _damaged(snap: Snapshot) -> bool:
+    """Re-verify a served snapshot; when it fails, mark it bad for this process and say so."""
+    try:
+        open_snapshot(snap.path.parent, snap.snapshot_id)
+    except SnapshotError as exc:
+        with _BAD_LOCK:
+            _BAD[snap.snapshot_id] = str(exc)
+        return True
+    return False
+
+
+def no_snapshot(exc: SnapshotError) -> NoReturn:
+    """Stop the run with a clear banner when no snapshot at all can be served (none built, or every
+    one fails its checks); the app never shows a stack trace for it."""
+    st.error(
+        f"No data snapshot can be served: {exc}. Nothing has been deleted: build a snapshot "
+        "from data/raw with `make snapshot` (the About page lists what each build kept).",
+        icon="⚠️",
+    )
+    st.stop()
 
 
 def database() -> Database:
-    return _served()[0]
+    return _served().db
 
 
 def serving_notice() -> str | None:
     """Set when CURRENT could not be served and an older good snapshot is shown instead."""
-    return _served()[1]
+    return _served().notice
 
 
 def snapshot() -> Snapshot:
@@ -62,7 +103,20 @@ def _run(
 
 
 def run(name: str, f: Filters | None = None, **extra: object) -> pd.DataFrame:
-    return _run(name, snapshot().snapshot_id, f, tuple(sorted(extra.items())))
+    """A named query's rows on the served snapshot. A read that fails on a snapshot that no longer
+    verifies (a parquet file deleted or cut short under the running server) switches to the last
+    good snapshot and runs the query there; any other failure is raised as it is."""
+    key = tuple(sorted(extra.items()))
+    try:
+        while True:
+            snap = snapshot()
+            try:
+                return _run(name, snap.snapshot_id, f, key)
+            except QueryError:
+                if not _damaged(snap):
+                    raise
+    except SnapshotError as exc:
+        no_snapshot(exc)
 
 
 def headline_trials(f: Filters) -> pd.DataFrame:
@@ -195,25 +249,21 @@ def earlier_snapshots() -> list[str]:
     from msprogress.snapshot import is_valid_id, list_snapshots
 
     served = snapshot().snapshot_id
-    ids = [s for s in list_snapshots(paths.snapshots_dir()) if is_valid_id(s) and s < served]
+    ids = [  # not one found damaged while serving (`_BAD`)
+        s for s in list_snapshots(paths.snapshots_dir()) if is_valid_id(s) and s < served and s not in _BAD
+    ]
     return sorted(ids, reverse=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _pair(snapshots_dir: str, current: str, since: str) -> Database:
     """The served snapshot and `since` in one sandbox (`since` verified against its checksums)."""
-    from pathlib import Path
-
-    from msprogress.snapshot import open_snapshot
-
     return Database(snapshot(), earlier=open_snapshot(Path(snapshots_dir), since))
 
 
 def pair_database(since: str) -> Database:
     """The pair of the served snapshot and the earlier snapshot `since`; SnapshotError when `since`
     is not an earlier snapshot on this server or does not verify."""
-    from msprogress.snapshot import SnapshotError
-
     if since not in earlier_snapshots():
         raise SnapshotError(f"no earlier snapshot {since[:80]!r} on this server")
     return _pair(str(paths.snapshots_dir()), snapshot().snapshot_id, since)
@@ -262,8 +312,6 @@ def pair_notes(since: str) -> list[str]:
 
 def snapshot_created(snapshot_id: str) -> str:
     """When a snapshot on this server was built (its manifest's created_at; '' when unreadable)."""
-    from msprogress.snapshot import SnapshotError, open_snapshot
-
     try:
         return open_snapshot(paths.snapshots_dir(), snapshot_id, verify=False).manifest.created_at
     except SnapshotError:

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from msprogress.markup import md_code, md_escape
+from msprogress.schema import YEAR_RANGE
 
 MAX_VALUE_LEN = 200
 MAX_VALUES = 60
-YEAR_MIN, YEAR_MAX = 1970, 2035  # the sidebar slider's range too: a URL year outside it is dropped
+YEAR_MIN, YEAR_MAX = YEAR_RANGE  # the sidebar slider's range too: a URL year outside it is dropped
 
 GAP_SLUGS = {
     "mechanisms": "Mechanisms of progression",

@@ -29,6 +29,7 @@ class FileEntry(_Model):
     rows_read: int
     rows_kept: int
     rows_rejected: int
+    rows_hidden: int = 0  # a workbook's hidden rows, skipped and counted (snapshots before issue 14: 0)
 
 
 class SourceEntry(_Model):

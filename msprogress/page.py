@@ -62,12 +62,7 @@ def require_snapshot() -> None:
     try:
         data.database()
     except SnapshotError as exc:
-        st.error(
-            f"No data snapshot can be served: {exc}. Nothing has been deleted: build a snapshot "
-            "from data/raw with `make snapshot` (the About page lists what each build kept).",
-            icon="⚠️",
-        )
-        st.stop()
+        data.no_snapshot(exc)
 
 
 def _same(value: str) -> object:
@@ -298,7 +293,8 @@ def chart(
 
     def exported() -> go.Figure:
         drawn = export() if export is not None else fig
-        return presenter.decorate(drawn, name, plotly_text(describe(f)) if f else "", footer_text(source_ids))
+        filters_text = plotly_text(describe(f)) if f else ""
+        return presenter.decorate(drawn, name, filters_text, plotly_text(footer_text(source_ids)))
 
     run = presenter.run_state()
     on_slide = run.open if run is not None and presenter.is_on() else 0

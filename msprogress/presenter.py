@@ -13,6 +13,7 @@ pasted into a slide carries its title, filters and source.
 
 from __future__ import annotations
 
+import html
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -350,7 +351,7 @@ def note_of(fig: go.Figure, name: str) -> str:
     """The text of a decorated figure's title, subtitle or footer ('presenter_title', …), one line."""
     for a in fig.layout.annotations:
         if a.name == name:
-            return str(a.text).replace("<br>", " ")
+            return html.unescape(re.sub(r"<[^>]+>", "", str(a.text).replace("<br>", " ")))
     return ""
 
 
@@ -605,7 +606,7 @@ def slide_table(df: pd.DataFrame, column_config: Mapping[str, Any], rows: int) -
             values = [_link_text(v, type_config.get("display_text")) for v in values]
         label = str(config.get("label") or col)
         year_like = "year" in label.lower()
-        texts[label] = [_cell_text(v, type_config.get("format"), year_like) for v in values]
+        texts[md_escape(label)] = [_cell_text(v, type_config.get("format"), year_like) for v in values]
     labels = list(texts)[:MAX_COLUMNS]
     caps = column_caps([max((len(t) for t in texts[lb]), default=1) for lb in labels])
     return pd.DataFrame(

@@ -71,6 +71,9 @@ REGULATORS = ("FDA", "EMA")
 # The pipeline stage after Phase 4: an agent approved for a progressive form of MS (queries write
 # it as a literal; a test checks they agree with this name).
 APPROVED_STAGE = "Approved for progressive MS"
+# The years the dashboard shows (the sidebar's slider, the links' from/to): a member's grant year
+# outside them is rejected at the build, so no row is kept that no view can show.
+YEAR_RANGE = (1970, 2035)
 # agents.origin; empty when not known (rule: data/reference/agents_README.md)
 AGENT_ORIGINS = ("novel", "repurposed")
 RELEVANCE = ("Progressive-specific", "MS, not progression-specific", "Not MS")
@@ -488,7 +491,13 @@ CANONICAL_TABLES: dict[str, list[Column]] = {
     ],
     "rejections": [
         C("source", "str", "Source", "Source id.", nullable=False),
-        C("file", "str", "File", "Raw file, relative to data/raw/.", nullable=False),
+        C(
+            "file",
+            "str",
+            "File",
+            "Raw file, relative to data/raw/ (and the sheet read, for a workbook: \"x.xlsx, sheet 'grants'\").",
+            nullable=False,
+        ),
         C("row", "int", "Row", "1-based row in the file (header = 1); empty when the whole file is meant."),
         C("column", "str", "Column", "Column at fault, where one is."),
         C("reason", "str", "Reason", "Why the row (or value) was not kept.", nullable=False),

@@ -32,7 +32,7 @@ from msprogress.charts import maps as map_charts
 from msprogress.charts import overview as overview_charts
 from msprogress.charts import pipeline as pipeline_charts
 from msprogress.filters import Filters
-from msprogress.markup import plotly_text
+from msprogress.markup import plain, plotly_text
 
 PUBLIC_URL_ENV = "MSPROGRESS_PUBLIC_URL"
 NOTE_ROWS = 25  # rows of a chart's numbers in its speaker notes
@@ -225,6 +225,7 @@ def _chart_slides(f: Filters, base: str | None) -> list[deck.ChartSlide]:
     for path, (title, maker) in MAKERS.items():
         for s in maker(f):
             main, subs = presenter.heading(s.fig, s.name, words)
+            main, subs = plain(main), [plain(sub) for sub in subs]
             notes = f"{main}\n\n{s.notes}\n\n{page.source_line(s.source_ids)}. Filters: {page.describe(f)}."
             out.append(
                 deck.ChartSlide(

@@ -3,11 +3,17 @@
 `CURRENT` names the snapshot the app serves. Opening a snapshot checks that its manifest
 parses and that every table file exists with the checksum the manifest records, so a
 truncated or tampered file is caught before any query runs. `open_serving` falls back to the
-newest snapshot that verifies when CURRENT does not, and says so.
+newest snapshot that verifies when CURRENT does not (or was found damaged while serving: `bad`),
+and says so. `stamp` is a cheap fingerprint of a snapshot's files (size and modification time),
+so the app notices a file deleted, cut short or replaced under a running server at its next run.
+
+NOTE: messages name snapshots by id and files by name, never by the server's absolute path: they
+are shown in the app's banner.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +61,7 @@ def is_valid_id(snapshot_id: str) -> bool:
 def open_snapshot(snapshots_dir: Path, snapshot_id: str | None = None, verify: bool = True) -> Snapshot:
     sid = snapshot_id or current_id(snapshots_dir)
     if not sid:
-        raise SnapshotError(f"no CURRENT snapshot in {snapshots_dir}; run `make snapshot`")
+        raise SnapshotError("no CURRENT snapshot in the snapshots folder; run `make snapshot`")
     if not is_valid_id(sid):
         raise SnapshotError(f"not a snapshot id: {sid[:80]!r}")
     path = snapshots_dir / sid
@@ -65,7 +71,11 @@ def open_snapshot(snapshots_dir: Path, snapshot_id: str | None = None, verify: b
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
         raise SnapshotError(f"snapshot {sid}: manifest.json unreadable ({where}: {first['msg']})") from exc
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise SnapshotError(
+            f"snapshot {sid}: manifest.json unreadable ({exc.strerror or type(exc).__name__})"
+        ) from exc
+    except ValueError as exc:
         raise SnapshotError(f"snapshot {sid}: manifest.json unreadable ({exc})") from exc
     snap = Snapshot(sid, path, manifest)
     if verify:
@@ -73,21 +83,31 @@ def open_snapshot(snapshots_dir: Path, snapshot_id: str | None = None, verify: b
             file = path / info.file
             if not file.is_file():
                 raise SnapshotError(f"snapshot {sid}: {info.file} is missing")
-            if sha256_file(file) != info.sha256:
+            try:
+                digest = sha256_file(file)
+            except OSError as exc:
+                raise SnapshotError(
+                    f"snapshot {sid}: {info.file} cannot be read ({exc.strerror or type(exc).__name__})"
+                ) from exc
+            if digest != info.sha256:
                 raise SnapshotError(
                     f"snapshot {sid}: {info.file} does not match its checksum in manifest.json"
                 )
     return snap
 
 
-def open_serving(snapshots_dir: Path) -> tuple[Snapshot, str | None]:
-    """The snapshot to serve and, when CURRENT could not be used, a notice saying why."""
+def open_serving(snapshots_dir: Path, bad: Mapping[str, str] | None = None) -> tuple[Snapshot, str | None]:
+    """The snapshot to serve and, when CURRENT could not be used, a notice saying why. `bad` maps
+    the ids of snapshots found damaged while serving to why; they are never chosen."""
+    bad = bad or {}
+    cur = current_id(snapshots_dir)
     try:
+        if cur is not None and cur in bad:
+            raise SnapshotError(bad[cur])
         return open_snapshot(snapshots_dir), None
     except SnapshotError as first:
-        cur = current_id(snapshots_dir)
         for sid in reversed(list_snapshots(snapshots_dir)):
-            if sid == cur:
+            if sid == cur or sid in bad:
                 continue
             try:
                 snap = open_snapshot(snapshots_dir, sid)
@@ -98,3 +118,16 @@ def open_serving(snapshots_dir: Path) -> tuple[Snapshot, str | None]:
                 f"The current snapshot could not be used ({first}). Showing the last good one, {sid}.",
             )
         raise
+
+
+def stamp(snap: Snapshot) -> tuple[tuple[str, int, int], ...]:
+    """(file, size, modification time) of each table file: what changes when a file is deleted,
+    cut short or replaced. A file that is gone stamps as (file, -1, -1)."""
+    out = []
+    for info in snap.manifest.tables.values():
+        try:
+            st = (snap.path / info.file).stat()
+            out.append((info.file, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((info.file, -1, -1))
+    return tuple(out)

@@ -196,12 +196,12 @@ SOURCES: tuple[Source, ...] = (
         terms="Supplied by the member societies for the Alliance's own use.",
         url="",
         reader="msprogress.ingest.member_grants:read",
-        coverage_rule="partial: the years each file has awards for (one series per file)",
+        coverage_rule="partial: the years each member funder has awards for (one series per funder, across its files)",
         limits=(
             "Only what the member societies' files hold; every row is checked against the template and a "
             "bad row is rejected with its file, row, column and reason."
         ),
-        series_kind="member file",
+        series_kind="member society's own files",
     ),
 )
 

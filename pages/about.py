@@ -15,6 +15,7 @@ import streamlit as st
 from msprogress import data, dictionary, figures, page, schema, sources, style
 from msprogress.charts import about as charts
 from msprogress.manifest import ClassificationScores, FileEntry, SourceEntry
+from msprogress.markup import md_escape
 
 page.filters()  # the shared set-up every page runs (the About page itself is not filtered)
 
@@ -60,12 +61,16 @@ def years_covered(coverage: pd.DataFrame, source_id: str) -> str:
         partial = d[charts.coverage_status(d["coverage"]) == "partial"]["year"]
         words = [f"complete {style.year_ranges(complete)}" if len(complete) else ""]
         words.append(f"partial {style.year_ranges(partial)}" if len(partial) else "")
-        parts.append((f"{label}: " if isinstance(label, str) else "") + "; ".join(w for w in words if w))
+        parts.append(
+            (f"{md_escape(label)}: " if isinstance(label, str) else "") + "; ".join(w for w in words if w)
+        )
     return " · ".join(parts)
 
 
 def source_details(s: SourceEntry, coverage: pd.DataFrame) -> None:
     src = sources.get(s.source_id)
+    # NOTE: titles, terms, addresses and limits are the source registry's (code); build notes name
+    # files and columns as typed by people, so they are escaped
     with st.expander(f"{s.title} · as of {s.as_of or 'no files'}"):
         st.markdown(f"**Source id** `{s.source_id}` · **as of** {s.as_of or '—'} · **terms** {s.terms}")
         if s.url:
@@ -75,7 +80,7 @@ def source_details(s: SourceEntry, coverage: pd.DataFrame) -> None:
             f"**Years in this snapshot** ({src.coverage_rule}): {years_covered(coverage, s.source_id)}."
         )
         if s.notes:
-            st.markdown("**Build notes**\n\n" + "\n".join(f"- {n}" for n in s.notes))
+            st.markdown("**Build notes**\n\n" + "\n".join(f"- {md_escape(n)}" for n in s.notes))
         if s.files:
             page.table(files_table(s.files), hide_index=True)
         else:

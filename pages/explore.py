@@ -132,7 +132,8 @@ GRANTS = Table(
         "funder": "Funder, A–Z",
     },
     "Amounts as the source states them, in their own currency, and in EUR at the ECB euro reference rate "
-    "(mean of the year's daily rates; years before 1999 use 1999). Empty = not stated, never 0. "
+    "(mean of the year's daily rates; years before 1999 use 1999; a year without ECB rates for the currency: "
+    "interpolated, as the Conversion column says). Empty = not stated, never 0. "
     "Record type 'programme' is a round's total and 'call' an announcement: they overlap the awards "
     "inside them and are never added to award rows.",
     {

@@ -18,7 +18,7 @@ import streamlit as st
 
 from msprogress import data, figures, page, style
 from msprogress.charts import funding as charts
-from msprogress.markup import plotly_text
+from msprogress.markup import md_escape, plotly_text
 
 f = page.filters()
 ALL = "all"
@@ -105,7 +105,9 @@ counting = (
 explain = (
     f"Individual awards only: programme totals and calls are shown apart below, never added. {counting} "
     f"Converted from each award's currency with ECB euro reference rates, the mean of the year's daily "
-    f"rates, crossed via EUR; years before 1999 at 1999 rates ({summary.pre_euro:,} awards). "
+    f"rates, crossed via EUR; years before 1999 at 1999 rates ({summary.pre_euro:,} awards); in a year the ECB "
+    "published no rate for a currency, a rate interpolated between the years around it (each record's "
+    "Conversion in Explore says which). "
     "Grey bands: the series has no records for the year (missing, not zero); light bands: the series "
     f"covers the year only partly. Hatched: {summary.flagged:,} awards whose amount is {charts.FLAGGED_BASES}. "
     f"Not in the sums: {summary.no_amount:,} awards without a stated amount, {summary.no_year:,} without a year."
@@ -135,7 +137,7 @@ with page.slide():
 
 # 4. The numbers behind the chart -----------------------------------------------------------
 with page.slide("The numbers behind the chart"):
-    which = f"in the series {row.series_title}" if row is not None else "in each series separately"
+    which = f"in the series {md_escape(row.series_title)}" if row is not None else "in each series separately"
     c = st.columns(4)
     c[0].metric(
         f"Award money charted ({currency})",

@@ -20,6 +20,7 @@ import streamlit as st
 from msprogress import data, figures, page, presenter
 from msprogress.charts import maps as charts
 from msprogress.filters import Filters
+from msprogress.markup import md_escape
 
 f: Filters = page.filters()
 CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
@@ -101,7 +102,7 @@ def _switches(metric: str) -> None:
 
 def _zoom_switch(target: pd.DataFrame) -> None:
     """Where both maps look: the chosen countries (when some are), the world, Europe, North America."""
-    labels = {CHOSEN: _target_label(target)} | {k: z.label for k, z in charts.PRESETS.items()}
+    labels = {CHOSEN: md_escape(_target_label(target))} | {k: z.label for k, z in charts.PRESETS.items()}
     st.segmented_control(
         "Zoom", _zooms(target), format_func=labels.__getitem__, key="map_zoom", required=True
     )
@@ -137,7 +138,8 @@ def _empty(total: int, noun: str, country: str) -> bool:
     """Say why a country's tab is empty, and what to change; True when it is."""
     if total == 0:
         st.info(
-            f"No {noun} in {country} match these filters. Widen the sidebar filters to see some.", icon="ℹ️"
+            f"No {noun} in {md_escape(country)} match these filters. Widen the sidebar filters to see some.",
+            icon="ℹ️",
         )
     return total == 0
 
@@ -262,7 +264,7 @@ with page.slide("Records of one country"):
                 page.caption(
                     page.TRIAL_SOURCES,
                     f,
-                    f"Trials with a site in {names[selected]}; ClinicalTrials.gov export: first listed site only.",
+                    f"Trials with a site in {md_escape(names[selected])}; ClinicalTrials.gov export: first listed site only.",
                 )
         with p_tab:
             if not _empty(int(counts.projects), "research projects", names[selected]):
@@ -292,7 +294,9 @@ with page.slide("Records of one country"):
                     },
                 )
                 page.caption(
-                    page.FUNDING_SOURCES, f, f"Projects whose lead organisation is in {names[selected]}."
+                    page.FUNDING_SOURCES,
+                    f,
+                    f"Projects whose lead organisation is in {md_escape(names[selected])}.",
                 )
         with g_tab:
             if not _empty(int(counts.grants), "funding records", names[selected]):

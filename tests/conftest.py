@@ -59,14 +59,18 @@ def app_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
     that folder's snapshot afresh); the caches are emptied again after the test."""
     import streamlit as st
 
+    from msprogress import data
+
     def point(root: Path) -> None:
         monkeypatch.setenv("MSPROGRESS_DATA", str(root))
         st.cache_data.clear()
         st.cache_resource.clear()
+        data._BAD.clear()  # snapshots found damaged while serving: per process, so per test here
 
     yield point
     st.cache_data.clear()
     st.cache_resource.clear()
+    data._BAD.clear()
 
 
 @pytest.fixture()

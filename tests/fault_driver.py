@@ -15,6 +15,7 @@ NOTE: fork after the warm-up shares the loaded gazetteer; no thread pools run at
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -68,10 +69,10 @@ def _rename_(src: Any, dst: Any, **kw: Any) -> None:
     _rename(src, dst, **kw)
 
 
-def _set_current_(snapshots_dir: Path, snapshot_id: str) -> None:
+def _set_current_(snapshots_dir: Path, snapshot_id: str, guard: Any = contextlib.nullcontext) -> None:
     if STAGE == "renamed":
         _pause()
-    _set_current(snapshots_dir, snapshot_id)
+    _set_current(snapshots_dir, snapshot_id, guard)
 
 
 def _replace_(src: Any, dst: Any, **kw: Any) -> None:
@@ -104,7 +105,8 @@ def _fork(case: dict[str, Any]) -> int:
 
 def _listing(root: str) -> dict[str, Any]:
     snaps = Path(root) / "snapshots"
-    staged = {p.name: p.stat().st_size for tmp in snaps.glob(".tmp-*") for p in tmp.iterdir()}
+    staging = [tmp for tmp in snaps.glob(".tmp-*") if not tmp.name.startswith(".tmp-spill-")]  # not the spill
+    staged = {p.name: p.stat().st_size for tmp in staging for p in tmp.iterdir()}
     return {"seen": sorted(p.name for p in snaps.iterdir()), "staged": staged}
 
 

@@ -31,7 +31,10 @@ ADDED_TRIAL = "NCT01982942"
 DROPPED_TRIAL = "NCT05562414"
 MEMBER_FILE = "pair_member_society"
 MEMBER_ROWS = (7, 16, 17)
-ADDED_GRANTS = tuple(f"member:{MEMBER_FILE}:alliance-row-{n}" for n in MEMBER_ROWS)
+# a member grant's key is its normalised id, and its coverage series its funder's: never the file's
+# name (issue 14.4); the rows are Alliance awards re-shaped into the template (test_member_grants)
+ADDED_GRANTS = tuple(f"member:alliance-row-{n}" for n in MEMBER_ROWS)
+MEMBER_SERIES = "member_grants:international progressive ms alliance"
 
 
 def _records(path: Path) -> tuple[list[str], list[list[str]]]:

@@ -3,6 +3,7 @@ at k× the rows, with consistent foreign keys, on which every named query runs."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,3 +132,39 @@ def test_results_md_keeps_the_run_before_and_the_capacity_section(tmp_path, monk
     second = run.RESULTS_MD.read_text()
     assert "newer table" in second and "new table" in second and "old table" not in second
     assert second.count(run.BEFORE_HEADING) == 1 and second.rstrip().endswith("capacity figures")
+
+
+def test_member_memory_files_and_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/member_memory.py: SYNTHETIC member files of at most MAX_ROWS rows each, and its
+    section of bench/results.md survives `make bench` rewriting the file."""
+    import shutil
+
+    from bench import run
+    from bench.member_memory import section, write_member_files, write_section
+    from msprogress.ingest import member_grants
+
+    raw = tmp_path / "raw"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "raw" / "curated", raw / "curated")
+    made = write_member_files(raw, 5, per_file=2)
+    assert [p.name for p in made] == [f"synthetic_5_0{i}.csv" for i in (1, 2, 3)]
+    result = member_grants.read(raw)
+    assert result.rows_read == 5 and result.frame("grants")["title"].str.startswith("[synthetic] ").all()
+    md = tmp_path / "results.md"
+    md.write_text("# Benchmark results\n")
+    row = {"member rows (SYNTHETIC)": "0 (baseline)", "peak RSS MB": "900"}
+    write_section(md, section([row], raw))
+    write_section(md, section([row | {"peak RSS MB": "901"}], raw))  # replaced, not added
+    text = md.read_text()
+    assert text.count("## Build peak memory") == 1 and "| 901 |" in text
+    monkeypatch.setattr(run, "RESULTS_MD", md)
+    run.write_results_md("# Benchmark results (new run)\n")
+    rewritten = md.read_text()
+    assert rewritten.startswith("# Benchmark results (new run)") and "| 901 |" in rewritten
+    # with bench/capacity.py's part, which owns the file's end: kept by both, after the section
+    md.write_text("# Benchmark results\n\n## Server capacity (x)\n\n| cap |\n")
+    write_section(md, section([row], raw))
+    text = md.read_text()
+    assert text.index("## Build peak memory") < text.index("## Server capacity") and "| cap |" in text
+    run.write_results_md("# Benchmark results (new run)\n")
+    rewritten = md.read_text()
+    assert rewritten.index("| 900 |") < rewritten.index("## Server capacity") and "| cap |" in rewritten

@@ -12,6 +12,7 @@ from msprogress import schema
 from msprogress.ingest import build as build_mod
 from msprogress.ingest.base import SourceError
 from msprogress.ingest.build import BuildError, build
+from msprogress.ingest.guard import LOCK_NAME
 from msprogress.manifest import Manifest
 from msprogress.snapshot import current_id, list_snapshots, open_snapshot
 from tests.conftest import FIXTURE_RAW
@@ -96,9 +97,9 @@ def test_failure_while_writing_leaves_no_partial_snapshot(tmp_path, monkeypatch)
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(build_mod.pq, "write_table", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(BuildError, match="cannot write to the snapshots folder snapshots"):  # an error line
         build(tmp_path / "raw", tmp_path / "snapshots")
-    assert list((tmp_path / "snapshots").iterdir()) == []
+    assert [p.name for p in (tmp_path / "snapshots").iterdir()] == [LOCK_NAME]  # the lock file only
 
 
 def test_existing_snapshot_is_never_overwritten(fixture_snapshot, tmp_path):

@@ -78,7 +78,7 @@ def test_the_member_files_awards_are_the_only_grant_changes(pair_db):
         (series["awards_before"].fillna(-1) != series["awards_after"].fillna(-1))
         | (series["awarded_before"].fillna(-1).round(2) != series["awarded_after"].fillna(-1).round(2))
     ]
-    assert list(differs["series_id"]) == [f"member_grants:{pair_cut.MEMBER_FILE.replace('_', '-')}"]
+    assert list(differs["series_id"]) == [pair_cut.MEMBER_SERIES]
     assert differs["awards_before"].isna().all() and list(differs["awards_after"]) == [
         len(pair_cut.ADDED_GRANTS)
     ]
@@ -121,7 +121,7 @@ def test_the_build_stores_and_prints_what_changed(pair_data):
     }
     assert (c.grants.added, c.grants.changed, c.grants.no_longer_in_source) == (3, 0, 0)
     assert c.grants.added_by_source == {"member_grants": 3}
-    assert [s.series_id for s in c.series] == [f"member_grants:{pair_cut.MEMBER_FILE.replace('_', '-')}"]
+    assert [s.series_id for s in c.series] == [pair_cut.MEMBER_SERIES]
     member_as_of = _as_of(m, "member_grants")
     assert c.notes == [f"Member grants is only in this snapshot (as of {member_as_of})."]
     printed = (pair_data / "build_output.txt").read_text()

@@ -291,7 +291,7 @@ def test_about_renders_every_section(app_env, fixture_snapshot):
 
     assert sources.get("nih_reporter").limits in text  # the registry's limits are shown
     # the years come from the snapshot, not from prose: the fixture's NINDS years, complete
-    assert "NIH NINDS: every award of the institute: complete 1993, 1999" in text
+    assert md_escape("NIH NINDS: every award of the institute") + ": complete 1993, 1999" in text
     summary = at.dataframe[0].value
     assert list(summary["Id"]) == [s.source_id for s in fixture_snapshot.manifest.sources]
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
 import random
@@ -31,6 +32,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from msprogress.db import Database
 from msprogress.filters import Filters
 from msprogress.ingest.__main__ import main as cli
 from msprogress.ingest.build import build
+from msprogress.ingest.guard import LOCK_NAME
 from msprogress.snapshot import (
     Snapshot,
     SnapshotError,
@@ -52,6 +55,15 @@ from msprogress.snapshot import (
 from tests.conftest import FIXTURE_RAW, REPO
 from tests.test_pages import PAGES, _app
 
+# Cases of tests/bad_inputs/README.md that this module runs (the README check reads this list).
+FAULT_CASES = (
+    "deleted_parquet_while_serving",
+    "truncated_parquet_while_serving",
+    "full_disk",
+    "read_only_snapshots_folder",
+    "two_builds_at_once",
+    "make_killed",
+)
 STAGES = ("reading", "staging-empty", "staging-partial", "staging-complete", "renamed", "pointer")
 FIRST_BUILD_STAGES = ("staging-complete", "renamed")
 TIMED_KILLS = 4
@@ -193,8 +205,10 @@ def test_killed_build_leaves_the_served_snapshot_intact(kills: dict[str, Kill], 
     k = kills[name]
     assert k.exit == -signal.SIGKILL or (k.stage is None and k.exit == 0), _describe(k)
     if k.stage:  # the kill happened where intended
-        before = {"CURRENT", k.previous} if k.previous else set()
-        assert EXPECTED_AT_KILL[k.stage](k, [e for e in k.seen if e not in before]), _describe(k)
+        before = ({"CURRENT", k.previous} if k.previous else set()) | {LOCK_NAME}  # the lock file stays
+        # the build's spill folder (member rows on disk, ingest/spill.py) stays too; the next build sweeps it
+        spill = f".tmp-spill-{k.pid}"
+        assert EXPECTED_AT_KILL[k.stage](k, [e for e in k.seen if e not in before | {spill}]), _describe(k)
     ids = _listed_snapshots_verify(k.snaps)  # nothing partial is listed
     assert not any(is_valid_id(e) for e in k.seen if e.startswith(".")), "a staging name passes as an id"
     if k.previous is None:
@@ -410,3 +424,261 @@ def test_a_new_build_is_served_without_a_restart(two_snapshots, tmp_path, app_on
     assert not at.exception, at.exception
     figure = _all_ms_trials(at)
     assert figure == f"{two_snapshots.newer_trials:,}"
+
+
+SERVING_DAMAGE = {  # damage done to the served snapshot while the app runs -> words of the banner
+    "deleted parquet": (lambda s: (s / "grants.parquet").unlink(), "grants.parquet is missing"),
+    "truncated parquet": (
+        lambda s: (s / "trials.parquet").write_bytes((s / "trials.parquet").read_bytes()[:500]),
+        "trials.parquet does not match its checksum",
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", list(SERVING_DAMAGE))
+def test_snapshot_damaged_while_serving_switches_to_the_last_good(
+    two_snapshots, tmp_path, app_on, mode
+) -> None:
+    """The app serves the newer snapshot (its database open, its queries cached); then a parquet
+    file of it is deleted or cut short. The next run of any page shows the banner and serves the
+    last good snapshot, without a restart; CURRENT is left for the operator."""
+    root = tmp_path / "data"
+    shutil.copytree(two_snapshots.root / "snapshots", root / "snapshots")
+    app_on(root)
+    at = _app()
+    assert not _banner(at) and _all_ms_trials(at) == f"{two_snapshots.newer_trials:,}"
+    damage, words = SERVING_DAMAGE[mode]
+    damage(root / "snapshots" / two_snapshots.newer)
+    for page in ("map", *PAGES):
+        shown = _app(page=None if page == "overview" else page)
+        assert not shown.exception, (page, shown.exception)
+        banner = _banner(shown)
+        assert f"snapshot {two_snapshots.newer}: {words}" in banner, (page, banner)
+        assert (
+            f"Showing the last good one, {two_snapshots.good}" in banner and "/" not in banner.split("(")[0]
+        )
+        captions = " ".join(c.value for c in shown.caption)
+        assert f"Snapshot {two_snapshots.good}" in captions and two_snapshots.newer not in captions, page
+    at.run()  # the session that was open before the damage follows too
+    assert _all_ms_trials(at) == f"{two_snapshots.good_trials:,}"
+    assert current_id(root / "snapshots") == two_snapshots.newer
+
+
+def test_a_failed_read_marks_the_snapshot_bad_even_when_its_files_look_unchanged(
+    two_snapshots, tmp_path, app_on, monkeypatch
+) -> None:
+    """A query that fails (here: DuckDB cannot read a file that a replacement kept the same size and
+    time) re-verifies the snapshot: checksums fail, so the last good one serves the query."""
+    from msprogress import data
+
+    root = tmp_path / "data"
+    shutil.copytree(two_snapshots.root / "snapshots", root / "snapshots")
+    app_on(root)
+    assert data.run("headline_trials", Filters()).iloc[0]["trials"] == two_snapshots.newer_trials
+    path = root / "snapshots" / two_snapshots.newer / "trials.parquet"
+    before = path.stat()
+    path.write_bytes(b"\0" * before.st_size)  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same time: the stamp cannot tell
+    st_clear_data()
+    assert data.run("headline_trials", Filters()).iloc[0]["trials"] == two_snapshots.good_trials
+    assert "trials.parquet does not match its checksum" in (data.serving_notice() or "")
+
+
+def st_clear_data() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# Build faults outside the data: a full disk, a read-only folder, two builds at once, make killed
+
+
+def _cli_state(snaps: Path) -> tuple[str | None, list[str], list[str]]:
+    """CURRENT, the snapshots, and what a build left in the folder (its lock file apart)."""
+    left = sorted(p.name for p in snaps.glob(".*") if p.name != LOCK_NAME)
+    return current_id(snaps), list_snapshots(snaps), left
+
+
+def _disk_full(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """The third table written fills the disk: the real OSError a full disk raises."""
+    import pyarrow.parquet as pq
+
+    import msprogress.ingest.build as b
+
+    real, written = pq.write_table, []
+
+    def write(table, where, **kw):
+        written.append(where)
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(where))
+        real(table, where, **kw)
+
+    monkeypatch.setattr(b.pq, "write_table", write)
+
+
+def _read_only(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """The snapshots folder refuses every new file: the OSError a read-only file system raises."""
+    import msprogress.ingest.guard as g
+
+    real = g.os.open
+
+    def opener(path, flags, *args, **kw):
+        if str(path).startswith(str(root / "snapshots")) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real(path, flags, *args, **kw)
+
+    monkeypatch.setattr(g.os, "open", opener)
+
+
+DISK_FAULTS = {  # injected in-process (test_disk_fault_*_real does it for real where it can)
+    "full_disk": (_disk_full, "(No space left on device): free some disk space and build again"),
+    "read_only_snapshots_folder": (
+        _read_only,
+        "(Read-only file system): the folder must be writable by the build",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(DISK_FAULTS))
+def test_disk_fault_ends_the_build_with_an_error_line(
+    fault: str, tmp_path: Path, fixture_snapshot: Snapshot, monkeypatch, capsys
+) -> None:
+    root = _data_dir(tmp_path / "data", fixture_snapshot)
+    before = _cli_state(root / "snapshots")
+    inject, words = DISK_FAULTS[fault]
+    inject(monkeypatch, root)
+    monkeypatch.setenv("MSPROGRESS_DATA", str(root))
+    capsys.readouterr()
+    assert cli(["build"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot write to the snapshots folder snapshots {words}" in err, err
+    assert "The current snapshot was not changed." in err and "Traceback" not in err
+    assert _cli_state(root / "snapshots") == before
+
+
+REAL_DISK = """
+set -e
+mount -t tmpfs -o size={size} tmpfs {snaps}
+cp -r {good} {snaps}/
+echo {gid} > {snaps}/CURRENT
+{remount}
+set +e
+{python} -m msprogress.ingest build --raw {raw} --snapshots {snaps}
+echo "exit=$?"
+echo "current=$(cat {snaps}/CURRENT)"
+ls -a {snaps}
+"""
+
+
+@pytest.mark.parametrize("fault", list(DISK_FAULTS))
+def test_disk_fault_real(fault: str, tmp_path: Path, fixture_snapshot: Snapshot) -> None:
+    """The same on a real file system: a tmpfs just big enough for the served snapshot (full), or
+    remounted read-only, in a private mount namespace (`unshare`; skipped where it is refused)."""
+    if not shutil.which("unshare"):
+        pytest.skip("no unshare on this machine")
+    root = _data_dir(tmp_path / "data", None)
+    snaps = root / "snapshots"
+    pages = sum(-(-p.stat().st_size // 4096) * 4096 for p in fixture_snapshot.path.iterdir())
+    size = pages + 32 * 1024  # the served snapshot and a little: not a second snapshot
+    script = REAL_DISK.format(
+        size=size,
+        snaps=snaps,
+        good=fixture_snapshot.path,
+        gid=fixture_snapshot.snapshot_id,
+        remount=f"mount -o remount,ro {snaps}" if fault == "read_only_snapshots_folder" else "",
+        python=sys.executable,
+        raw=root / "raw",
+    )
+    cmd = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    if "exit=" not in out.stdout:
+        pytest.skip(f"a private mount namespace is refused here: {out.stderr.strip()[:200]}")
+    words = DISK_FAULTS[fault][1]
+    assert "exit=2" in out.stdout and f"current={fixture_snapshot.snapshot_id}" in out.stdout, out
+    assert "error: cannot write to the snapshots folder snapshots " + words in out.stderr, out.stderr
+    assert "The current snapshot was not changed." in out.stderr and "Traceback" not in out.stderr
+    assert ".tmp-" not in out.stdout and ".CURRENT." not in out.stdout  # nothing half-written left
+
+
+def _lock_holder(snaps: Path, timeout: float = 120) -> int:
+    """The pid written in the build lock, once a build holds it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = (snaps / LOCK_NAME).read_text() if (snaps / LOCK_NAME).is_file() else ""
+        if text.split(" ")[0].isdigit():
+            return int(text.split(" ")[0])
+        time.sleep(0.05)
+    raise AssertionError("no build took the lock")
+
+
+def test_two_builds_at_once_are_serialised(tmp_path: Path, fixture_snapshot: Snapshot) -> None:
+    root = _data_dir(tmp_path / "data", fixture_snapshot)
+    snaps = root / "snapshots"
+    env = {**os.environ, "MSPROGRESS_DATA": str(root), "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "msprogress.ingest", "build"]
+    first = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert _lock_holder(snaps) == first.pid
+    second = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out1, out2 = first.communicate(timeout=600), second.communicate(timeout=600)
+    assert (first.returncode, second.returncode) == (0, 0), (out1[1][-2000:], out2[1][-2000:])
+    assert f"another build is running (pid {first.pid}, started " in out2[1], out2[1]
+    assert "waiting for it to finish" in out2[1]
+    current, ids, left = _cli_state(snaps)
+    assert len(ids) == 3 and current == ids[-1] and left == []  # one after the other, the second last
+    for sid in ids:
+        open_snapshot(snaps, sid)
+
+
+def test_killing_make_stops_its_build(tmp_path: Path, fixture_snapshot: Snapshot) -> None:
+    """`make snapshot` killed with SIGKILL (its Python build is not signalled by anyone): the build
+    notices its parent is gone, stops before CURRENT moves and cleans up what it staged."""
+    if not shutil.which("make"):
+        pytest.skip("no make")
+    root = _data_dir(tmp_path / "data", fixture_snapshot)
+    snaps = root / "snapshots"
+    before = _cli_state(snaps)
+    env = {**os.environ, "MSPROGRESS_DATA": str(root), "PYTHONPATH": str(REPO)}
+    # -o: the venv is taken as made (this test is not about installing); PY: this interpreter
+    cmd = [
+        "make",
+        "-s",
+        "-C",
+        str(REPO),
+        "-o",
+        ".venv/.installed",
+        "-o",
+        ".venv/.ok",
+        "snapshot",
+        f"PY={sys.executable}",
+    ]
+    make = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    build_pid = _lock_holder(snaps)
+    assert _parent_of(build_pid) == make.pid, "make runs the build itself, no shell between them"
+    make.kill()
+    make.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while _alive(build_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(build_pid), "the build outlived its make"
+    err = make.stderr.read() if make.stderr else ""
+    assert f"error: the build was stopped: its parent process (pid {make.pid}, e.g. make) ended" in err, err
+    assert "The current snapshot was not changed." in err
+    assert _cli_state(snaps) == before
+
+
+def _parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

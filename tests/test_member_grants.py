@@ -25,6 +25,7 @@ import pytest
 from msprogress import paths, schema
 from msprogress.ingest import build, member_grants
 from msprogress.ingest.base import SourceError, SourceResult
+from msprogress.ingest.toolkit import normalise_id
 from msprogress.ingest.validate import MEMBER_COLUMN_NAMES, MEMBER_COLUMNS, MEMBER_REQUIRED
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,6 +112,11 @@ def write_xlsx(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     return path
 
 
+def key(grant_id: str) -> str:
+    """A member grant's key in the snapshot: its normalised id, never its file's name."""
+    return f"member:{normalise_id(grant_id)}"
+
+
 def read_one(tmp_path: Path, fixture: Path) -> SourceResult:
     (tmp_path / "member_grants").mkdir(exist_ok=True)
     shutil.copy(fixture, tmp_path / "member_grants" / fixture.name)
@@ -126,9 +132,9 @@ def test_good_csv_ingests(tmp_path: Path, bom: bool) -> None:
     write_csv(tmp_path / "member_grants" / "alliance_reshaped.csv", list(rows.values()), bom=bom)
     result = member_grants.read(tmp_path)
     assert result.rejections == [] and result.rows_read == result.rows_kept == len(rows)
-    g = result.tables["grants"].set_index("grant_id")
+    g = result.frame("grants").set_index("grant_id")
     for r in rows.values():
-        got = g.loc[f"member:alliance_reshaped:{r['grant_id']}"]
+        got = g.loc[key(r["grant_id"])]
         assert (
             got["title"] == r["title"]
             and got["record_type"] == r["record_type"]
@@ -138,19 +144,19 @@ def test_good_csv_ingests(tmp_path: Path, bom: bool) -> None:
         assert got["funder_group"] == "Member society" and got["source"] == "member_grants"
         assert got["source_file"] == "member_grants/alliance_reshaped.csv"
     awards = [r for r in rows.values() if r["record_type"] == "award"]
-    assert len(result.tables["projects"]) == len(awards)
-    assert set(g["project_id"].dropna()) == set(result.tables["projects"]["project_id"])
+    assert len(result.frame("projects")) == len(awards)
+    assert set(g["project_id"].dropna()) == set(result.frame("projects")["project_id"])
 
 
 def test_country_spellings_in_member_rows(tmp_path: Path) -> None:
     rows = good_alliance_rows()
     write_csv(tmp_path / "member_grants" / "m.csv", list(rows.values()))
-    g = member_grants.read(tmp_path).tables["grants"].set_index("grant_id")
+    g = member_grants.read(tmp_path).frame("grants").set_index("grant_id")
     want = {"USA": "USA", "UK": "GBR", "United States": "USA"}
     checked = [r for r in rows.values() if r["country"] in want]
     assert {r["country"] for r in checked} == set(want)
     for r in checked:
-        assert g.loc[f"member:m:{r['grant_id']}", "iso3"] == want[r["country"]]
+        assert g.loc[key(r["grant_id"]), "iso3"] == want[r["country"]]
 
 
 def test_good_xlsx_ingests_with_typed_cells(tmp_path: Path) -> None:
@@ -164,21 +170,21 @@ def test_good_xlsx_ingests_with_typed_cells(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "member_grants" / "mixed.xlsx", [*alliance, *public])
     result = member_grants.read(tmp_path)
     assert result.rejections == [] and result.rows_kept == len(alliance) + len(public)
-    p = result.tables["projects"].set_index("project_id")
-    g = result.tables["grants"].set_index("grant_id")
+    p = result.frame("projects").set_index("project_id")
+    g = result.frame("grants").set_index("grant_id")
     for r in public:
         start, end = r["start_date"], r["end_date"]
         assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)  # typed cells (reshape_public)
-        got = p.loc[f"member:mixed:{r['grant_id']}"]
+        got = p.loc[key(str(r["grant_id"]))]
         assert got["start_date"] == start.date() and got["end_date"] == end.date()
-        assert g.loc[f"member:mixed:{r['grant_id']}", "start_year"] == start.year
-        assert g.loc[f"member:mixed:{r['grant_id']}", "start_date"] == start.date()
+        assert g.at[key(str(r["grant_id"])), "start_year"] == start.year
+        assert g.at[key(str(r["grant_id"])), "start_date"] == start.date()
 
 
 def test_blank_relevance_and_gap_area_are_classified(tmp_path: Path) -> None:
     rows = [r | {"ms_relevance": "", "gap_area": ""} for r in good_alliance_rows().values()]
     write_csv(tmp_path / "member_grants" / "m.csv", rows)
-    g = member_grants.read(tmp_path).tables["grants"]
+    g = member_grants.read(tmp_path).frame("grants")
     assert g["ms_relevance"].isin(schema.RELEVANCE).all()
     assert g.loc[g["ms_relevance"] != "Not MS", "gap_area"].isin(schema.GAP_AREAS).all()
 
@@ -188,7 +194,7 @@ def test_html_in_title_is_kept_as_text(tmp_path: Path) -> None:
     title = row["title"].replace("(BRAVEinMS)", "(<i>BRAVEinMS</i>)")
     assert title != row["title"]
     write_csv(tmp_path / "member_grants" / "m.csv", [row | {"title": title}])
-    assert member_grants.read(tmp_path).tables["grants"]["title"].tolist() == [title]
+    assert member_grants.read(tmp_path).frame("grants")["title"].tolist() == [title]
 
 
 @pytest.mark.parametrize("typed", ["NA", "n/a", "unknown"])
@@ -198,15 +204,52 @@ def test_not_applicable_country_is_not_namibia(tmp_path: Path, typed: str) -> No
     assert rejection.column == "country" and f"ambiguous ({typed!r})" in rejection.reason
 
 
-def test_duplicate_id_across_files_rejects_the_later(tmp_path: Path) -> None:
-    row = good_alliance_rows()[16]
-    write_csv(tmp_path / "member_grants" / "a.csv", [row])
-    write_csv(tmp_path / "member_grants" / "b.csv", [row])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "alliance-row-16",
+        "ALLIANCE-ROW-16",
+        "alliance\u200b-row-16",
+        " alliance-row-16\u200f",
+        "ａｌｌｉａｎｃｅ-row-16",
+    ],
+)
+def test_duplicate_id_across_files_stops_naming_both(tmp_path: Path, typed: str) -> None:
+    """The same id in two files (as typed, or differing only in case, width or invisible
+    characters) stops the build naming both files and rows: the later file never replaces a row."""
+    rows = good_alliance_rows()
+    write_csv(tmp_path / "member_grants" / "b.csv", [rows[16], rows[17]])
+    write_csv(tmp_path / "member_grants" / "a.csv", [rows[18], rows[17] | {"grant_id": typed}])
+    with pytest.raises(SourceError) as info:
+        member_grants.read(tmp_path)
+    rej = info.value.rejection
+    assert (rej.file, rej.row, rej.column) == ("member_grants/b.csv", 2, "grant_id")
+    assert "already used by member_grants/a.csv row 3" in rej.reason
+
+
+def test_ids_differing_by_case_or_invisible_characters_are_one_id_within_a_file(tmp_path: Path) -> None:
+    rows = good_alliance_rows()
+    write_csv(
+        tmp_path / "member_grants" / "m.csv", [rows[16], rows[17] | {"grant_id": "Alliance-Row-16\u2060"}]
+    )
     result = member_grants.read(tmp_path)
-    assert result.rows_kept == 1 and [(j.file, j.row, j.column) for j in result.rejections] == [
-        ("member_grants/b.csv", 2, "grant_id")
-    ]
-    assert "member_grants/a.csv row 2" in result.rejections[0].reason
+    assert [(j.row, j.column) for j in result.rejections] == [(3, "grant_id")]
+    assert list(result.frame("grants")["grant_id"]) == ["member:alliance-row-16"]
+
+
+def test_file_name_is_never_part_of_a_key(tmp_path: Path) -> None:
+    """A file renamed (here with a newline and a right-to-left mark in its name) keeps its keys and
+    its series; the name is shown with the invisible characters written out."""
+    rows = good_alliance_rows()
+    write_csv(tmp_path / "member_grants" / "society.csv", [rows[16]])
+    before = member_grants.read(tmp_path).frame("grants")
+    (tmp_path / "member_grants" / "society.csv").rename(
+        tmp_path / "member_grants" / "soc\u200fiety\n2025.csv"
+    )
+    after = member_grants.read(tmp_path)
+    assert list(after.frame("grants")["grant_id"]) == list(before["grant_id"]) == ["member:alliance-row-16"]
+    assert list(after.frame("grants")["series_id"]) == list(before["series_id"])
+    assert after.files[0].path == "member_grants/soc<U+200F>iety<U+000A>2025.csv"
 
 
 def test_no_files_is_an_empty_result(tmp_path: Path) -> None:
@@ -215,8 +258,8 @@ def test_no_files_is_an_empty_result(tmp_path: Path) -> None:
     shutil.copy(paths.ROOT / "data" / "raw" / "member_grants" / "README.md", tmp_path / "member_grants")
     result = member_grants.read(tmp_path)
     assert result.files == [] and result.rejections == []
-    assert all(df.empty for df in result.tables.values())
-    assert build.conform("grants", [result.tables["grants"]]).num_rows == 0
+    assert not result.tables and all(s.rows == 0 for s in result.spilled.values())
+    assert build.conform("grants", [result.frame("grants")]).num_rows == 0
 
 
 def test_unsupported_spreadsheet_format_is_refused(tmp_path: Path) -> None:
@@ -234,9 +277,12 @@ ROW_FAULTS = [
     ("negative_amount.csv", [(3, "amount", "negative ('-75000')")]),
     (
         "non_numeric_amount.csv",
-        [(3, "amount", "amount: not a number ('75k')"), (4, "amount", "not a number ('75,000')")],
+        [
+            (3, "amount", "amount: not a number ('75k')"),
+            (4, "amount", "number in a locale format ('75,000')"),
+        ],
     ),
-    ("unknown_currency.csv", [(3, "currency", "unknown currency ('EURO')")]),
+    ("unknown_currency.csv", [(3, "currency", "not an ISO 4217 code ('EURO')")]),
     ("unknown_country.csv", [(3, "country", "unknown country ('Untied Kingdom')")]),
     ("duplicate_id.csv", [(3, "grant_id", "duplicate ('alliance-row-16'")]),
     ("formula_cell.xlsx", [(3, "amount", "formula in cell ('=12600000/3')")]),
@@ -258,7 +304,7 @@ def test_formula_row_rejected_other_xlsx_rows_kept_with_typed_numbers(tmp_path: 
     ws = openpyxl.load_workbook(BAD / "formula_cell.xlsx")["grants"]
     col = MEMBER_COLUMN_NAMES.index("amount")
     typed = sorted(float(r[col].value) for r in ws.iter_rows(min_row=2) if r[col].data_type == "n")
-    assert sorted(result.tables["grants"]["amount"]) == typed
+    assert sorted(result.frame("grants")["amount"]) == typed
 
 
 def _latin1_offset() -> int:

@@ -42,7 +42,9 @@ import streamlit as st
 from msprogress import changes, data, filters, paths, queries
 from msprogress.filters import Filters
 from msprogress.ingest.build import build
+from msprogress.page import VIEW_KEYS
 from msprogress.snapshot import SnapshotError
+from tests import url_keys
 from tests.conftest import FIXTURE_RAW, REPO
 from tests.test_member_grants import good_alliance_rows, write_csv
 from tests.test_pages import PAGES, _app
@@ -205,7 +207,7 @@ def query_functions() -> dict[str, Callable[..., Any]]:
     # so a sentinel there is a KeyError in Python, never SQL.
     # The pair helpers open the database of two snapshots or read manifests; the diff_* functions
     # that run the pair's queries are covered.
-    infra = {"database", "serving_notice", "snapshot", "run"} | {
+    infra = {"database", "serving_notice", "snapshot", "run", "no_snapshot"} | {
         "earlier_snapshots", "pair_database", "run_pair", "earlier_manifest", "pair_notes", "snapshot_created",
     }  # fmt: skip
     return {
@@ -293,23 +295,14 @@ def test_every_query_parameter_is_fed_by_a_data_function() -> None:
 
 
 def test_app_sends_only_committed_sql_whatever_the_url(app_env: Path, sent: list[Sent]) -> None:
-    """Every page through the real app, with a hostile value in every URL key and the search box."""
-    page_keys = ["series", "group", "currency", "count", "view", "metric", "country_view"]
-    page_keys += [
-        "size",
-        "mark",
-        "nondrug",
-        "support",
-        "highlight",
-        "zoom",
-        "window",
-        "since",
-    ]  # every page's
-    keys = [*filters.URL_KEYS, *filters.SHARED_KEYS, *page_keys]
-    params: dict[str, str | list[str]] = {k: text_sentinel(f"url_{k}") for k in keys}
+    """Every page through the real app, with a hostile value in every URL key and the search box.
+    The keys are tests/url_keys.py's, and every page registers exactly the view keys listed there."""
+    params: dict[str, str | list[str]] = {k: text_sentinel(f"url_{k}") for k in url_keys.ALL_KEYS}
     for page in PAGES:
         at = _app(params, page=page)
         assert not at.exception, (page, at.exception)
+        registered = at.session_state[VIEW_KEYS] if VIEW_KEYS in at.session_state else []
+        assert tuple(registered) == url_keys.PAGE_KEYS[page], page  # tests/url_keys.py is complete
         if page == "explore":
             at.text_input(key="explore_search").set_value(text_sentinel("search_box")).run()
             assert not at.exception
@@ -598,3 +591,17 @@ def test_audit_runs_pip_audit_strictly_when_the_service_answers(monkeypatch) -> 
         monkeypatch.setitem(audit.SERVICES, "pypi", url)
         assert audit.main([]) == 1  # pip-audit's own verdict is the exit code
     assert ran and ran[0][1:3] == ["-m", "pip_audit"] and "--strict" in ran[0]
+
+
+@pytest.mark.parametrize(("args", "address"), [([], "127.0.0.1"), (["HOST=0.0.0.0"], "0.0.0.0")])
+def test_make_run_listens_on_localhost_unless_told(args: list[str], address: str) -> None:
+    """`make run` serves this machine only unless HOST says otherwise (the dry run shows the command)."""
+    if not shutil.which("make"):
+        pytest.skip("no make")
+    out = subprocess.run(
+        ["make", "-n", "-C", str(REPO), "-o", ".venv/.installed", "run", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"--server.address {address}" in out and "streamlit run app.py" in out

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from msprogress.charts.common import layout
+from msprogress.markup import plotly_text, plotly_texts
 
 # Shape carries the meaning (filled = complete, outline = partial, nothing = not covered), so
 # the grid reads without colour; the two colours are Okabe–Ito blue and orange.
@@ -31,17 +32,18 @@ def coverage_grid(df: pd.DataFrame, order: list[str]) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=d["year"],
-                y=d["label"],
+                y=plotly_texts(d["label"]),  # series labels carry member funders' names
                 mode="markers",
                 name=name,
                 marker=dict(symbol=symbol, size=15, color=colour, line=dict(width=2.5, color=colour)),
-                customdata=d[["coverage", "records", "unit"]],
+                customdata=d[["coverage", "records", "unit"]].assign(coverage=plotly_texts(d["coverage"])),
                 hovertemplate="%{y}, %{x}: %{customdata[0]}<br>%{customdata[1]:,} %{customdata[2]}"
                 "<extra></extra>",
             )
         )
     # An invisible point per source keeps rows without any covered year on the grid.
     first = int(df["year"].min()) if len(df) else 2000
+    order = [plotly_text(o) for o in order]
     fig.add_trace(
         go.Scatter(
             x=[first] * len(order),

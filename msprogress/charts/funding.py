@@ -97,7 +97,7 @@ def headline(row: pd.Series, share: pd.DataFrame, currency: str, f: Filters) -> 
     year's money and, where the funder's whole portfolio is in the data (`funding_share`), the
     share of its award money."""
     years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
-    who = row.series_title.split(":")[0]
+    who = plotly_text(row.series_title.split(":")[0])  # a plotly title: a member's funder name as typed
     if not years.empty:
         last, d = years.iloc[-1], share_digits(years["ms_share"])
         return (
@@ -134,7 +134,7 @@ def share_headline(share: pd.DataFrame, f: Filters) -> str:
     lo, hi, d = share["ms_share"].min(), share["ms_share"].max(), share_digits(share["ms_share"])
     what = research(f)
     return (
-        f"{what[:1].upper() + what[1:]} was {100 * lo:.{d}f}–{100 * hi:.{d}f}% of {last.funder}'s "
+        f"{what[:1].upper() + what[1:]} was {100 * lo:.{d}f}–{100 * hi:.{d}f}% of {plotly_text(last.funder)}'s "
         f"award money; {100 * last.ms_share:.{d}f}% in FY{int(last.year)}"
     )
 
@@ -281,7 +281,10 @@ def _axes(fig: go.Figure, status: pd.DataFrame, currency: str, ytitle: str) -> N
 
 def _group_bars(fig: go.Figure, d: pd.DataFrame, g: str, colour: str, currency: str) -> None:
     """One group's bars: a solid legend entry, exact money solid, flagged money hatched."""
-    fig.add_trace(go.Bar(x=[None], y=[None], name=g, legendgroup=g, marker_color=colour, hoverinfo="skip"))
+    shown = plotly_text(g)  # a funder's or country's name, as typed in its file
+    fig.add_trace(
+        go.Bar(x=[None], y=[None], name=shown, legendgroup=shown, marker_color=colour, hoverinfo="skip")
+    )
     for col, shape in (("amount", ""), ("amount_flagged", "/")):
         part = d[d[col] > 0]
         if part.empty:
@@ -290,14 +293,14 @@ def _group_bars(fig: go.Figure, d: pd.DataFrame, g: str, colour: str, currency: 
             go.Bar(
                 x=part["year"],
                 y=part[col],
-                name=g,
-                legendgroup=g,
+                name=shown,
+                legendgroup=shown,
                 showlegend=False,
                 marker=dict(color=colour, pattern_shape=shape, pattern_fgcolor="white"),
                 customdata=[
                     [style.money(v, currency), n] for v, n in zip(part[col], part["awards"], strict=True)
                 ],
-                hovertemplate=f"<b>{g}</b><br>%{{x}}: %{{customdata[0]}}"
+                hovertemplate=f"<b>{shown}</b><br>%{{x}}: %{{customdata[0]}}"
                 + (f" ({FLAGGED_BASES})" if shape else "")
                 + "<br>%{customdata[1]} award records in the year<extra></extra>",
             )
@@ -370,19 +373,19 @@ def cumulative_lines(
     cmap = colours([c for c in wide.columns if c != "All shown"], group)
     fig = go.Figure()
     for g in wide.columns:
-        is_total = g == "All shown"
+        is_total, shown = g == "All shown", plotly_text(g)
         fig.add_trace(
             go.Scatter(
                 x=wide.index,
                 y=wide[g],
-                name=g,
+                name=shown,
                 mode="lines+markers",
                 connectgaps=False,
                 line=dict(
                     color=TOTAL_COLOUR if is_total else cmap[g], width=3, dash="dash" if is_total else "solid"
                 ),
                 marker=dict(size=6),
-                hovertemplate=f"<b>{g}</b><br>%{{x}}: %{{y:,.0f}} {currency} so far<extra></extra>",
+                hovertemplate=f"<b>{shown}</b><br>%{{x}}: %{{y:,.0f}} {currency} so far<extra></extra>",
             )
         )
     _mark_coverage(fig, status)
@@ -473,7 +476,8 @@ def series_panels(
     from plotly.subplots import make_subplots
 
     titles = [
-        f"{r.series_title} — {coverage_label(r.complete_years, r.partial_years)}" for r in series.itertuples()
+        f"{plotly_text(r.series_title)} — {coverage_label(r.complete_years, r.partial_years)}"
+        for r in series.itertuples()
     ]
     fig = make_subplots(
         rows=len(series), cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=titles
@@ -490,10 +494,10 @@ def series_panels(
                 x=totals.index,
                 y=totals.to_numpy(),
                 marker_color=[COMPLETE_COLOUR if c == "complete" else PARTIAL_COLOUR for c in coloured],
-                name=r.series_title,
+                name=plotly_text(r.series_title),
                 showlegend=False,
                 customdata=[[style.money(v, currency), c] for v, c in zip(totals, coloured, strict=True)],
-                hovertemplate=f"<b>{r.series_title}</b><br>%{{x}}: %{{customdata[0]}} (%{{customdata[1]}})<extra></extra>",
+                hovertemplate=f"<b>{plotly_text(r.series_title)}</b><br>%{{x}}: %{{customdata[0]}} (%{{customdata[1]}})<extra></extra>",
             ),
             row=i,
             col=1,
@@ -542,7 +546,7 @@ def share_lines(share: pd.DataFrame, currency: str, title: str, subtitle: str) -
     for i, (sid, d) in enumerate(share.groupby("series_id", sort=False)):
         years = range(int(d["year"].min()), int(d["year"].max()) + 1)
         d = d.set_index("year").reindex(years)
-        label = str(d["funder"].dropna().iloc[0] if d["funder"].notna().any() else sid)
+        label = plotly_text(d["funder"].dropna().iloc[0] if d["funder"].notna().any() else sid)
         fig.add_trace(
             go.Scatter(
                 x=list(years),

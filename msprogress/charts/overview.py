@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from msprogress import style
 from msprogress.charts import funding, maps
 from msprogress.charts.common import layout
+from msprogress.markup import plotly_text
 
 APPROVED = "Approved for progressive MS"  # schema.APPROVED_STAGE: the pipeline's last stage
 STAGE_COLOUR, APPROVED_COLOUR = style.PHASE_COLOUR, "#009E73"  # approved set apart from phase 4
@@ -40,7 +41,7 @@ def map_finding(metrics: pd.DataFrame) -> tuple[str, str]:
     if not n:
         return "No progressive-MS trials match", "Change the filters to see where trials are"
     pairs = zip(top["country"], top["progressive_trials"], strict=True)
-    most = " · ".join(f"{country} {int(trials):,}" for country, trials in pairs)
+    most = " · ".join(f"{plotly_text(country)} {int(trials):,}" for country, trials in pairs)
     return f"Progressive-MS trials in {style.plural(n, 'country')}", ("Most: " if n > 1 else "") + most
 
 
@@ -115,7 +116,9 @@ def trend_finding(
     Where the series holds the funder's whole portfolio (a share is known): its latest year's
     money ('€33.4 M on MS research'), who and when, the share of the funder's money. Else the
     series covers years partially, so a latest year says little: its total over the years in
-    view, said to be partial. The progressive-specific part follows when all MS is in view."""
+    view, said to be partial. The progressive-specific part follows when all MS is in view.
+    `who` (a series' funder, from a source file) is escaped here: the finding is plotly text."""
+    who = plotly_text(who)
     covered = trend.dropna(subset=["ms_amount"])
     if not covered["ms_amount"].gt(0).any():
         return f"No award amounts for {research}", f"{who}: no stated amounts match these filters"

@@ -151,6 +151,12 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype(object).map(str)
 
 
+def _shown(s: pd.Series) -> pd.Series:
+    """Values from the data (registries, reference files) as plotly text: shown as typed, never
+    markup or a template (markup.plotly_text)."""
+    return _text(s).map(plotly_text)
+
+
 def _plural(n: pd.Series, noun: str) -> pd.Series:
     """'1 trial', '12 trials' for a column of counts."""
     n = n.astype("int64")
@@ -386,9 +392,9 @@ def _trial_lines(trials: pd.DataFrame) -> pd.Series:
     """Per marker id: its first HOVER_TRIALS trials, one line each ('NCT… · Phase 2 · Recruiting ·
     PPMS', in the query's order), and '… and N more' when it has more."""
     head = trials.groupby("marker_id", sort=False).head(HOVER_TRIALS)
-    line = _text(head["trial_id"])
+    line = _shown(head["trial_id"])
     for col in ("phase", "status_group", "population"):
-        line = line + " · " + _text(head[col])
+        line = line + " · " + _shown(head[col])
     lines = line.groupby(head["marker_id"], sort=False).agg("<br>".join)
     more = trials.groupby("marker_id", sort=False).size() - HOVER_TRIALS
     more = more[more > 0]
@@ -412,7 +418,7 @@ def _origin_texts(m: pd.DataFrame) -> pd.Series:
     origin = m["origin"].where(m["origin"].notna(), None)
     stated = origin.notna()
     out = pd.Series("novel or repurposed: not known", index=m.index)
-    out[stated] = _titled(origin[stated]) + ": " + _text(m.loc[stated, "origin_note"])
+    out[stated] = _titled(origin[stated]).map(plotly_text) + ": " + _shown(m.loc[stated, "origin_note"])
     return out.where(m["item_kind"] == "agent", "non-drug intervention")
 
 
@@ -433,15 +439,15 @@ def hover_texts(markers: pd.DataFrame, trials: pd.DataFrame) -> pd.Series:
     NOTE: built with column operations, never row by row: `trials` grows with the data (tens of
     thousands of rows at 100x the real snapshot), and a row loop here once took most of a rerun."""
     m = markers
-    what = (_text(m["mechanism_class"]) + " · " + _text(m["therapy_role"])).where(
-        m["item_kind"] == "agent", "non-drug intervention: " + _text(m["modality"])
+    what = (_shown(m["mechanism_class"]) + " · " + _shown(m["therapy_role"])).where(
+        m["item_kind"] == "agent", "non-drug intervention: " + _shown(m["modality"])
     )
     early = m["early_phase1_trials"].fillna(0).gt(0).map({True: " (incl. early phase 1)", False: ""})
-    approval = (" — " + _text(m["approval"])).where(m["approval"].notna(), "")
-    stage = "Stage: " + m["stage"].map(STAGE_LABELS) + approval + early + ", " + _text(m["stage_status"])
+    approval = (" — " + _shown(m["approval"])).where(m["approval"].notna(), "")
+    stage = "Stage: " + m["stage"].map(STAGE_LABELS) + approval + early + ", " + _shown(m["stage_status"])
     ongoing = m["ongoing_trials"].astype("int64").astype(str) + " ongoing"
     counts = _plural(m["trials"], "trial") + ", " + ongoing + " · " + _enrollment_texts(m)
-    text = "<b>" + _text(m["label"]) + "</b><br>" + what + "<br>" + stage + "<br>" + _origin_texts(m)
+    text = "<b>" + _shown(m["label"]) + "</b><br>" + what + "<br>" + stage + "<br>" + _origin_texts(m)
     text = text + "<br>" + counts + "<br>" + _sponsor_texts(m)
     lines = m["marker_id"].map(_trial_lines(trials))
     listed = lines.notna()
@@ -523,7 +529,7 @@ def _marker_traces(fig: go.Figure, placed: pd.DataFrame, look: Look) -> None:
                 x=g["x"] + _slot(look) / 2 - 2,
                 y=-g["y"],
                 mode="text",
-                text=g["text"],
+                text=g["text"].map(plotly_text),  # measured as typed, drawn escaped
                 textposition="middle right",
                 textfont=dict(size=look.font),
                 cliponaxis=False,
@@ -816,7 +822,8 @@ def latest_started(trials: pd.DataFrame, cap: int = TIMELINE_MAX) -> pd.DataFram
 
 
 def timeline_title(dated: pd.DataFrame, what: str) -> str:
-    """The finding: 'Trials of BTK inhibition agents: 9 with dates, 5 recruiting or active'."""
+    """The finding: 'Trials of BTK inhibition agents: 9 with dates, 5 recruiting or active'
+    (`what` as plotly text: the page escapes the names it holds)."""
     active = int(dated["status_group"].isin(["Recruiting", "Active, not recruiting"]).sum())
     return f"Trials of {what}: {len(dated):,} with dates, {active:,} recruiting or active"
 
@@ -828,7 +835,7 @@ def _row_label(trial_id: str, items: str) -> str:
     lines = wrap_px(names, 260, 14, sep=", ")
     shown = ", ".join(lines[:2]).count(", ") + 1
     more = f" + {len(names) - shown} more" if shown < len(names) else ""
-    return f"{trial_id} · " + ",<br>".join(lines[:2]) + more
+    return f"{plotly_text(trial_id)} · " + ",<br>".join(plotly_text(line) for line in lines[:2]) + more
 
 
 def _status_bar(g: pd.DataFrame, fill: str, words: str) -> go.Bar:

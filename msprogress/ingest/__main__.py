@@ -2,7 +2,9 @@
 
 `build` reads every source under data/raw/ and writes a new snapshot (progress on stderr),
 then lists each rejected row with its file, row, column and reason; on any error it prints the
-file, row, column and reason and exits 2, and the snapshot being served is untouched.
+file, row, column and reason and exits 2, and the snapshot being served is untouched. A disk that
+is full or read-only is such an error; a second build waits for the first; a build whose parent
+(`make snapshot`'s make) ends stops before it moves CURRENT.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tqdm import tqdm
 from msprogress import changes, paths
 from msprogress.ingest.base import Rejection, SourceError
 from msprogress.ingest.build import BuildError, build, set_current
+from msprogress.ingest.guard import ParentWatch
 from msprogress.manifest import Manifest
 from msprogress.snapshot import SnapshotError, current_id, list_snapshots, open_snapshot
 from msprogress.style import percent
@@ -42,9 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     snaps = getattr(args, "snapshots", None) or paths.snapshots_dir()
     try:
         if args.cmd == "build":
-            path = build(
-                args.raw or paths.raw_dir(), snaps, make_current=not args.no_current, progress=_progress
-            )
+            with ParentWatch() as watch:
+                path = build(
+                    args.raw or paths.raw_dir(),
+                    snaps,
+                    make_current=not args.no_current,
+                    progress=_progress,
+                    on_wait=_say,
+                    guard=watch.swap,
+                )
             summary(path)
         elif args.cmd == "list":
             cur = current_id(snaps)
@@ -57,9 +66,17 @@ def main(argv: list[str] | None = None) -> int:
             snap = open_snapshot(snaps)
             print(f"{snap.snapshot_id}: {len(snap.manifest.tables)} tables, checksums OK")
     except (SourceError, BuildError, SnapshotError) as exc:
-        print(f"error: {exc}\nThe current snapshot was not changed.", file=sys.stderr)
+        _say(f"error: {exc}\nThe current snapshot was not changed.")
         return 2
     return 0
+
+
+def _say(text: str) -> None:
+    """A line on stderr; nothing when stderr is gone (make killed, its pipe closed)."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def summary(path: Path, notes_with: str | None = None, current: bool = False) -> None:

@@ -9,10 +9,17 @@ replaced atomically (`os.replace`) after the rename.
 NOTE: a build killed outright (SIGKILL, power cut) cannot clean up after itself: its hidden
 `.tmp-<id>-<pid>` folder or `.CURRENT.<pid>` file stays behind. Nothing reads them (they are
 not snapshot ids), and the next build removes those whose process is gone.
+One build runs at a time (`guard.BuildLock`, held from reading to the swap); a write that fails
+(full disk, read-only folder) is a `BuildError` like any other (`guard.disk_error`); the command
+line's build stops with its parent (`guard.ParentWatch`, checked once more around the swap).
+Rows a reader spills (the member files': `spill.py`) stay on disk in `snapshots/.tmp-spill-<pid>/`
+until they are written into the snapshot a row group at a time (`Streamed`); the folder goes
+with the build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -23,15 +30,20 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from msprogress import schema, sources
-from msprogress.ingest import coverage, locate, nih_overlap, serving
+from msprogress.ingest import coverage, locate, nih_overlap, serving, spill
 from msprogress.ingest.base import SourceError, SourceResult
+from msprogress.ingest.guard import BuildError, BuildLock, disk_error
+from msprogress.ingest.spill import Spill, Streamed, frame_to_arrow
 from msprogress.ingest.supersede import supersede
 from msprogress.manifest import (
     AgentCoverage,
@@ -101,9 +113,7 @@ REFERENCES = (  # (table, column) must exist in (table, column) when not null
     ("series_coverage", "series_id", "funding_series", "series_id"),
 )
 
-
-class BuildError(Exception):
-    """The build cannot produce a valid snapshot; nothing was written or changed."""
+Table: TypeAlias = "pa.Table | Streamed"  # a canonical table: in memory, or partly spilled (spill.py)
 
 
 def _no_progress(items: Iterable, **_: object) -> Iterable:
@@ -119,7 +129,7 @@ def run_readers(raw_dir: Path, progress: Callable[..., Iterable] = _no_progress)
         reader = getattr(importlib.import_module(module), func)
         try:
             result = reader(raw_dir)
-        except SourceError:
+        except (SourceError, BuildError):  # BuildStopped: a stop signal arrived while reading
             raise
         except Exception as exc:  # a reader bug must still name the source, not lose the snapshot
             raise BuildError(f"{src.reader} failed on {raw_dir}: {type(exc).__name__}: {exc}") from exc
@@ -156,50 +166,63 @@ def prepare(results: list[SourceResult]) -> list[SourceResult]:
 
 def conform(table: str, frames: list[pd.DataFrame]) -> pa.Table:
     """Concatenate a table's partial frames and cast them to the declared schema."""
+    out = conform_parts(table, list(frames))
+    assert isinstance(out, pa.Table)
+    return out
+
+
+def conform_parts(table: str, frames: list[pd.DataFrame | Spill]) -> Table:
+    """`conform` of in-memory frames and spills (already in the schema): an Arrow table, or a
+    `Streamed` one when a part is spilled. NOTE: each frame is cast on its own and dropped from
+    `frames` once cast, and the Arrow parts are joined: no pandas copy of them all."""
     target = schema.arrow_schema(table)
     names = target.names
-    frames = [f for f in frames if f is not None and len(f.columns)]
+    frames[:] = [f for f in frames if isinstance(f, Spill) or (f is not None and len(f.columns))]
     for f in frames:
-        extra = sorted(set(f.columns) - set(names))
+        extra = [] if isinstance(f, Spill) else sorted(set(f.columns) - set(names))
         if extra:
             raise BuildError(
                 f"table {table}: undeclared column(s) {extra} (declare them in msprogress/schema.py)"
             )
-    df = pd.concat([f.reindex(columns=names) for f in frames], ignore_index=True) if frames else None
-    if df is None or df.empty:
+    parts: list[pa.Table | Spill] = []
+    while frames:
+        f = frames.pop(0)
+        if isinstance(f, Spill):
+            parts.append(f.close())
+        elif len(f):
+            parts.append(frame_to_arrow(f, table, target))
+        del f
+    if any(isinstance(p, Spill) for p in parts):
+        return Streamed(target.with_metadata(None), parts)
+    tables = [p for p in parts if isinstance(p, pa.Table)]
+    if not tables:
         return target.empty_table()
-    arrays = [_to_arrow(df[c], target.field(c).type, table, c) for c in names]
-    out = pa.Table.from_arrays(arrays, schema=target.with_metadata(None))
-    return out
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
-def _to_arrow(series: pd.Series, type_: pa.DataType, table: str, col: str) -> pa.Array:
-    s = series.astype(object).where(series.notna(), None)
-    if pa.types.is_date32(type_):
-        s = pd.to_datetime(s, errors="raise").dt.date.astype(object).where(s.notna(), None)
-    try:
-        return pa.array(s.tolist(), type=type_, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
-        raise BuildError(f"table {table}, column {col}: cannot store as {type_}: {exc}") from exc
-
-
-def validate(tables: dict[str, pa.Table]) -> None:
-    """Check not-null columns, primary keys, vocabularies and references; raise on the first fault."""
+def validate(tables: dict[str, Table]) -> None:
+    """Check not-null columns, primary keys, vocabularies and references; raise on the first fault.
+    NOTE: in Arrow, never a pandas copy of a table: the member tables may hold 100,000s of rows;
+    a `Streamed` table is read a row group at a time, or only the columns a check needs."""
     for name, tbl in tables.items():
-        df = tbl.to_pandas()
+        nulls = (
+            tbl.null_counts()
+            if isinstance(tbl, Streamed)
+            else {f.name: tbl.column(f.name).null_count for f in tbl.schema}
+        )
         for field in tbl.schema:
-            if not field.nullable and df[field.name].isna().any():
-                raise BuildError(
-                    f"table {name}: column {field.name} has {int(df[field.name].isna().sum())} nulls"
-                )
+            if not field.nullable and nulls[field.name]:
+                raise BuildError(f"table {name}: column {field.name} has {nulls[field.name]} nulls")
         key = PRIMARY_KEYS.get(name)
-        if key and df.duplicated(key).any():
-            dups = df.loc[df.duplicated(key, keep=False), key].head(3).to_dict("records")
-            raise BuildError(f"table {name}: duplicate key {key}, e.g. {dups}")
+        if key and tbl.num_rows:
+            counted = tbl.select(key).group_by(key).aggregate([([], "count_all")])
+            dups = counted.filter(pc.greater(counted["count_all"], 1)).select(key).slice(0, 3).to_pylist()
+            if dups:
+                raise BuildError(f"table {name}: duplicate key {key}, e.g. {dups}")
     for (name, col), allowed in VOCABULARIES.items():
         if name not in tables:
             continue
-        values = set(tables[name].column(col).drop_null().to_pylist())
+        values = set(tables[name].column(col).drop_null().unique().to_pylist())
         unknown = values - set(allowed)
         if unknown:
             raise BuildError(
@@ -208,52 +231,71 @@ def validate(tables: dict[str, pa.Table]) -> None:
     for t, c, rt, rc in REFERENCES:
         if t not in tables:
             continue
-        have = set(tables[t].column(c).drop_null().to_pylist())
-        missing = have - set(tables[rt].column(rc).to_pylist())
+        have = tables[t].column(c).drop_null().unique()
+        if not len(have):
+            continue
+        ref = tables[rt].column(rc).combine_chunks()
+        missing = set(have.filter(pc.invert(pc.is_in(have, value_set=ref))).to_pylist())
         if missing:
             raise BuildError(
                 f"table {t}.{c}: {len(missing)} value(s) not in {rt}.{rc}, e.g. {sorted(missing)[:3]}"
             )
 
 
-def with_serving(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+def with_serving(tables: dict[str, Table]) -> dict[str, Table]:
     """The validated canonical tables and the serving tables derived from them (validated too)."""
     validate(tables)
     served = serving.build_serving(tables)
-    validate(served)
+    validate(dict(served))
     return tables | served
 
 
-def assemble(results: list[SourceResult]) -> dict[str, pa.Table]:
+def assemble(results: list[SourceResult]) -> dict[str, Table]:
+    """The canonical tables from every source's partial frames and spills. NOTE: the results give
+    up their frames here (their `tables` are emptied; files, rejections and notes stay for the
+    manifest), and each frame is freed once it is converted to Arrow: the build never holds a
+    source's rows twice over in pandas and Arrow; spilled rows stay on disk (`Streamed`)."""
     from msprogress.ingest import agents, countries
 
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in schema.CANONICAL_TABLES}
+    parts: dict[str, list[pd.DataFrame | Spill]] = {t: [] for t in schema.CANONICAL_TABLES}
     for r in results:
-        for t, df in r.tables.items():
+        for t in [*r.tables, *r.spilled]:
             if t not in parts:
                 raise BuildError(f"source {r.source_id}: unknown table {t!r}")
+        for t, df in r.tables.items():
             parts[t].append(df)
+        for t, sp in r.spilled.items():
+            parts[t].append(sp)
     parts["agents"] = [agents.agents_table()]
     parts["agent_approvals"] = [agents.approvals_table()]
     if parts["trial_interventions"]:  # what an intervention is can depend on its trial
-        trials, interventions = (
-            pd.concat(parts[t], ignore_index=True) for t in ("trials", "trial_interventions")
-        )
+        trials, interventions = (_in_memory(parts[t], t) for t in ("trials", "trial_interventions"))
         parts["trial_interventions"] = [agents.in_trial_context(trials, interventions)]
     parts["countries"] = [countries.countries_table()]
     parts["rejections"] = [_rejections_frame(results)]
     parts["funding_series"] = [coverage.series_frame(results)]
     parts["series_coverage"] = [coverage.coverage_frame(results)]
-    orgs = pd.concat(parts["organisations"], ignore_index=True) if parts["organisations"] else None
+    orgs = _in_memory(parts["organisations"], "organisations") if parts["organisations"] else None
     if orgs is not None:  # several sources may name one organisation: keep the first that has coordinates
         orgs = orgs.sort_values("latitude", na_position="last", kind="stable").drop_duplicates("org_id")
         parts["organisations"] = [orgs.sort_values("org_id").reset_index(drop=True)]
-    return {t: conform(t, frames) for t, frames in parts.items()}
+    for r in results:
+        r.tables.clear()
+        r.spilled.clear()
+    return {t: conform_parts(t, parts.pop(t)) for t in list(parts)}
+
+
+def _in_memory(frames: list[pd.DataFrame | Spill], table: str) -> pd.DataFrame:
+    """A table's frames joined in pandas, for the steps that need all its rows at once (no reader
+    spills these tables)."""
+    if any(isinstance(f, Spill) for f in frames):
+        raise BuildError(f"table {table}: spilled rows cannot be joined in memory")
+    return pd.concat([f for f in frames if isinstance(f, pd.DataFrame)], ignore_index=True)
 
 
 def _rejections_frame(results: list[SourceResult]) -> pd.DataFrame:
     rows = [
-        {"source": r.source_id, "file": j.file, "row": j.row, "column": j.column, "reason": j.reason}
+        {"source": r.source_id, "file": j.place, "row": j.row, "column": j.column, "reason": j.reason}
         | {"row_kept": j.row_kept}
         for r in results
         for j in r.rejections
@@ -273,11 +315,11 @@ def reason_kind(reason: str, column: str | None = None) -> str:
 
 
 def manifest(
-    snapshot_id: str, results: list[SourceResult], tables: dict[str, pa.Table], files: dict[str, str]
+    snapshot_id: str, results: list[SourceResult], tables: dict[str, Table], files: dict[str, str]
 ) -> Manifest:
     from msprogress.ingest import agents, evaluate
 
-    trials = tables["trials"].to_pandas()
+    trials = _whole(tables["trials"]).to_pandas()
     return Manifest(
         snapshot_id=snapshot_id,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -287,19 +329,31 @@ def manifest(
         tables={t: TableEntry(rows=tables[t].num_rows, file=f"{t}.parquet", sha256=files[t]) for t in tables},
         coverage=Coverage(
             agents=AgentCoverage.model_validate(
-                agents.coverage(trials, tables["trial_interventions"].to_pandas())
+                agents.coverage(trials, _whole(tables["trial_interventions"]).to_pandas())
             ),
             classification=ClassificationScores.model_validate(evaluate.evaluate(trials)),
             trials_by_population=_counts(trials, "population"),
             trials_by_gap_area=_counts(trials, "gap_area"),
-            projects_by_relevance=_counts(tables["projects"].to_pandas(), "ms_relevance"),
-            grants_by_record_type=_counts(tables["grants"].to_pandas(), "record_type"),
+            projects_by_relevance=_arrow_counts(tables["projects"], "ms_relevance"),
+            grants_by_record_type=_arrow_counts(tables["grants"], "record_type"),
         ),
     )
 
 
 def _counts(df: pd.DataFrame, col: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in df[col].fillna("(none)").value_counts().sort_index().items()}
+
+
+def _whole(tbl: Table) -> pa.Table:
+    if isinstance(tbl, Streamed):
+        return tbl.select(tbl.schema.names)
+    return tbl
+
+
+def _arrow_counts(tbl: Table, col: str) -> dict[str, int]:
+    """_counts of an Arrow column, without a pandas copy of its table."""
+    counts = pc.value_counts(pc.fill_null(tbl.column(col).cast(pa.string()), "(none)"))
+    return dict(sorted((str(c["values"]), int(c["counts"])) for c in counts.to_pylist()))
 
 
 def _source_entry(r: SourceResult) -> SourceEntry:
@@ -351,7 +405,7 @@ def new_snapshot_id(results: list[SourceResult]) -> str:
 def write_snapshot(
     snapshots_dir: Path,
     snapshot_id: str,
-    tables: dict[str, pa.Table],
+    tables: dict[str, Table],
     results: list[SourceResult],
     progress: Callable[..., Iterable] = _no_progress,
 ) -> Path:
@@ -367,7 +421,11 @@ def write_snapshot(
         checksums = {}
         for name in progress(sorted(tables), desc="writing tables", unit="table"):
             path = tmp / f"{name}.parquet"
-            pq.write_table(tables[name], path, **serving.parquet_options(name))
+            tbl = tables[name]
+            if isinstance(tbl, Streamed):  # a row group at a time: spilled rows are never loaded whole
+                tbl.write(path, compression="zstd")
+            else:
+                pq.write_table(tbl, path, **serving.parquet_options(name))
             checksums[name] = sha256_file(path)
         with_changes(manifest(snapshot_id, results, tables, checksums), tmp, snapshots_dir).write(
             tmp / "manifest.json"
@@ -438,13 +496,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def set_current(snapshots_dir: Path, snapshot_id: str) -> None:
-    """Point CURRENT at `snapshot_id` atomically."""
+Guard = Callable[[], AbstractContextManager[object]]
+
+
+def set_current(snapshots_dir: Path, snapshot_id: str, guard: Guard = contextlib.nullcontext) -> None:
+    """Point CURRENT at `snapshot_id` atomically; `guard` wraps the swap itself (ParentWatch.swap:
+    a build whose parent is gone stops here, before CURRENT moves)."""
     if not (snapshots_dir / snapshot_id / "manifest.json").is_file():
-        raise BuildError(f"no snapshot {snapshot_id} in {snapshots_dir}")
+        raise BuildError(f"no snapshot {snapshot_id} in the snapshots folder")
     tmp = snapshots_dir / f".CURRENT.{os.getpid()}"
     tmp.write_text(snapshot_id + "\n")
-    os.replace(tmp, snapshots_dir / "CURRENT")
+    try:
+        with guard():
+            os.replace(tmp, snapshots_dir / "CURRENT")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def build(
@@ -453,14 +519,21 @@ def build(
     *,
     make_current: bool = True,
     progress: Callable[..., Iterable] = _no_progress,
+    on_wait: Callable[[str], None] = lambda _: None,
+    guard: Guard = contextlib.nullcontext,
 ) -> Path:
-    """Read every source in `raw_dir` and write a new snapshot; return its folder."""
-    results = run_readers(raw_dir, progress)
-    check_mostly_rejected(results)
-    results = prepare(results)
-    tables = with_serving(assemble(results))
-    snapshot_id = new_snapshot_id(results)
-    path = write_snapshot(snapshots_dir, snapshot_id, tables, results, progress)
-    if make_current:
-        set_current(snapshots_dir, snapshot_id)
+    """Read every source in `raw_dir` and write a new snapshot; return its folder. One build at a
+    time: another build's lock makes this one wait (`on_wait` says so)."""
+    with BuildLock(snapshots_dir, on_wait), spill.into(snapshots_dir / f".tmp-spill-{os.getpid()}"):
+        results = run_readers(raw_dir, progress)
+        check_mostly_rejected(results)
+        results = prepare(results)
+        tables = with_serving(assemble(results))
+        snapshot_id = new_snapshot_id(results)
+        try:
+            path = write_snapshot(snapshots_dir, snapshot_id, tables, results, progress)
+            if make_current:
+                set_current(snapshots_dir, snapshot_id, guard)
+        except OSError as exc:
+            raise disk_error(exc, snapshots_dir) from exc
     return path

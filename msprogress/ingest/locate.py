@@ -72,7 +72,10 @@ def _placed(result: SourceResult, known: Known) -> SourceResult:
         tables["projects"] = locate_projects(tables["projects"], known)
     if "trial_countries" in tables and not tables["trial_countries"].empty:
         tables["trial_countries"] = locate_sites(tables["trial_countries"])
-    return dataclasses.replace(result, tables=tables)
+    spilled = dict(result.spilled)
+    if "projects" in spilled and spilled["projects"].rows:  # member projects: a row group at a time
+        spilled["projects"] = spilled["projects"].map(lambda df: locate_projects(df, known))
+    return dataclasses.replace(result, tables=tables, spilled=spilled)
 
 
 PLACE_COLUMNS = ("city", "iso3", "latitude", "longitude", "location_precision")
@@ -97,7 +100,7 @@ def known_organisations(results: list[SourceResult]) -> Known:
     organisation, `nih_overlap`): country → name key → (lat, lon) counts."""
     known: Known = {}
     for r in results:
-        df = r.tables.get("projects")
+        df = r.tables.get("projects")  # NOTE: not spilled ones: a member file gives no coordinates
         if df is None or df.empty:
             continue
         df = _with_source_precision(df, ("organisation",))

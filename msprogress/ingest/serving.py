@@ -17,6 +17,11 @@ for a snapshot built before the table existed.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 import duckdb
 import pyarrow as pa
 
@@ -40,20 +45,33 @@ class ServingError(Exception):
     """A serving macro does not give its table's declared columns."""
 
 
-def build_serving(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Every serving table computed from the canonical `tables`, cast to its declared schema."""
+def build_serving(tables: Mapping[str, Any]) -> dict[str, pa.Table]:
+    """Every serving table computed from the canonical `tables`, cast to its declared schema.
+    NOTE: a canonical table partly spilled to disk (`spill.Streamed`, member rows) is read by
+    DuckDB from a parquet copy in a temporary folder, never loaded whole."""
     con = duckdb.connect(":memory:", config={"threads": 2})
-    try:
-        for name in schema.CANONICAL_TABLES:
-            con.register(name, tables[name])
-        con.execute(queries.serving_sql())
-        served = {}
-        for name in schema.SERVING:  # in order: a serving table may read one declared before it
-            served[name] = _one(con, name)
-            con.register(name, served[name])
-        return served
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="msprogress-serving-") as tmp:
+        try:
+            for name in schema.CANONICAL_TABLES:
+                table = tables[name]
+                if isinstance(table, pa.Table):
+                    con.register(name, table)
+                else:
+                    path = Path(tmp) / f"{name}.parquet"
+                    table.write(path)
+                    con.read_parquet(str(path)).create_view(name)
+            return _served(con)
+        finally:
+            con.close()
+
+
+def _served(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
+    con.execute(queries.serving_sql())
+    served = {}
+    for name in schema.SERVING:  # in order: a serving table may read one declared before it
+        served[name] = _one(con, name)
+        con.register(name, served[name])
+    return served
 
 
 def _one(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:

@@ -14,6 +14,11 @@ Reading (`read_csv`) is strict about the *file* and forgiving per *row*:
   so this is the record number, not the line number. Short records are padded; fields beyond the
   header are kept apart (`CsvRow.extra`) so a reader can reject the row ("an unquoted comma?").
 
+Limits come before work: `check_inside` refuses a file reached through a symbolic link that leaves
+the raw folder (or leads nowhere), `check_size` a file over a byte limit, `check_zip` a workbook whose
+entries unpack beyond a limit, `count_records` counts a CSV's records without keeping them; a reader
+calls them before it parses anything. `open_csv` streams the records (`read_csv` is it, kept in a list).
+
 Row faults are `RowError(column, reason)`. A reader decides what a fault costs: a *row* that cannot
 be used (no id, no year) is rejected; a *secondary value* that cannot be read (a date) is left
 empty and recorded as a value-level rejection (`Rejection.row_kept=True`), so nothing is lost
@@ -22,12 +27,14 @@ silently and the row's money still counts (`lenient`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +45,7 @@ import pandas as pd
 from msprogress import schema
 from msprogress.ingest import countries, fx
 from msprogress.ingest.base import Rejection, SourceError, relpath
+from msprogress.ingest.spill import Spill
 
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -46,6 +54,7 @@ OTHER_DELIMITERS = (";", "\t", "|")
 NOT_A_COUNTRY = frozenset({"na", "n/a", "n.a.", "-", "none", "unknown", "?"})
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")  # NOTE: \s does not cover every no-break space in str.split
 T = TypeVar("T")
+CHUNK = 1 << 20  # bytes read at a time when a file is scanned, not loaded
 
 
 class RowError(ValueError):
@@ -56,8 +65,91 @@ class RowError(ValueError):
         self.reason = reason
         super().__init__(f"{column}: {reason}" if column else reason)
 
-    def rejection(self, file: str, row: int, row_kept: bool = False) -> Rejection:
-        return Rejection(file, row, self.column, str(self), row_kept)
+    def rejection(self, file: str, row: int, row_kept: bool = False, sheet: str | None = None) -> Rejection:
+        return Rejection(file, row, self.column, str(self), row_kept, sheet)
+
+
+# ---------------------------------------------------------------------------------------------
+# Before reading: where a file really is, and how big it is
+
+
+def check_inside(path: Path, raw_dir: Path) -> None:
+    """SourceError when `path` is a symbolic link that leads nowhere, or a file (or link) whose
+    real place is outside the raw folder: only files inside `data/raw/` are read."""
+    file = relpath(path, raw_dir)
+    if path.is_symlink() and not path.exists():
+        raise SourceError(
+            file,
+            "a symbolic link to a file that does not exist (a dangling link): remove it or copy the file here",
+        )
+    real, root = path.resolve(), raw_dir.resolve()
+    if not real.is_relative_to(root):
+        raise SourceError(
+            file,
+            "a symbolic link to a file outside the raw folder (data/raw/): only files inside it are read; "
+            "copy the file into the folder instead",
+        )
+
+
+def check_size(path: Path, file: str, limit: int) -> None:
+    """SourceError naming the file and the limit when it holds more than `limit` bytes."""
+    size = path.stat().st_size
+    if size > limit:
+        raise SourceError(
+            file,
+            f"file is {size / 1e6:,.1f} MB, over the limit of {limit / 1e6:,.0f} MB for one file: split it",
+        )
+
+
+def check_zip(path: Path, file: str, max_unpacked: int, max_ratio: int) -> None:
+    """SourceError before a workbook (a zip of XML parts) is opened when its parts would unpack to
+    more than `max_unpacked` bytes, or a part of over 1 MB unpacks to more than `max_ratio` times its
+    packed size (a "zip bomb"). NOTE: the sizes are the zip directory's; Python's zipfile never
+    unpacks a part beyond its stated size (a larger one fails its CRC check)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(file, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
+    total = sum(p.file_size for p in parts)
+    if total > max_unpacked:
+        raise SourceError(
+            file,
+            f"the workbook unpacks to {total / 1e6:,.0f} MB of XML, over the limit of "
+            f"{max_unpacked / 1e6:,.0f} MB: save fewer rows per file (or as CSV UTF-8)",
+        )
+    for p in parts:
+        if p.file_size > 1_000_000 and p.file_size > max_ratio * max(p.compress_size, 1):
+            raise SourceError(
+                file,
+                f"part {p.filename} unpacks to {p.file_size / p.compress_size:,.0f} times its size "
+                f"(the limit is {max_ratio}×): not a workbook a spreadsheet program saves",
+            )
+
+
+def count_records(path: Path, limit: int) -> int:
+    """The number of data records of a UTF-8 CSV file (header and blank records not counted),
+    counting no further than `limit + 1`: a file is measured before it is parsed, in constant memory.
+    NOTE: lines are counted first (cheap); records only when there are more lines than the limit
+    (a quoted value may span lines)."""
+    lines = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            lines += chunk.count(b"\n")
+    if lines <= limit:
+        return lines
+    n = 0
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        try:
+            for rec in reader:
+                n += any(v.strip() for v in rec)
+                if n > limit:
+                    break
+        except csv.Error:
+            pass  # the parse that follows names the record
+    return n
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,6 +288,15 @@ def check_header(file: str, header: list[str], required: Sequence[str], first_li
 
 
 def read_csv(
+    path: Path, raw_dir: Path, required: Sequence[str], known: Sequence[str] | None = None, **options: Any
+) -> CsvFile:
+    """Read a CSV file whole: `open_csv` (same arguments), its records kept in `rows`."""
+    out, records = open_csv(path, raw_dir, required, known, **options)
+    out.rows = list(records)
+    return out
+
+
+def open_csv(
     path: Path,
     raw_dir: Path,
     required: Sequence[str],
@@ -204,33 +305,70 @@ def read_csv(
     header_name: Callable[[str], str] = normalise_header,
     aliases: Mapping[str, str] | None = None,
     encodings: Sequence[str] = ("utf-8",),
-) -> CsvFile:
-    """Read a CSV file (see the module docstring). `header_name` normalises each column name
-    (`fold_name` for hand-made files); `aliases` maps other spellings of a column (after
+) -> tuple[CsvFile, Iterator[CsvRow]]:
+    """Open a CSV file: its header checked now (a `CsvFile` with no rows), its records streamed by
+    the iterator (blank ones counted in `blank_rows` as they pass). `header_name` normalises each
+    column name (`fold_name` for hand-made files); `aliases` maps other spellings of a column (after
     `header_name`) to the name the reader uses; columns outside `known` are listed in
-    `ignored_columns`."""
+    `ignored_columns`.
+    NOTE: a UTF-8 file is streamed, never held whole; a file that is not UTF-8 is decoded whole
+    (`decode`: the byte that fails is named, or a legacy encoding the reader allows is used)."""
+    check_inside(path, raw_dir)
     file = relpath(path, raw_dir)
-    text, encoding = decode(path.read_bytes(), file, encodings)
-    if not text.strip():
+    text, encoding = _text_source(path, file, encodings)
+    first_line = text.readline()
+    if not first_line.strip() and not text.read(CHUNK).strip():
         raise SourceError(file, "file is empty (expected a header row and data rows)")
-    records = _records(csv.reader(io.StringIO(text, newline="")), file)
+    text.seek(0)
+    records = _records(csv.reader(text), file)
     raw_header = next(records)[1]
     header = [header_name(h) for h in raw_header]
     header = [(aliases or {}).get(h, h) for h in header]
     while header and not header[-1]:  # NOTE: RePORTER ends its header with an empty column
         header.pop()
-    check_header(file, header, required, text.splitlines()[0])
+    check_header(file, header, required, first_line.rstrip("\r\n"))
     known_set = set(known) if known is not None else set(header)
     out = CsvFile(file, header, encoding=encoding, ignored_columns=[h for h in header if h not in known_set])
-    width = len(header)
-    for n, rec in records:
-        if not any(v.strip() for v in rec):
-            out.blank_rows += 1
-            continue
-        padded = rec + [""] * (width - len(rec))
-        values = dict(zip(header, padded[:width], strict=True))
-        out.rows.append(CsvRow(n, values, tuple(padded[width:]), max(0, width - len(rec))))
-    return out
+    return out, _csv_rows(out, records, text)
+
+
+def _text_source(path: Path, file: str, encodings: Sequence[str]) -> tuple[io.TextIOBase, str]:
+    """The file as a text stream and its encoding: streamed when it is UTF-8 (checked in chunks,
+    constant memory), else the whole text `decode` gives (or its SourceError)."""
+    with path.open("rb") as fh:
+        head = fh.read(len(BOM))
+        if head.startswith(UTF16_BOMS) or not _is_utf8(fh, head):
+            text, encoding = decode(path.read_bytes(), file, encodings)
+            return io.StringIO(text, newline=""), encoding
+    return open(path, encoding="utf-8-sig", newline=""), "utf-8"  # NOTE: closed by _csv_rows
+
+
+def _is_utf8(fh: io.BufferedReader, head: bytes) -> bool:
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:
+        check.decode(head)
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            check.decode(chunk)
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_rows(
+    out: CsvFile, records: Iterator[tuple[int, list[str]]], text: io.TextIOBase
+) -> Iterator[CsvRow]:
+    width = len(out.header)
+    try:
+        for n, rec in records:
+            if not any(v.strip() for v in rec):
+                out.blank_rows += 1
+                continue
+            padded = rec + [""] * (width - len(rec))
+            values = dict(zip(out.header, padded[:width], strict=True))
+            yield CsvRow(n, values, tuple(padded[width:]), max(0, width - len(rec)))
+    finally:
+        text.close()
 
 
 def _records(reader: Iterator[list[str]], file: str) -> Iterator[tuple[int, list[str]]]:
@@ -269,6 +407,18 @@ def lenient(issues: list[Rejection], file: str, row: int, parse: Callable[[], T 
 # Value parsers (raise RowError with a reason the person who typed the value can act on)
 
 
+# The template's number: ASCII digits, optionally a dot and one or two decimals (12000, 12000.50).
+TEMPLATE_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+# Other locales' ways of writing one: digit groups split by . , ' or a space; a decimal comma.
+LOCALE_NUMBER = re.compile(
+    r"[0-9]{1,3}(?:([.,' \u00a0\u2009\u202f])[0-9]{3})(?:\1[0-9]{3})*(?:[.,][0-9]+)?|[0-9]+,[0-9]+"
+)
+# One record's amount may not exceed this, in euros at its year's rate: a larger one is a typo or
+# an amount in the wrong currency (the NIH's whole yearly budget is about EUR 45 bn).
+AMOUNT_CEILING_EUR = 10_000_000_000
+Number = str | float | int | None  # a cell: text from a CSV, or a number from a workbook
+
+
 def text(value: str | None, none: Sequence[str] = ()) -> str | None:
     """Trimmed text with no-break spaces made plain, or None when empty or a placeholder in
     `none` ('n/a', 'Unavailable')."""
@@ -278,12 +428,26 @@ def text(value: str | None, none: Sequence[str] = ()) -> str | None:
     return None if not v or v in none else v
 
 
+def foreign_digits(v: str) -> bool:
+    """Whether `v` holds a decimal digit other than 0–9 (full-width '１', Arabic-Indic '١' …):
+    Python's int() and float() read them, a person checking the file may not."""
+    return any(unicodedata.category(c) == "Nd" and not "0" <= c <= "9" for c in v)
+
+
+def _no_foreign_digits(v: str, column: str) -> None:
+    if foreign_digits(v):
+        raise RowError(column, f"digits other than 0–9 ({v!r}); type the number with the digits 0–9")
+
+
 def parse_number(value: str | None, column: str, *, thousands: bool = False) -> float | None:
     """A finite number; with `thousands`, commas between digit groups are allowed ('1,234.5')."""
     v = text(value)
     if v is None:
         return None
-    digits = v.replace(",", "") if thousands and re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", v) else v
+    _no_foreign_digits(v, column)
+    digits = (
+        v.replace(",", "") if thousands and re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", v) else v
+    )
     try:
         num = float(digits)
     except ValueError:
@@ -293,18 +457,56 @@ def parse_number(value: str | None, column: str, *, thousands: bool = False) -> 
     return num
 
 
-def parse_amount(value: str | None, column: str = "amount") -> float | None:
-    """A non-negative number written with digits and an optional decimal point; empty → None."""
-    v = text(value)
+def parse_amount(value: Number, column: str = "amount") -> float | None:
+    """A non-negative amount; empty → None. A workbook's number is taken as it is (finite, ≥ 0);
+    text must be written as the template says: ASCII digits, a dot and at most two decimals. Text
+    in another locale's format ('120.000', '1.234,56', '75,000', '1 234') is rejected, never
+    reinterpreted: '120.000' is 120 to Python and 120,000 to a German reader."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _amount_value(float(value), repr(value), column)
+    v = text(None if value is None else str(value))
     if v is None:
         return None
-    try:
-        num = parse_number(v, column)
-    except RowError:
-        raise RowError(column, f"not a number ({v!r}); write digits only, e.g. 12000 or 12000.50") from None
-    if num is not None and num < 0:
-        raise RowError(column, f"negative ({v!r}); amounts are 0 or more")
+    _no_foreign_digits(v, column)
+    sign = v.startswith("-")
+    body = v[1:] if sign else v
+    if TEMPLATE_NUMBER.fullmatch(body):
+        return _amount_value(-float(body) if sign else float(body), repr(v), column)
+    if LOCALE_NUMBER.fullmatch(body):
+        raise RowError(
+            column,
+            f"number in a locale format ({v!r}): write digits with a dot before the decimals and no "
+            "thousands separators, e.g. 120000 or 120000.50",
+        )
+    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", body):
+        raise RowError(column, f"more than two decimals ({v!r}); write e.g. 12000.50")
+    raise RowError(column, f"not a number ({v!r}); write digits only, e.g. 12000 or 12000.50")
+
+
+def _amount_value(num: float, shown: str, column: str) -> float:
+    if not math.isfinite(num):
+        raise RowError(column, f"not a number ({shown})")
+    if num < 0:
+        raise RowError(column, f"negative ({shown}); amounts are 0 or more")
     return num
+
+
+def check_ceiling(
+    amount: float | None, amount_eur: float | None, currency: str | None, column: str = "amount"
+) -> None:
+    """RowError when an amount is worth more than AMOUNT_CEILING_EUR at its year's rate."""
+    if amount is None or amount_eur is None or amount_eur <= AMOUNT_CEILING_EUR:
+        return
+    raise RowError(
+        column,
+        f"above the ceiling for one record ({_big(amount)} {currency} ≈ EUR {_big(amount_eur / 1e9)} bn; "
+        f"the limit is EUR {AMOUNT_CEILING_EUR / 1e9:,.0f} bn): a typo, or an amount in another currency?",
+    )
+
+
+def _big(x: float) -> str:
+    """12,600,000 — or 1e+308 when the digits would fill the line."""
+    return f"{x:,.0f}" if x < 1e15 else f"{x:.3g}"
 
 
 def parse_int(value: str | None, column: str, required: bool = False) -> int | None:
@@ -314,21 +516,28 @@ def parse_int(value: str | None, column: str, required: bool = False) -> int | N
         if required:
             raise RowError(column, "empty")
         return None
-    if not re.fullmatch(r"\d+(\.0+)?", v):
+    _no_foreign_digits(v, column)
+    if not re.fullmatch(r"[0-9]+(\.0+)?", v):
         raise RowError(column, f"not a whole number ({v!r})")
     return int(float(v))
 
 
-def parse_year(value: str | None, column: str = "year", lo: int = 1950, hi: int = 2100) -> int | None:
-    """A whole year in [lo, hi]; '2019.0' (how spreadsheets export numbers) is accepted; empty → None."""
-    v = text(value)
+def parse_year(
+    value: Number, column: str = "year", lo: int = 1950, hi: int = 2100, why: str = ""
+) -> int | None:
+    """A whole year in [lo, hi] (`why` says where the range comes from); '2019.0' (how spreadsheets
+    export numbers) and a workbook's number 2019 are accepted; empty → None."""
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    v = text(None if value is None else str(value))
     if v is None:
         return None
-    if not re.fullmatch(r"\d{4}(\.0+)?", v):
+    _no_foreign_digits(v, column)
+    if not re.fullmatch(r"[0-9]{4}(\.0+)?", v):
         raise RowError(column, f"not a year ({v!r}); write four digits, e.g. 2019")
     year = int(float(v))
     if not lo <= year <= hi:
-        raise RowError(column, f"out of range ({year}); expected {lo}–{hi}")
+        raise RowError(column, f"out of range ({year}); expected {lo}–{hi}{why}")
     return year
 
 
@@ -337,7 +546,7 @@ def parse_iso_date(value: str | None, column: str) -> dt.date | None:
     v = text(value)
     if v is None:
         return None
-    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?", v)
+    m = re.fullmatch(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]00:00(?::00)?)?", v)
     try:
         if not m:
             raise ValueError
@@ -346,22 +555,22 @@ def parse_iso_date(value: str | None, column: str) -> dt.date | None:
         raise RowError(column, f"not a date ({v!r}); write YYYY-MM-DD, e.g. 2021-05-25") from None
 
 
-# Date layouts seen in registry and funder exports, tried in order. Two-digit years are resolved by
+# Date layouts seen in registry and funder exports, tried in order (ASCII digits only). Two-digit years are resolved by
 # `parse_date`'s `near` year. NOTE: a slash date is read month-first (NIH, ClinicalTrials.gov)
 # unless the reader names day-first (`%d/%m/%Y`, CTIS) as its only slash layout.
 DATE_LAYOUTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("%Y-%m-%d", re.compile(r"\d{4}-\d{1,2}-\d{1,2}")),
-    ("%Y-%m-%d", re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?")),
-    ("%d-%b-%Y", re.compile(r"\d{1,2}-[A-Za-z]{3}-\d{4}")),
-    ("%d-%b-%y", re.compile(r"\d{1,2}-[A-Za-z]{3}-\d{2}")),
-    ("%m/%d/%Y", re.compile(r"\d{1,2}/\d{1,2}/\d{4}")),
-    ("%m/%d/%Y", re.compile(r"(\d{1,2}/\d{1,2}/\d{4}) [\d:]+(?: ?[AP]M)?", re.IGNORECASE)),
-    ("%m/%d/%y", re.compile(r"\d{1,2}/\d{1,2}/\d{2}")),
-    ("%d/%m/%Y", re.compile(r"\d{1,2}/\d{1,2}/\d{4}")),  # only when asked for by name (CTIS)
-    ("%b %d, %Y", re.compile(r"[A-Za-z]{3} \d{1,2}, \d{4}")),
-    ("%B %d, %Y", re.compile(r"[A-Za-z]{4,} \d{1,2}, \d{4}")),
-    ("%d %b %Y", re.compile(r"\d{1,2} [A-Za-z]{3} \d{4}")),
-    ("%Y-%m", re.compile(r"\d{4}-\d{1,2}")),
+    ("%Y-%m-%d", re.compile(r"\d{4}-\d{1,2}-\d{1,2}", re.ASCII)),
+    ("%Y-%m-%d", re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?", re.ASCII)),
+    ("%d-%b-%Y", re.compile(r"\d{1,2}-[A-Za-z]{3}-\d{4}", re.ASCII)),
+    ("%d-%b-%y", re.compile(r"\d{1,2}-[A-Za-z]{3}-\d{2}", re.ASCII)),
+    ("%m/%d/%Y", re.compile(r"\d{1,2}/\d{1,2}/\d{4}", re.ASCII)),
+    ("%m/%d/%Y", re.compile(r"(\d{1,2}/\d{1,2}/\d{4}) [\d:]+(?: ?[AP]M)?", re.IGNORECASE | re.ASCII)),
+    ("%m/%d/%y", re.compile(r"\d{1,2}/\d{1,2}/\d{2}", re.ASCII)),
+    ("%d/%m/%Y", re.compile(r"\d{1,2}/\d{1,2}/\d{4}", re.ASCII)),  # only when asked for by name (CTIS)
+    ("%b %d, %Y", re.compile(r"[A-Za-z]{3} \d{1,2}, \d{4}", re.ASCII)),
+    ("%B %d, %Y", re.compile(r"[A-Za-z]{4,} \d{1,2}, \d{4}", re.ASCII)),
+    ("%d %b %Y", re.compile(r"\d{1,2} [A-Za-z]{3} \d{4}", re.ASCII)),
+    ("%Y-%m", re.compile(r"\d{4}-\d{1,2}", re.ASCII)),
 )
 
 
@@ -421,8 +630,11 @@ def currency_code(value: str | None, column: str = "currency") -> str | None:
     if v is None:
         return None
     code = v.upper()
-    if not fx.known_currency(code):
-        raise RowError(column, f"unknown currency ({v!r}); write an ISO 4217 code such as EUR, USD, GBP, CAD")
+    problem = fx.currency_problem(code)
+    if problem == "not an ISO 4217 code":
+        raise RowError(column, f"not an ISO 4217 code ({v!r}); write a code such as EUR, USD, GBP, CAD")
+    if problem:
+        raise RowError(column, f"{problem} ({v!r})")
     return code
 
 
@@ -447,6 +659,16 @@ def web_address(value: str | None, column: str = "url") -> str | None:
     return v
 
 
+def normalise_id(value: str) -> str:
+    """The form in which two ids are the same id: Unicode NFKC (full-width 'ＡＢ' is 'AB'), case
+    folded, whitespace runs (newlines, tabs, no-break spaces) one space, trimmed, and invisible
+    characters removed (zero-width spaces and joiners, direction marks, byte-order marks, soft
+    hyphens: Unicode's format and control characters)."""
+    v = _SPACES.sub(" ", unicodedata.normalize("NFKC", value))
+    v = "".join(c for c in v if unicodedata.category(c) not in ("Cf", "Cc", "Zl", "Zp"))
+    return unicodedata.normalize("NFKC", _SPACES.sub(" ", v).strip().casefold())
+
+
 def slug(*parts: object) -> str:
     """A lower-case, hyphenated key from text parts (empty parts skipped): stable across builds."""
     joined = " ".join(str(p) for p in parts if p is not None and str(p).strip())
@@ -456,6 +678,34 @@ def slug(*parts: object) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Output frames
+
+
+class TableChunks:
+    """Rows of one canonical table gathered in chunks: every `size` dicts become a frame at once
+    (`table_frame`), cast to the table's schema and written to a `spill.Spill` on disk, so a
+    reader of 100,000s of rows holds at most one chunk of them."""
+
+    def __init__(self, table: str, size: int = 10_000):
+        self.table, self.size = table, size
+        self.rows = 0
+        self._pending: list[dict[str, Any]] = []
+        self._spill = Spill(table)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._pending.append(row)
+        self.rows += 1
+        if len(self._pending) >= self.size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._spill.append(table_frame(self.table, self._pending))
+            self._pending = []
+
+    def spill(self) -> Spill:
+        """Every row added, on disk (the spill is closed: nothing more can be added)."""
+        self._flush()
+        return self._spill.close()
 
 
 def table_frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -50,8 +50,9 @@ MEMBER_COLUMNS: tuple[TemplateColumn, ...] = (
         "grant_id",
         "yes",
         "text, unique across all member files",
-        "Your own identifier for the grant (e.g. the society's grant number). Rows whose "
-        "grant_id was already used (in this or another member file) are rejected.",
+        "Your own identifier for the grant (e.g. the society's grant number). Ids differing only in "
+        "case, width or invisible characters are one id: repeated in a file, the later row is "
+        "rejected; used by another member file, the build stops naming both.",
     ),
     TemplateColumn("funder", "yes", "text", "The society or organisation that awarded the money."),
     TemplateColumn("programme", "no", "text", "Funding programme or round (e.g. 'Project grants 2023')."),
@@ -63,7 +64,10 @@ MEMBER_COLUMNS: tuple[TemplateColumn, ...] = (
         "(not money spent). Programme totals are never added to the awards inside them.",
     ),
     TemplateColumn(
-        "year", "yes", "whole year 1950–2100", "Year the money is counted in (see year_convention)."
+        "year",
+        "yes",
+        f"whole year {schema.YEAR_RANGE[0]}–{schema.YEAR_RANGE[1]} (the years the dashboard shows)",
+        "Year the money is counted in (see year_convention).",
     ),
     TemplateColumn(
         "year_convention",
@@ -78,8 +82,9 @@ MEMBER_COLUMNS: tuple[TemplateColumn, ...] = (
     TemplateColumn(
         "amount",
         "no (empty = unknown, never 0)",
-        "number ≥ 0, digits only (12000.50)",
-        "Amount in `currency`. Leave empty when unknown: an empty amount is not counted as zero.",
+        "number ≥ 0: digits 0–9, a dot, at most two decimals (12000.50); at most EUR 10 bn",
+        "Amount in `currency`. Leave empty when unknown: an empty amount is not counted as zero. "
+        "Thousands separators and decimal commas (120.000, 1.234,56) are rejected, never guessed.",
     ),
     TemplateColumn(
         "currency",
@@ -122,6 +127,7 @@ MEMBER_COLUMNS: tuple[TemplateColumn, ...] = (
 )
 MEMBER_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in MEMBER_COLUMNS)
 MEMBER_REQUIRED: tuple[str, ...] = ("grant_id", "funder", "year", "title")
+YEAR_LO, YEAR_HI = schema.YEAR_RANGE
 # NOTE: the longest real title in the shipped sources has 522 characters (a ClinicalTrials.gov
 # official title); a member's value beyond this was pasted into the wrong cell (or is a whole
 # document) and rejects its row.
@@ -207,7 +213,7 @@ class MemberGrantRow(BaseModel):
     @classmethod
     def _year(cls, v: Any) -> int:
         _required(v)
-        return _wrap(lambda: parse_year(v))
+        return _wrap(lambda: parse_year(v, lo=YEAR_LO, hi=YEAR_HI, why=" (the years the dashboard shows)"))
 
     @field_validator("year_convention", mode="before")
     @classmethod
@@ -280,9 +286,11 @@ def _wrap(parse: Any) -> Any:
         raise _err(exc) from None
 
 
-def rejection_from_validation(exc: ValidationError, file: str, row: int) -> Rejection:
+def rejection_from_validation(
+    exc: ValidationError, file: str, row: int, sheet: str | None = None
+) -> Rejection:
     """One Rejection for a row: the first failing column (columns are validated in template order)."""
     first = exc.errors(include_url=False)[0]
     column = str(first["loc"][0]) if first["loc"] else None
     reason = f"{column}: {first['msg']}" if column else first["msg"]
-    return Rejection(file, row, column, reason)
+    return Rejection(file, row, column, reason, sheet=sheet)
