@@ -29,7 +29,7 @@ def test_changed_page_and_its_pipeline_link(pair_server, offline_page):
     assert page.locator("[data-testid=stException]").count() == 0
     charts = page.locator(".js-plotly-plot")
     assert "registry activity in the 12 months to 2025-09-25" in charts.nth(0).inner_text()
-    assert "What changed since snapshot" in charts.nth(1).inner_text()
+    assert "What changed since the data built" in charts.nth(1).inner_text()
     assert page.get_by_text("Member grants is only in this snapshot").count() >= 1
     assert screenshot(page, "changed").stat().st_size > 10_000
     charts.nth(0).screenshot(path=str(ARTIFACTS / "changed-activity-chart.png"))
