@@ -68,18 +68,19 @@ VIEW = page.View(
 def view(earlier: list[str]) -> tuple[int, str | None, str]:
     """Draw the window, earlier-snapshot and currency switches; return the window (months), the
     earlier snapshot compared with (None: none on this server) and the currency."""
-    c = st.columns([2, 4, 2])
-    c[0].segmented_control("Window", WINDOWS, format_func=lambda m: f"{m} months", key="changed_window")
-    if earlier:
-        c[1].selectbox(
-            "Compare with the data built",
-            earlier,
-            format_func=lambda sid: data.snapshot_created(sid)[:16].replace("T", " ") + " UTC",
-            help="An earlier snapshot of the data on this server, by when it was built (its id is in the URL, "
-            "`since=`, and on the About page).",
-            key="changed_since",
-        )
-    c[2].segmented_control("Currency", CURRENCIES, key="changed_currency")
+    with st.container(horizontal=True, gap="medium"):  # NOTE: each switch as wide as its labels: none is cut
+        st.segmented_control("Window", WINDOWS, format_func=lambda m: f"{m} months", key="changed_window")
+        if earlier:
+            st.selectbox(
+                "Compare with the data built",
+                earlier,
+                format_func=lambda sid: data.snapshot_created(sid)[:16].replace("T", " ") + " UTC",
+                help="An earlier snapshot of the data on this server, by when it was built (its id is in the URL, "
+                "`since=`, and on the About page).",
+                key="changed_since",
+                width=280,
+            )
+        st.segmented_control("Currency", CURRENCIES, key="changed_currency")
     values = VIEW.write({"since": earlier[0] if earlier else ""})
     return int(values["window"]), values.get("since") if earlier else None, values["currency"]
 

@@ -55,6 +55,15 @@ CUT_JS = """() => {
       if (clips && el.scrollWidth > el.clientWidth + 1) { cut.push((el.textContent || '').trim().slice(0, 60)); break; }
     }
   }
+  // a row of buttons wider than its column is clipped by the column, not by itself
+  for (const group of document.querySelectorAll('[data-testid=stButtonGroup]')) {
+    const col = group.closest('[data-testid=stColumn]') || group.parentElement;
+    const buttons = [...group.querySelectorAll('button')];
+    const last = buttons[buttons.length - 1];
+    if (last && col && last.getBoundingClientRect().right > col.getBoundingClientRect().right + 1) {
+      cut.push((last.textContent || '').trim().slice(0, 60));
+    }
+  }
   return [...new Set(cut)];
 }"""
 
