@@ -23,8 +23,9 @@ def _count_shown(page, noun: str) -> int:
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    shown = f"{GRID}, [data-testid=stTable], [data-testid=stAlertContainer], [data-testid=stException]"
-    page.wait_for_selector(shown, timeout=120_000)
+    # NOTE: the first match may sit in a tab not shown (a link that opens another tab): wait for a visible one
+    kinds = (GRID, "[data-testid=stTable]", "[data-testid=stAlertContainer]", "[data-testid=stException]")
+    page.wait_for_selector(", ".join(f"{k}:visible" for k in kinds), timeout=120_000)
     assert page.locator("[data-testid=stException]").count() == 0, (
         "the Explore page failed when opened directly; on a fresh server Streamlit runs pages/*.py "
         "without app.py while a 'pages/' folder sits next to it (multipage v1 fallback)"
