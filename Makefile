@@ -80,9 +80,13 @@ typecheck: $(VENV)/.dev-installed
 	$(PY) -m mypy
 
 # The 15 slowest tests are printed at the end (CI output too). No test judges time: timings are
-# `make bench` and `make loadtest`.
+# `make bench` and `make loadtest`. Test files run in TEST_WORKERS processes (pytest-xdist), a
+# file's tests in one worker (--dist loadfile: a browser module shares one server and browser);
+# much of a browser test is waiting on the browser, so 2 workers fill 2 cores. TEST_WORKERS=0 runs
+# everything in this process.
+TEST_WORKERS ?= 2
 pytest: $(VENV)/.dev-installed browser-deps deck-deps proxy-deps
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 test: lint typecheck pytest
 

@@ -67,10 +67,38 @@ def offline_page(browser):
         yield page
 
 
+# What a drawn page looks like from outside: its height, the charts plotly has drawn (their SVG
+# layers and text), deck.gl's canvases, pending fonts. The page has settled when this stays the same
+# for STILL_POLLS polls in a row (plotly and deck.gl draw in animation frames after Streamlit's run
+# ends, and a chart may resize once more when its container does).
+FINGERPRINT_JS = """() => {
+  const main = document.querySelector('[data-testid=stMain]') || document.body;
+  const f = JSON.stringify([main.scrollHeight, main.scrollWidth, innerWidth, innerHeight,
+    document.querySelectorAll('.js-plotly-plot .main-svg').length,
+    document.querySelectorAll('.js-plotly-plot svg text').length,
+    document.querySelectorAll('canvas').length, document.fonts.status,
+    !!document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton], [data-stale=true]')]);
+  const s = window.__mspStill;
+  if (s && s.f === f) { s.n += 1; } else { window.__mspStill = {f, n: 0}; }
+  return window.__mspStill.n >= STILL;
+}"""
+STILL_POLLS = 2
+POLL_MS = 200
+
+
+def settle(page, timeout: float = 120_000) -> None:
+    """Wait until the page stops changing: the same fingerprint STILL_POLLS polls POLL_MS apart
+    (under load the polls simply come later, so a busy machine waits longer instead of failing)."""
+    page.evaluate("() => { window.__mspStill = null; }")
+    page.wait_for_function(
+        FINGERPRINT_JS.replace("STILL", str(STILL_POLLS)), polling=POLL_MS, timeout=timeout
+    )
+
+
 def wait_for_app(page, selector: str = ".js-plotly-plot", timeout: float = 120_000) -> None:
     page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
-    page.wait_for_timeout(500)
+    settle(page, timeout)
 
 
 def ms_trials(snapshot: Snapshot) -> str:

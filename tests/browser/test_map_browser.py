@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from msprogress.localserver import LOCAL_URLS
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import screenshot, settle, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -69,12 +69,17 @@ def _open(server: str, page, path: str = "/map", ready: str = GEO) -> None:
     # NOTE: the first session of a fresh server resolves a page URL before app.py has called
     # st.navigation (Streamlit's pages/ auto-discovery answers "Page not found"); opening the
     # app once first registers the pages, so /map is then served as it is for every user after.
-    page.goto(server + "/")
-    wait_for_app(page)
+    if server not in _OPENED:
+        page.goto(server + "/")
+        wait_for_app(page)
+        _OPENED.add(server)
     page.goto(server + path)
     wait_for_app(page, ready)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
-    page.wait_for_timeout(1_000)
+    settle(page)
+
+
+_OPENED: set[str] = set()  # servers whose app has been opened once (their pages registered)
 
 
 def _main_height(page) -> int:
@@ -86,7 +91,7 @@ def _full_screenshot(page, name: str) -> None:
     width = page.viewport_size["width"]
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": width, "height": min(height + 40, 8000)})
-    page.wait_for_timeout(1_000)
+    settle(page)
     screenshot(page, name)
 
 

@@ -187,7 +187,6 @@ def _pick_funder(page) -> None:
 def _check(page, where: str) -> list[str]:
     """The checks of the module docstring; returns the hover texts that showed a payload."""
     wait_for_app(page, ".js-plotly-plot, [data-testid=stDataFrame], [data-testid=stTable]", timeout=120_000)
-    page.wait_for_timeout(800)
     assert page.evaluate(DOM_JS, HOST) == [], where
     raw = [s for s in page.evaluate(FIGURE_JS) for r in RAW_IN_FIGURE if r in s]
     assert raw == [], (where, raw[:3])

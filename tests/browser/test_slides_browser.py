@@ -15,7 +15,7 @@ import re
 import pytest
 
 from msprogress.presenter import MIN_FONT
-from tests.browser.conftest import ARTIFACTS, offline_context_page
+from tests.browser.conftest import ARTIFACTS, offline_context_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ CUT_JS = """() => {
 
 def _settle(page, selector: str) -> None:
     page.wait_for_function(READY, arg=selector, timeout=120_000)
-    page.wait_for_timeout(1_500)  # plotly and deck.gl finish drawing
+    settle(page)  # plotly and deck.gl finish drawing
 
 
 def _slide_number(label: str) -> tuple[str, str]:
