@@ -257,7 +257,7 @@ def _headline(f: Filters) -> list[deck.Figure]:
     series = data.funding_series(f, "EUR")
     if not series.empty:
         top = series.iloc[0]
-        who = str(top.series_title).split(":")[0]
+        who = funding_charts.series_who(top)
         money = style.money(top.awarded, "EUR") if top.awards_with_amount else "no amounts stated"
         figures.append(
             deck.Figure(money, f"awarded by {who}", f"{top.first_year}–{top.last_year}, one series")

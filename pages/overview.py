@@ -140,7 +140,7 @@ def funding_panel() -> None:
         st.info("No award records match these filters: widen the funder, years or relevance in the sidebar.")
         return
     trend, top = story
-    who = top.series_title.split(":")[0]
+    who = charts_funding.series_who(top)
     research = "MS research" if ALL_MS else "progressive MS"
     fy = "FY" if who.startswith("NIH") else ""  # NIH counts money in fiscal years
     headline, detail = charts.trend_finding(trend, who, research, currency, fy)

@@ -340,6 +340,31 @@ def test_series_words():
     assert charts.coverage_label(2, 1) == "complete in 2 years, partial in 1"
 
 
+def test_a_title_names_the_whole_funder_colons_and_all(db):
+    """The finding names the series' funder as its files spell it, a ':' in the name included."""
+    from msprogress import sources
+    from msprogress.ingest.coverage import series_title
+
+    series = db.run("funding_series", Filters().as_struct(), currency="EUR").set_index("series_id")
+    assert charts.series_who(series.loc[NINDS]) == "NIH NINDS"
+    member = sources.get("member_grants")
+    row = pd.Series(
+        {
+            "series_id": "member_grants:x",
+            "series_title": series_title(member, "member_grants:x", "Fondation ARSEP: Paris"),
+            "kind": member.series_kind,
+            "awarded": 2.5e6,
+            "awards_with_amount": 3,
+            "first_year": 2019,
+            "last_year": 2021,
+        }
+    )
+    no_share = pd.DataFrame(columns=["series_id", "ms_share"])
+    assert charts.headline(row, no_share, "EUR", Filters()) == (
+        "Fondation ARSEP: Paris: €2.5 M in 3 awards, 2019–2021"
+    )
+
+
 # --- the page -----------------------------------------------------------------------------
 
 

@@ -92,12 +92,18 @@ def research(f: Filters) -> str:
     return noun + (" (filtered)" if narrowed else "")
 
 
+def series_who(row: pd.Series) -> str:
+    """Who a series' money is (a `funding_series` row): its title without ': <what its files
+    hold>' ('NIH NINDS', a member funder's name as typed, colons and all)."""
+    return str(row.series_title).removesuffix(f": {row.kind}")
+
+
 def headline(row: pd.Series, share: pd.DataFrame, currency: str, f: Filters) -> str:
     """The finding a chart of one series (a `funding_series` row) states: its latest covered
     year's money and, where the funder's whole portfolio is in the data (`funding_share`), the
     share of its award money."""
     years = share[share["series_id"] == row.series_id].dropna(subset=["ms_share"])
-    who = plotly_text(row.series_title.split(":")[0])  # a plotly title: a member's funder name as typed
+    who = plotly_text(series_who(row))  # a plotly title: a member's funder name as typed
     if not years.empty:
         last, d = years.iloc[-1], share_digits(years["ms_share"])
         return (
