@@ -33,6 +33,7 @@ GAP = 12
 FILL = 0.93  # text is wrapped to this share of its box: room for the renderer's own metrics
 LINE = 1.2  # line height, in font sizes
 FONT = "Arial"  # LibreOffice draws it with the metric-compatible Liberation Sans
+PICTURE_WIDTH = W - 2 * MARGIN  # a chart slide's picture spans the slide between the margins
 INK, GREY, ACCENT = RGBColor(0x11, 0x11, 0x11), RGBColor(0x55, 0x55, 0x55), RGBColor(0x00, 0x72, 0xB2)
 
 
@@ -136,15 +137,30 @@ def _footer(slide: Slide, lines: Sequence[str]) -> float:
     return top
 
 
-def _chart_slide(prs: Any, c: ChartSlide) -> None:
-    slide = _blank(prs, c.notes)
-    width = W - 2 * MARGIN
+def _chart_texts(slide: Slide, c: ChartSlide) -> tuple[float, int]:
+    """A chart slide's section, title, subtitle and footer; returns the top and the height (px)
+    of the room left for its picture (PICTURE_WIDTH wide)."""
+    width = PICTURE_WIDTH
     y = _text(slide, MARGIN, 24, width, c.section, 14, colour=ACCENT, max_lines=1)
     y = _text(slide, MARGIN, y + 4, width, c.title, 28, bold=True, max_lines=2, min_pt=20)
     if c.subtitle:
         y = _text(slide, MARGIN, y + 4, width, "\n".join(c.subtitle), 16, colour=GREY, max_lines=3, min_pt=12)
     bottom = _footer(slide, [c.source] + ([f"View it live: {c.link}"] if c.link else []))
-    top, pic_h = y + GAP, int(bottom - GAP - (y + GAP))
+    return y + GAP, int(bottom - GAP - (y + GAP))
+
+
+def picture_height(c: ChartSlide) -> int:
+    """The height (px) a chart slide with these texts leaves for its picture: a chart laid out in
+    pixels (the pipeline grid) can be made for it, PICTURE_WIDTH × this, to be drawn unscaled."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(W * EMU_PX), Emu(H * EMU_PX)
+    return _chart_texts(_blank(prs, ""), c)[1]
+
+
+def _chart_slide(prs: Any, c: ChartSlide) -> None:
+    slide = _blank(prs, c.notes)
+    width = PICTURE_WIDTH
+    top, pic_h = _chart_texts(slide, c)
     if c.fig.layout.width:  # laid out in pixels at its own size (the pipeline grid): drawn so, then scaled
         fig = presenter.decorate(c.fig, c.title, "", "", framed=False)
         own_w, own_h = int(fig.layout.width), int(fig.layout.height)

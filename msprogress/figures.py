@@ -33,6 +33,11 @@ class PipelineView:
     highlight_note: str = "named in the link"
     slide: bool = False
     stages: tuple[str, ...] | None = None
+    deck: bool = False  # laid out for a deck slide's picture (charts.DECK), not the screen's
+
+    @property
+    def look(self) -> charts.Look:
+        return charts.DECK if self.deck else charts.SLIDE if self.slide else charts.SCREEN
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=data.KEYED)
@@ -48,7 +53,7 @@ def _pipeline_figure(snapshot_id: str, f: Filters, v: PipelineView, title: str, 
         mark=v.mark,
         highlight=v.highlight,
         highlight_note=v.highlight_note,
-        look=charts.SLIDE if v.slide else charts.SCREEN,
+        look=v.look,
         stages=v.stages,
     )
 

@@ -147,23 +147,47 @@ def funding(f: Filters) -> list[Slide]:
 
 def pipeline(f: Filters) -> list[Slide]:
     """The Therapy pipeline page's grid in its default view (the sidebar's population, marker size
-    = trials, fill = trial status, no non-drug or supportive agents)."""
+    = trials, fill = trial status, no non-drug or supportive agents), laid out for the deck's
+    picture (`pipeline_charts.DECK`) and split into as few slides as keep its text readable."""
     markers = data.pipeline_markers(f, *PIPELINE_DEFAULT)
     if markers[markers["item_kind"] == "agent"].empty:
         return []
-    view = figures.PipelineView(*PIPELINE_DEFAULT, size="trials", slide=True)
-    figs = [
-        figures.pipeline_figure(
-            f,
-            dataclasses.replace(view, stages=stages),
-            title=pipeline_charts.grid_title(markers, stages),
-            subtitle="marker size: number of trials; fill: trial status",
+    view = figures.PipelineView(*PIPELINE_DEFAULT, size="trials", deck=True)
+    subtitle = "marker size: number of trials; fill: trial status"
+
+    def grid(stages: tuple[str, ...] | None) -> go.Figure:
+        title = pipeline_charts.grid_title(markers, stages)
+        return figures.pipeline_figure(
+            f, dataclasses.replace(view, stages=stages), title=title, subtitle=subtitle
         )
-        for stages in pipeline_charts.slide_parts(markers)
-    ]
+
+    figs = [grid(stages) for stages in _deck_parts(f, markers, grid(None))]
     matrix = pipeline_charts.mechanism_stage_matrix(markers)
     notes = "Agents per mechanism class and stage:\n" + numbers(matrix, {c: c for c in matrix.columns})
     return [Slide(f"pipeline_chart_{i + 1}", fig, page.TRIAL_SOURCES, notes) for i, fig in enumerate(figs)]
+
+
+# A pipeline part may be drawn down to this share of its size on a deck slide (its 20 px text at
+# 15 px, 11 pt): the key under every part takes ~190 px of a slide's ~440 px picture, so parts drawn
+# unscaled would be a band each.
+DECK_MIN_SCALE = 0.75
+
+
+def _deck_parts(f: Filters, markers: pd.DataFrame, whole: go.Figure) -> list[tuple[str, ...]]:
+    """The pipeline's bands in as few deck slides as draw each part at DECK_MIN_SCALE or more: the
+    room a chart slide leaves for its picture (titled as the whole grid, whose title is the
+    longest), less what the grid's picture holds besides its bands (margins and the key, as the
+    deck draws it)."""
+    look = pipeline_charts.DECK
+    texts = chart_slide(
+        MAKERS["pipeline"][0], "pipeline", Slide("", whole, page.TRIAL_SOURCES, ""), f, public_url()
+    )
+    drawn = presenter.decorate(whole, texts.title, "", "", framed=False)  # as deck._chart_slide draws it
+    _, bands = pipeline_charts.flow(markers, look)
+    chrome = int(drawn.layout.height) - pipeline_charts.plot_px(bands, look)
+    return pipeline_charts.slide_parts(
+        markers, look, int(deck.picture_height(texts) / DECK_MIN_SCALE) - chrome
+    )
 
 
 def changed(f: Filters) -> list[Slide]:
@@ -219,20 +243,19 @@ def link(base: str | None, path: str, f: Filters) -> str | None:
     return f"{base}/{path}?{urlencode(params)}"
 
 
+def chart_slide(section: str, path: str, s: Slide, f: Filters, base: str | None) -> deck.ChartSlide:
+    """A page's chart as a deck slide: its title and subtitle lines (the chart's own, then the
+    filters), the figure, one source line, the speaker notes and the page's public link."""
+    main, subs = presenter.heading(s.fig, s.name, plotly_text(page.describe(f)))
+    main, subs = plain(main), [plain(sub) for sub in subs]
+    notes = f"{main}\n\n{s.notes}\n\n{page.source_line(s.source_ids)}. Filters: {page.describe(f)}."
+    return deck.ChartSlide(
+        section, main, subs, s.fig, page.source_line(s.source_ids), notes, link(base, path, f)
+    )
+
+
 def _chart_slides(f: Filters, base: str | None) -> list[deck.ChartSlide]:
-    words = plotly_text(page.describe(f))
-    out = []
-    for path, (title, maker) in MAKERS.items():
-        for s in maker(f):
-            main, subs = presenter.heading(s.fig, s.name, words)
-            main, subs = plain(main), [plain(sub) for sub in subs]
-            notes = f"{main}\n\n{s.notes}\n\n{page.source_line(s.source_ids)}. Filters: {page.describe(f)}."
-            out.append(
-                deck.ChartSlide(
-                    title, main, subs, s.fig, page.source_line(s.source_ids), notes, link(base, path, f)
-                )
-            )
-    return out
+    return [chart_slide(title, path, s, f, base) for path, (title, maker) in MAKERS.items() for s in maker(f)]
 
 
 def _headline(f: Filters) -> list[deck.Figure]:

@@ -100,6 +100,73 @@ def test_chart_notes_hold_the_numbers_behind_the_chart(progressive_deck):
         assert f"{stage} · agents: {agents}" in overview.notes
 
 
+def _pipeline_pictures(d: deck.Deck, data: bytes) -> list[tuple[deck.ChartSlide, BaseShape]]:
+    prs = Presentation(io.BytesIO(data))
+    return [
+        (c, next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE))
+        for slide, c in zip(list(prs.slides)[2:-1], d.charts, strict=True)
+        if c.section == "Therapy pipeline"
+    ]
+
+
+def test_pipeline_grid_is_laid_out_for_the_deck_and_drawn_readable(progressive_deck):
+    """The grid is laid out for a deck slide's picture (not the 1920 px presenter slide), its parts
+    cover every band once in order, and each is drawn at DECK_MIN_SCALE of its size or more:
+    agent names at 15 px (11 pt) or more on the 1280 px slide."""
+    from msprogress.charts import pipeline as pipeline_charts
+
+    assert pipeline_charts.DECK.width + 40 == deck.PICTURE_WIDTH
+    d, data = progressive_deck
+    pictures = _pipeline_pictures(d, data)
+    assert pictures
+    for chart, picture in pictures:
+        assert chart.fig.layout.width == deck.PICTURE_WIDTH
+        scale = picture.width / deck.EMU_PX / chart.fig.layout.width
+        assert slides.DECK_MIN_SCALE - 0.01 <= scale <= 1.01, (chart.title, scale)
+        names = [t for t in chart.fig.data if t.mode == "text"]
+        assert names and min(t.textfont.size for t in names) * scale >= 15 - 0.2
+
+
+def test_a_crowded_pipeline_takes_as_many_deck_slides_as_keep_it_readable(fixture_data, monkeypatch):
+    """120 agents at Phase 2 and 40 at Phase 1 (SYNTHETIC names): several slides, each part no
+    taller than DECK_MIN_SCALE allows in the room its slide leaves, the bands in order."""
+    import streamlit as st
+
+    from msprogress import presenter
+    from msprogress.charts import pipeline as pipeline_charts
+    from tests.test_pipeline import CROWDED, NO_TRIALS, _synthetic
+
+    monkeypatch.setenv("MSPROGRESS_DATA", str(fixture_data))
+    st.cache_data.clear()
+    m = _synthetic(CROWDED)
+
+    def grid(stages: tuple[str, ...] | None):
+        title = pipeline_charts.grid_title(m, stages)
+        return pipeline_charts.pipeline_figure(
+            m,
+            NO_TRIALS,
+            size_by="trials",
+            title=title,
+            subtitle="s",
+            look=pipeline_charts.DECK,
+            stages=stages,
+        )
+
+    parts = slides._deck_parts(Filters(), m, grid(None))
+    assert len(parts) >= 3
+    assert [s for p in parts for s in p] == [
+        b for b in pipeline_charts.BANDS if b in pipeline_charts.shown_stages(m)
+    ]
+    for stages in parts:
+        fig = grid(stages)
+        c = slides.chart_slide("Therapy pipeline", "pipeline", slides.Slide("", fig, (), ""), Filters(), None)
+        drawn = presenter.decorate(fig, c.title, "", "", framed=False)
+        room = deck.picture_height(c)
+        fits = drawn.layout.height * slides.DECK_MIN_SCALE <= room
+        assert fits or len(stages) == 1, (stages, drawn.layout.height, room)
+    st.cache_data.clear()
+
+
 def test_no_link_without_a_public_address(fixture_data, monkeypatch):
     import streamlit as st
 

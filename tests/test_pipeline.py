@@ -279,7 +279,7 @@ NO_TRIALS = pd.DataFrame(columns=["marker_id", "trial_id", "phase", "status_grou
 CROWDED = {"Phase 1": 40, "Phase 1/2": 9, "Phase 2": 120, "Phase 3": 12, "Phase 4": 3, charts.APPROVED: 2}
 
 
-@pytest.mark.parametrize("look", [charts.SCREEN, charts.SLIDE], ids=["screen", "slide"])
+@pytest.mark.parametrize("look", [charts.SCREEN, charts.SLIDE, charts.DECK], ids=["screen", "slide", "deck"])
 def test_chips_never_overlap_and_stay_inside_the_design_width(look):
     placed, bands = charts.flow(_synthetic(CROWDED), look)
     slot = look.max_d + 14
@@ -413,6 +413,13 @@ def test_a_crowded_pipeline_is_split_into_slides_that_each_fit():
         assert charts.plot_px(bands, charts.SLIDE) <= charts.SLIDE_PLOT_PX + 10 or len(bands) == 1
     few = _synthetic({"Phase 2": 6, "Phase 3": 3})
     assert charts.slide_parts(few) == [tuple(b for b in charts.BANDS if b in charts.shown_stages(few))]
+    # a band taller than any slide is a slide of its own; the bands around it are still grouped
+    huge = _synthetic({"Phase 1": 3, "Phase 2": 400, "Phase 3": 3, "Phase 4": 2})
+    assert charts.slide_parts(huge) == [
+        (charts.APPROVED, "Phase 4", "Phase 3", "Phase 2/3"),
+        ("Phase 2",),
+        ("Phase 1/2", "Phase 1"),
+    ]
 
 
 def test_titles_state_the_finding_from_the_data():
@@ -432,6 +439,9 @@ def test_titles_state_the_finding_from_the_data():
     )
     one = _synthetic({"Phase 3": 1})
     assert charts.grid_title(one) == "1 agent in progressive-MS trials: 1 at Phase 3, none approved yet"
+    # a part of one band (a slide of its own) says its count once
+    assert charts.grid_title(m, ("Phase 2",)) == "7 agents at Phase 2"
+    assert charts.grid_title(m, (charts.APPROVED,)) == "1 agent approved for progressive MS"
 
 
 # --- pure builders: encodings --------------------------------------------------------------------

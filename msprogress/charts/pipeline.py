@@ -132,6 +132,9 @@ class Band:
 
 SCREEN = Look(font=14, width=930, pitch=26, min_d=9, max_d=20, notes=18)  # a 1440 px screen, sidebar open
 SLIDE = Look(font=20, width=1700, pitch=32, min_d=12, max_d=24, notes=20)  # presenter mode at 1920 × 1080
+# a deck slide's picture: 1192 px wide on a 1280 × 720 slide (deck.PICTURE_WIDTH), less the
+# figure's 40 px of side margins, so the grid is drawn unscaled and its 20 px text reads as 15 pt
+DECK = Look(font=20, width=1152, pitch=32, min_d=12, max_d=24, notes=20)
 SLIDE_PLOT_PX = 470  # grid height a 1920 × 1080 slide has room for, under its titles and above its keys
 HEAD_LEADING = 1.32  # line height of the band names, in font sizes (plotly draws ~1.3)
 KEY_LEADING = 1.35  # … and of the key's lines
@@ -188,13 +191,17 @@ def grid_labels(markers: pd.DataFrame) -> pd.Series:
 def grid_title(markers: pd.DataFrame, stages: Sequence[str] | None = None) -> str:
     """The finding, from the data: '103 agents in progressive-MS trials: 15 at Phase 3, 3 approved
     for progressive MS'; for a part of the bands (one slide of several) its own agents:
-    '27 agents at Phase 2/3 or beyond: …', '76 agents from Phase 1 to Phase 2: 35 at Phase 2'."""
+    '27 agents at Phase 2/3 or beyond: …', '76 agents from Phase 1 to Phase 2: 35 at Phase 2',
+    '35 agents at Phase 2'."""
     shown = [b for b in BANDS if stages is None or b in stages]
     a = markers[(markers["item_kind"] == "agent") & markers["stage"].isin(shown)]
     count = {s: int((a["stage"] == s).sum()) for s in shown}
     phased = [s for s in shown if s != "Not applicable"]
     if stages is None or set(phased) == set(BANDS[:-1]):
         span = "in progressive-MS trials"
+    elif len(phased) == 1:  # one band: its count is the finding ('15 agents at Phase 3')
+        span = "approved for progressive MS" if phased == [APPROVED] else f"at {phased[0]}"
+        return f"{_n(len(a), 'agent')} {span}"
     elif APPROVED in phased:
         span = f"at {phased[-1]} or beyond"
     elif phased:
@@ -330,19 +337,24 @@ def slide_parts(
     """The bands split into as few consecutive groups as fit a slide's grid height each (one group
     when all fit), the split chosen so the tallest group is as short as it can be: a crowded
     pipeline becomes two or more balanced slides, never an overflowing one. A single band taller
-    than a slide stays one group (the only way it can be drawn whole)."""
+    than a slide is a group of its own (the only way it can be drawn whole); the bands around it
+    are still grouped."""
     _, bands = flow(markers, look)
     heights = [(b.bottom - b.top + BAND_GAP) * look.pitch for b in bands]
+    room = budget + BAND_GAP * look.pitch
+
+    def tallest(parts: list[list[float]]) -> float:  # of the groups that must fit: not a lone band
+        return max((sum(p) for p in parts if len(p) > 1), default=0.0)
+
     for k in range(1, len(bands) + 1):
-        best = min(
-            (_split(heights, cuts) for cuts in itertools.combinations(range(1, len(bands)), k - 1)),
-            key=lambda parts: max(sum(p) for p in parts),
-        )
-        if max(sum(p) for p in best) <= budget + BAND_GAP * look.pitch or k == len(bands):
+        splits = [_split(heights, cuts) for cuts in itertools.combinations(range(1, len(bands)), k - 1)]
+        fitting = [p for p in splits if tallest(p) <= room]
+        if fitting:
+            best = min(fitting, key=lambda parts: max(sum(p) for p in parts))
             sizes = [len(p) for p in best]
             starts = [sum(sizes[:i]) for i in range(k)]
             return [tuple(b.stage for b in bands[a : a + n]) for a, n in zip(starts, sizes, strict=True)]
-    return [tuple(b.stage for b in bands)]
+    return [(b.stage,) for b in bands]  # not reached: with a group per band every group fits
 
 
 def _split(heights: list[float], cuts: tuple[int, ...]) -> list[list[float]]:
@@ -557,7 +569,7 @@ def _family_pieces(placed: pd.DataFrame) -> list[str]:
         if (placed["family"] == family).any():
             name = other.get((other_agents, nondrug), family) if family == style.OTHER_FAMILY else family
             pieces.append(f"{_swatch(colour)} {name}")
-    return ["Colour, mechanism family: " + pieces[0], *pieces[1:]]
+    return pieces
 
 
 def key_groups(placed: pd.DataFrame, mark: Mark, size_by: str, ring_note: str | None) -> list[list[str]]:
@@ -578,11 +590,20 @@ def key_groups(placed: pd.DataFrame, mark: Mark, size_by: str, ring_note: str | 
         [f"{RING_GLYPH} ringed: {ring_note}"] if ring_note else []
     )
     return [
-        _family_pieces(placed),
-        ["Shape, role: " + shapes[0], *shapes[1:]],
-        [f"Fill, {mark.title}: " + fills[0], *fills[1:]],
-        last,
-    ]
+        g
+        for g in (
+            _headed("Colour, mechanism family: ", _family_pieces(placed)),
+            _headed("Shape, role: ", shapes),
+            _headed(f"Fill, {mark.title}: ", fills),
+        )
+        if g
+    ] + [last]
+
+
+def _headed(head: str, pieces: list[str]) -> list[str]:
+    """A key group: its head before the first piece; none when there are no pieces (a slide of
+    empty bands only)."""
+    return [head + pieces[0], *pieces[1:]] if pieces else []
 
 
 def _ring_trace(fig: go.Figure, placed: pd.DataFrame) -> None:
