@@ -64,6 +64,7 @@ TARGET_P95_S = 5.0
 HALL = 200  # people opening the link within a minute
 THINK_S = 10.0
 INTERACTION = ("overview_currency", "USD $")  # on the Overview (the option as labelled)
+SWITCHES = ("USD $", "EUR €")  # the interactions of the cost measure: back and forth
 
 
 @dataclass
@@ -119,7 +120,7 @@ async def cost_per_action(base: str, pid: int, assets: list[str], k: int) -> dic
 
     interactive = Session(base)
     expect_no_error(await interactive.open("/"))
-    values = iter(["USD", "EUR"] * k)
+    values = iter(SWITCHES * k)
 
     async def interaction() -> None:
         expect_no_error(await interactive.set(INTERACTION[0], next(values)))
@@ -444,11 +445,17 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         f"**Sustained: {r['sustained_per_min']} first visits a minute per server process** with first-page "
         f"p95 <= {TARGET_P95_S:g} s and no error. **A hall of {HALL} opening the link within a minute: "
-        f"{r['replicas_for_hall']} replicas**, each with a core of its own (`make serve-cluster REPLICAS=n`).",
+        f"{r['replicas_for_hall']} {'replica' if r['replicas_for_hall'] == 1 else 'replicas'}**, each with a core "
+        "of its own (`make serve-cluster REPLICAS=n`).",
         "",
         f"Memory: the server's RSS with 0, {mem['sessions'] // 2} and {mem['sessions']} sessions open: "
         f"{' → '.join(str(m) for m in mem['rss_mib_at_0_half_all'])} MiB, "
-        f"**{mem['mib_per_session']} MiB per session**.",
+        + (
+            f"**{mem['mib_per_session']} MiB per session**."
+            if mem["mib_per_session"] > 0
+            else f"**no measurable growth per session** ({mem['mib_per_session']} MiB each: the RSS moved "
+            "less than a session costs, the garbage collector freeing more than the sessions held)."
+        ),
         "",
         f"Where the server's time goes (py-spy, {prof.get('samples', 0)} samples at "
         f"{prof['rate_per_min']} arrivals/min), self time by library:",
