@@ -32,6 +32,7 @@ GAP_AREA_COLOURS = {
 PHASE_COLOUR = "#0072B2"
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "US$", "GBP": "£"}
+CURRENCY_LABELS = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}  # a currency switch's options, as shown
 
 
 def money(value: float | None, currency: str) -> str:

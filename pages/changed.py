@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from msprogress import changes, data, page, presenter, schema
+from msprogress import changes, data, page, presenter, schema, style
 from msprogress.charts import changes as charts
 from msprogress.db import QueryError
 from msprogress.filters import Filters
@@ -25,7 +25,7 @@ from msprogress.manifest import ChangeSummary
 from msprogress.markup import md_escape, plotly_text
 from msprogress.snapshot import SnapshotError
 
-CURRENCIES = ("EUR", "USD", "GBP")
+CURRENCIES = tuple(style.CURRENCY_LABELS)
 TRIAL_LINK = st.column_config.LinkColumn(
     "Record", display_text=r"(NCT\d{8}|\d{4}-\d{6}-\d{2}-\d{2})", help="Opens the registry record"
 )

@@ -29,7 +29,7 @@ SWITCHES: dict[str, tuple[str, dict[str, str]]] = {
         "funding_group",
         {"gap": "Gap area", "fundergroup": "Funder group", "funder": "Funder", "country": "Country"},
     ),
-    "currency": ("funding_currency", {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}),
+    "currency": ("funding_currency", style.CURRENCY_LABELS),
     "count": ("funding_count", {"award": "Award year", "spread": "Spread over duration"}),
     "view": ("funding_view", {"annual": "Per year", "cumulative": "Cumulative"}),
 }

@@ -17,13 +17,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from msprogress import data, figures, page, presenter
+from msprogress import data, figures, page, presenter, style
 from msprogress.charts import maps as charts
 from msprogress.filters import Filters
 from msprogress.markup import md_escape
 
 f: Filters = page.filters()
-CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
+CURRENCIES = style.CURRENCY_LABELS
 NONE = ""  # the country selectbox's "no country" option
 CHOSEN = "countries"  # the zoom to the chosen countries (offered when some are chosen)
 # The view in the URL. The countries listed and the zoom choices depend on the data (the countries

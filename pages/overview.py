@@ -31,7 +31,7 @@ from msprogress.markup import md_escape
 
 f = page.filters()
 TRIAL_SOURCES, FUNDING_SOURCES = page.TRIAL_SOURCES, page.FUNDING_SOURCES
-CURRENCIES = {"EUR": "EUR €", "USD": "USD $", "GBP": "GBP £"}
+CURRENCIES = style.CURRENCY_LABELS
 VIEW = page.View("overview", [page.Key("currency", "overview_currency", list(CURRENCIES))])
 ALL_MS = f.relevance == "all"  # all MS research is in view, so it can be the context
 PIPELINE_VIEW = (False, False)  # the pipeline page's default view (no supportive, no non-drug): its numbers
