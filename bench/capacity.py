@@ -54,6 +54,7 @@ from typing import Any
 from bench.procstat import cpu_s, quantile, rss_kib
 from bench.stclient import Session
 from msprogress.localserver import CHROMIUM_ARGS, serve_process
+from msprogress.style import CURRENCY_LABELS
 
 BENCH = Path(__file__).resolve().parent
 RESULTS_JSON = BENCH / "capacity.json"
@@ -63,8 +64,8 @@ PAGES = ("/map", "/funding", "/pipeline")
 TARGET_P95_S = 5.0
 HALL = 200  # people opening the link within a minute
 THINK_S = 10.0
-INTERACTION = ("overview_currency", "USD $")  # on the Overview (the option as labelled)
-SWITCHES = ("USD $", "EUR €")  # the interactions of the cost measure: back and forth
+INTERACTION = ("overview_currency", CURRENCY_LABELS["USD"])  # on the Overview (the option as labelled)
+SWITCHES = (CURRENCY_LABELS["USD"], CURRENCY_LABELS["EUR"])  # the cost measure's interactions: back and forth
 
 
 @dataclass

@@ -122,6 +122,13 @@ def box_height(lines: int, pt: float) -> float:
     return (lines * LINE + 0.25) * _px(pt)
 
 
+def _presentation() -> Any:
+    """An empty W × H (16:9) presentation."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(W * EMU_PX), Emu(H * EMU_PX)
+    return prs
+
+
 def _blank(prs: Any, notes: str) -> Slide:
     slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
     slide.notes_slide.notes_text_frame.text = notes
@@ -152,9 +159,7 @@ def _chart_texts(slide: Slide, c: ChartSlide) -> tuple[float, int]:
 def picture_height(c: ChartSlide) -> int:
     """The height (px) a chart slide with these texts leaves for its picture: a chart laid out in
     pixels (the pipeline grid) can be made for it, PICTURE_WIDTH × this, to be drawn unscaled."""
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Emu(W * EMU_PX), Emu(H * EMU_PX)
-    return _chart_texts(_blank(prs, ""), c)[1]
+    return _chart_texts(_blank(_presentation(), ""), c)[1]
 
 
 def _chart_slide(prs: Any, c: ChartSlide) -> None:
@@ -231,8 +236,7 @@ def _sources_slide(prs: Any, d: Deck) -> None:
 
 def build(d: Deck) -> bytes:
     """The deck as .pptx bytes."""
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Emu(W * EMU_PX), Emu(H * EMU_PX)
+    prs = _presentation()
     _title_slide(prs, d)
     _headline_slide(prs, d)
     for chart in d.charts:

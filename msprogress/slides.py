@@ -161,7 +161,9 @@ def pipeline(f: Filters) -> list[Slide]:
             f, dataclasses.replace(view, stages=stages), title=title, subtitle=subtitle
         )
 
-    figs = [grid(stages) for stages in _deck_parts(f, markers, grid(None))]
+    whole = grid(None)
+    parts = _deck_parts(f, markers, whole)
+    figs = [grid(stages) for stages in parts] if len(parts) > 1 else [whole]
     matrix = pipeline_charts.mechanism_stage_matrix(markers)
     notes = "Agents per mechanism class and stage:\n" + numbers(matrix, {c: c for c in matrix.columns})
     return [Slide(f"pipeline_chart_{i + 1}", fig, page.TRIAL_SOURCES, notes) for i, fig in enumerate(figs)]

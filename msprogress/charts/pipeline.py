@@ -354,7 +354,7 @@ def slide_parts(
             sizes = [len(p) for p in best]
             starts = [sum(sizes[:i]) for i in range(k)]
             return [tuple(b.stage for b in bands[a : a + n]) for a, n in zip(starts, sizes, strict=True)]
-    return [(b.stage,) for b in bands]  # not reached: with a group per band every group fits
+    return [(b.stage,) for b in bands]  # a budget too small for any two bands: a band each
 
 
 def _split(heights: list[float], cuts: tuple[int, ...]) -> list[list[float]]:
